@@ -1,0 +1,122 @@
+// Package bot is Lijntje's Telegram side: it decodes and dedupes updates, asks
+// the flow engine what an answer means, records it through the store, and sends
+// what there is to say through one rate-limited sender. It also holds the
+// long-polling loop and the webhook handler, and (in telegramtest) a faithful
+// fake of the Telegram Bot API for tests, the demo and the benchmark.
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/store"
+)
+
+// Config is what the bot needs besides its parts.
+type Config struct {
+	BotUsername string
+	Sender      SenderConfig
+	Now         func() time.Time // the clock (tests move it); default time.Now
+	// Kick is called after a signal was recorded, to run the alert sweep at once.
+	Kick func()
+}
+
+// Bot handles updates and owns the sender.
+type Bot struct {
+	cfg    Config
+	tg     *tgbot.Bot
+	st     *store.Store
+	flows  *flows.Catalog
+	loc    *locales.Catalog
+	crisis *flows.CrisisMatcher
+	send   *Sender
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	versions map[string]*flows.Flow // flow versions by "id@version"
+}
+
+// New wires a bot. tg is a go-telegram/bot client used only to call methods.
+func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *locales.Catalog, crisis *flows.CrisisMatcher, log *slog.Logger) *Bot {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Kick == nil {
+		cfg.Kick = func() {}
+	}
+	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
+	b.send = NewSender(cfg.Sender, tg, st, log)
+	b.send.render = b.renderAlert
+	b.send.blocked = b.chatBlocked
+	for _, f := range fl.Flows() {
+		b.versions[f.ID+"@"+f.Version] = f
+	}
+	return b
+}
+
+// Sender returns the bot's sender.
+func (b *Bot) Sender() *Sender { return b.send }
+
+// RegisterFlows records every current flow version in Postgres, so check-ins
+// started on it can finish on it after the file changes.
+func (b *Bot) RegisterFlows(ctx context.Context) error {
+	for _, f := range b.flows.Flows() {
+		if err := b.st.SaveFlowVersion(ctx, f.ID, f.Version, f.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flow returns flow id at version, loading an older version from Postgres.
+func (b *Bot) flow(ctx context.Context, id, version string) (*flows.Flow, error) {
+	if id == "" {
+		id = flows.Standard
+	}
+	b.mu.Lock()
+	f, ok := b.versions[id+"@"+version]
+	b.mu.Unlock()
+	if ok {
+		return f, nil
+	}
+	if version == "" {
+		cur, ok := b.flows.Current(id)
+		if !ok {
+			return nil, fmt.Errorf("flow %q not found", id)
+		}
+		return cur, nil
+	}
+	src, err := b.st.FlowSource(ctx, id, version)
+	if err != nil {
+		return nil, fmt.Errorf("flow %s@%s: %w", id, version, err)
+	}
+	f, err = flows.Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("flow %s@%s: %w", id, version, err)
+	}
+	b.mu.Lock()
+	b.versions[id+"@"+version] = f
+	b.mu.Unlock()
+	return f, nil
+}
+
+// t localizes a message.
+func (b *Bot) t(lang, id string, data map[string]any) string { return b.loc.T(lang, id, data) }
+
+func firstName(name string) string { return store.FirstName(name) }
+
+// clip shortens s to at most n runes, marking the cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

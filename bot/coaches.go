@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// coachCommand handles a coach's command.
+func (b *Bot) coachCommand(ctx context.Context, x *in, cmd, arg string) error {
+	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "coach.help", nil))}})
+	return err
+}
+
+// coachMessage handles a coach's plain message.
+func (b *Bot) coachMessage(ctx context.Context, x *in) error {
+	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "coach.help", nil))}})
+	return err
+}
+
+// coachCallback handles a coach's tap on an alert: take it on (t:ID), see the
+// student's history (h:ID), close it (x:ID).
+func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
+	kind, idText, _ := strings.Cut(data, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
+		return nil
+	}
+	switch kind {
+	case "t":
+		return b.takeOn(ctx, x, id)
+	case "h":
+		return b.history(ctx, x, id)
+	case "x":
+		return b.closeCase(ctx, x, id)
+	}
+	b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
+	return nil
+}
+
+func (b *Bot) takeOn(ctx context.Context, x *in, alertID int64) error {
+	winner, err := b.st.TakeAlert(ctx, alertID, x.conv.ID)
+	switch {
+	case errors.Is(err, store.ErrAlreadyTaken):
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.already_taken", map[string]any{"Coach": winner}))
+		return nil
+	case errors.Is(err, store.ErrNotAllowed), errors.Is(err, store.ErrNotFound):
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	case err != nil:
+		return fmt.Errorf("take alert: %w", err)
+	}
+	b.log.InfoContext(ctx, "alert taken on", "alert_id", alertID, "coach_id", x.conv.ID)
+	if v, err := b.st.Alert(ctx, alertID, 0); err == nil {
+		takeOnSeconds.Observe(v.TakenAt.Sub(v.OpenedAt).Seconds())
+	}
+	b.send.Wake()
+	b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.you_took", nil))
+	return nil
+}
+
+func (b *Bot) closeCase(ctx context.Context, x *in, alertID int64) error {
+	err := b.st.CloseAlert(ctx, alertID, x.conv.ID, "")
+	if errors.Is(err, store.ErrNotAllowed) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("close alert: %w", err)
+	}
+	b.send.Wake()
+	b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.you_closed", nil))
+	return nil
+}
+
+// history shows a coach the recent answers of one of their students.
+func (b *Bot) history(ctx context.Context, x *in, studentID int64) error {
+	st, err := b.st.Student(ctx, studentID)
+	if errors.Is(err, store.ErrNotFound) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	coach, err := b.st.Coach(ctx, x.conv.ID)
+	if err != nil {
+		return err
+	}
+	if st.CoachID != coach.ID && !coach.Coordinator && !b.st.CoachHasStudentAlert(ctx, coach.ID, studentID) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	}
+	rows, err := b.st.RecentAnswers(ctx, studentID, 30)
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	sb.WriteString(b.t(x.conv.Lang, "coach.history.title", map[string]any{"Student": st.Name}))
+	for _, r := range rows {
+		sb.WriteString("\n" + localTime(r.AnsweredAt) + " " + r.Step + ": ")
+		if r.Option != "" {
+			sb.WriteString(r.Option)
+		}
+		if r.Text != "" {
+			sb.WriteString(" “" + clip(r.Text, 200) + "”")
+		}
+		if r.VoiceFileID != "" {
+			sb.WriteString(" 🎤")
+		}
+	}
+	if len(rows) == 0 {
+		sb.WriteString("\n" + b.t(x.conv.Lang, "coach.history.empty", nil))
+	}
+	_, err = b.record(ctx, x, store.Record{Out: []store.Message{x.reply(sb.String())}})
+	if err == nil {
+		b.answerCallback(ctx, x, "")
+	}
+	return err
+}
+
+// chatBlocked handles a 403 from Telegram: a student who blocked the bot is
+// unreachable, and their coach hears about it.
+func (b *Bot) chatBlocked(ctx context.Context, chatID int64) {
+	st, err := b.st.StudentByChat(ctx, chatID)
+	if err != nil {
+		return
+	}
+	if err := b.st.MarkUnreachable(ctx, st.ID, chatID); err != nil {
+		b.log.ErrorContext(ctx, "mark unreachable", "student_id", st.ID, "err", err)
+		return
+	}
+	b.log.WarnContext(ctx, "student blocked the bot", "student_id", st.ID)
+	if _, err := b.st.RaiseSignals(ctx, st.ID, 0, store.Signal{Code: "blocked", Severity: "attention", Rank: 2}); err != nil {
+		b.log.ErrorContext(ctx, "raise blocked signal", "student_id", st.ID, "err", err)
+		return
+	}
+	signalsRaised.WithLabelValues("attention").Inc()
+	b.cfg.Kick()
+}

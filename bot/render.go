@@ -1,0 +1,149 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/store"
+)
+
+// Question renders a flow step as one message with its answer buttons (every
+// button's callback_data ends in ":<option-id>"). prefix goes above the question.
+func Question(loc *locales.Catalog, lang string, chatID, checkinID int64, st *flows.Step, prefix string, data map[string]any, lane int) store.Message {
+	text := loc.T(lang, st.Question, data)
+	if prefix != "" {
+		text = prefix + "\n\n" + text
+	}
+	var rows [][]store.Button
+	short := len(st.Options) <= 5
+	for _, o := range st.Options {
+		label := loc.T(lang, o.Label, data)
+		if len([]rune(label)) > 4 {
+			short = false
+		}
+	}
+	for _, o := range st.Options {
+		btn := store.Button{Text: loc.T(lang, o.Label, data), Data: flows.CallbackData(checkinID, st.ID, o.ID)}
+		if short && len(rows) == 1 {
+			rows[0] = append(rows[0], btn)
+			continue
+		}
+		rows = append(rows, []store.Button{btn})
+	}
+	return store.Message{ChatID: chatID, Lane: lane, Kind: store.KindSend, Text: clip(text, 4000), Buttons: rows, CheckinID: checkinID}
+}
+
+// OpenCheckin decides how a due check-in opens: the current flow version, the
+// steps skipped this time, and one message that greets in the coach's name and
+// asks the first question. It does no I/O; the scheduler records the result.
+func (b *Bot) OpenCheckin(d store.DueCheckin, expiresAt time.Time) (store.Opened, error) {
+	f, ok := b.flows.Current(flows.Standard)
+	if !ok {
+		return store.Opened{}, fmt.Errorf("flow %q not found", flows.Standard)
+	}
+	skip := f.SkipFor(d.LastAsked, b.cfg.Now())
+	_, first := f.Start(skip)
+	if first == nil {
+		return store.Opened{}, fmt.Errorf("flow %s has no steps", f.ID)
+	}
+	data := map[string]any{"Name": firstName(d.StudentName), "Coach": firstName(d.CoachName)}
+	lane := store.LaneBulk
+	if d.Manual {
+		lane = store.LaneReminder
+	}
+	msg := Question(b.loc, d.Lang, d.ChatID, d.CheckinID, first, b.t(d.Lang, f.Opener, data), data, lane)
+	CountCheckins("sent", 1)
+	return store.Opened{FlowID: f.ID, Version: f.Version, Step: first.ID, Skip: skip, ExpiresAt: expiresAt, Out: []store.Message{msg}}, nil
+}
+
+var severityIcon = map[string]string{"crisis": "🆘", "urgent": "🔴", "attention": "🟠", "request": "🔵"}
+
+// renderAlert turns an alert outbox row into the message the coach sees now:
+// a new message, or an edit of the one they already have.
+func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, error) {
+	v, err := b.st.Alert(ctx, m.AlertID, m.DeliveryID)
+	if err != nil {
+		return store.Message{}, err
+	}
+	lang := v.CoachLang
+	var sb strings.Builder
+	sb.WriteString(b.t(lang, "coach.alert.title", map[string]any{
+		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName}))
+	sb.WriteString("\n")
+	for _, s := range v.Signals {
+		sb.WriteString("\n• ")
+		sb.WriteString(b.signalLine(ctx, lang, s))
+	}
+	sb.WriteString("\n\n")
+	sb.WriteString(b.t(lang, "coach.alert.opened", map[string]any{"Time": localTime(v.OpenedAt)}))
+	var rows [][]store.Button
+	switch v.Status {
+	case store.AlertOpen:
+		rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.take", nil), Data: "t:" + strconv.FormatInt(v.ID, 10)}})
+	case store.AlertTaken:
+		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.taken", map[string]any{"Coach": v.TakenBy, "Time": localTime(v.TakenAt)}))
+		if v.CoachID != 0 {
+			rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.close", nil), Data: "x:" + strconv.FormatInt(v.ID, 10)}})
+		}
+	case store.AlertClosed:
+		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.closed", map[string]any{"Coach": v.TakenBy}))
+	}
+	if v.StudentID != 0 {
+		rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.history", nil), Data: "h:" + strconv.FormatInt(v.StudentID, 10)}})
+	}
+	out := store.Message{ID: m.ID, ChatID: v.ChatID, Lane: m.Lane, Kind: store.KindSend, Text: clip(sb.String(), 4000), Buttons: rows,
+		AlertID: m.AlertID, DeliveryID: m.DeliveryID}
+	if v.MessageID != 0 {
+		out.Kind, out.EditMessageID = store.KindEdit, v.MessageID
+	}
+	return out, nil
+}
+
+// signalLine describes one signal for a coach: the question and the answer, or the text.
+func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal) string {
+	when := localTime(s.At)
+	step, option, isAnswer := strings.Cut(s.Detail, "=")
+	if isAnswer && s.Code != "crisis_text" {
+		if f, ok := b.flows.Current(flows.Standard); ok {
+			if st, ok := f.StepByID(step); ok {
+				label := option
+				for _, o := range st.Options {
+					if o.ID == option {
+						label = b.t(lang, o.Label, nil)
+					}
+				}
+				q := b.t(lang, st.Question, map[string]any{"Coach": "", "Name": ""})
+				return fmt.Sprintf("%s → %s (%s)", clip(q, 120), label, when)
+			}
+		}
+	}
+	key := "coach.signal." + strings.NewReplacer("=", "_", "<", "", ">", "").Replace(s.Code)
+	if b.loc.Has(lang, key) {
+		return b.t(lang, key, map[string]any{"Text": clip(s.Detail, 600), "Time": when})
+	}
+	return fmt.Sprintf("%s: %s (%s)", s.Code, clip(s.Detail, 600), when)
+}
+
+// amsterdam is where Lijntje's people are.
+var amsterdam = mustZone("Europe/Amsterdam")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func localTime(t time.Time) string { return t.In(amsterdam).Format("02-01 15:04") }
+
+func sendText(chatID int64, text string) *tgbot.SendMessageParams {
+	return &tgbot.SendMessageParams{ChatID: chatID, Text: clip(text, 4000)}
+}

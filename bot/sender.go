@@ -1,0 +1,413 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// SenderConfig sets the sender's pace.
+type SenderConfig struct {
+	Rate       float64       // messages a second in all (default 25, under Telegram's 30)
+	ChatBurst  float64       // messages one chat may get at once (default 2: an edit and the next question)
+	ChatRate   float64       // messages a second to one chat, sustained (default 1)
+	InFlight   int           // concurrent requests to Telegram (default 16)
+	PollEvery  time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
+	MaxBackoff time.Duration // longest wait between retries of a failing message (default 5m)
+}
+
+func (c *SenderConfig) defaults() {
+	if c.Rate <= 0 {
+		c.Rate = 25
+	}
+	if c.ChatBurst <= 0 {
+		c.ChatBurst = 2
+	}
+	if c.ChatRate <= 0 {
+		c.ChatRate = 1
+	}
+	if c.InFlight <= 0 {
+		c.InFlight = 16
+	}
+	if c.PollEvery <= 0 {
+		c.PollEvery = time.Second
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 5 * time.Minute
+	}
+}
+
+// Sender drains the outbox into Telegram: lanes first (people before bulk), one
+// chat's messages in order, within a global rate and a per-chat rate, waiting
+// out a 429, giving up on a chat that blocked the bot, retrying what failed for
+// a reason that may pass. A message is marked sent only after Telegram took it.
+type Sender struct {
+	cfg    SenderConfig
+	tg     *tgbot.Bot
+	st     *store.Store
+	render func(context.Context, store.Message) (store.Message, error)
+	onSent func(context.Context, store.Message, int)
+	blocked func(context.Context, int64)
+	log    *slog.Logger
+
+	mu       sync.Mutex
+	lanes    [4][]store.Message
+	queued   map[int64]bool // outbox IDs held in memory
+	chats    map[int64]*chatPace
+	pausedTo time.Time // a global 429 pause
+	nextSend time.Time
+	wake     chan struct{}
+	inflight sync.WaitGroup
+}
+
+type chatPace struct {
+	busy   bool
+	tokens float64
+	at     time.Time
+	until  time.Time // paused by a 429 until
+}
+
+// NewSender returns a sender; Run starts it.
+func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
+	cfg.defaults()
+	return &Sender{cfg: cfg, tg: tg, st: st, log: log, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
+		wake: make(chan struct{}, 1)}
+}
+
+// Hand gives the sender outbox rows this process just wrote and leased, so they
+// go out without waiting for the next sweep.
+func (s *Sender) Hand(ctx context.Context, ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
+	msgs, err := s.st.OutboxByIDs(ctx, ids)
+	if err != nil {
+		s.log.WarnContext(ctx, "hand outbox", "err", err) // the sweep picks them up when the lease ends
+		return
+	}
+	s.enqueue(msgs)
+}
+
+// HandMessages is Hand for rows the caller already holds.
+func (s *Sender) HandMessages(msgs []store.Message) { s.enqueue(msgs) }
+
+func (s *Sender) enqueue(msgs []store.Message) {
+	s.mu.Lock()
+	for _, m := range msgs {
+		if s.queued[m.ID] {
+			continue
+		}
+		s.queued[m.ID] = true
+		lane := min(max(m.Lane, 0), len(s.lanes)-1)
+		s.lanes[lane] = append(s.lanes[lane], m)
+	}
+	s.mu.Unlock()
+	s.Wake()
+}
+
+// Wake makes the sender look again now.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends until ctx ends, then waits for requests in flight.
+func (s *Sender) Run(ctx context.Context) {
+	slots := make(chan struct{}, s.cfg.InFlight)
+	sweep := time.NewTicker(s.cfg.PollEvery)
+	defer sweep.Stop()
+	lastSweep := time.Time{}
+	for ctx.Err() == nil {
+		if time.Since(lastSweep) >= s.cfg.PollEvery || s.pending() < s.cfg.InFlight {
+			if time.Since(lastSweep) >= 50*time.Millisecond {
+				s.sweep(ctx)
+				lastSweep = time.Now()
+			}
+		}
+		m, wait, ok := s.next(time.Now())
+		if !ok {
+			if wait <= 0 || wait > s.cfg.PollEvery {
+				wait = s.cfg.PollEvery
+			}
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-s.wake:
+			case <-t.C:
+			case <-sweep.C:
+			}
+			t.Stop()
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			s.release(m)
+			continue
+		}
+		s.inflight.Add(1)
+		go func() {
+			defer func() { <-slots; s.inflight.Done() }()
+			s.deliver(context.WithoutCancel(ctx), m)
+		}()
+	}
+	s.inflight.Wait()
+}
+
+func (s *Sender) pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, l := range s.lanes {
+		n += len(l)
+	}
+	return n
+}
+
+// sweep claims messages from the outbox that no one holds.
+func (s *Sender) sweep(ctx context.Context) {
+	room := 4*int(s.cfg.Rate) - s.pending()
+	if room <= 0 {
+		return
+	}
+	msgs, err := s.st.ClaimOutbox(ctx, room)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.WarnContext(ctx, "claim outbox", "err", err)
+		}
+		return
+	}
+	s.enqueue(msgs)
+}
+
+// next picks the first message, by lane, whose chat may receive now, taking a
+// global and a chat token. It returns how long to wait when none may go yet.
+func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if now.Before(s.pausedTo) {
+		return store.Message{}, s.pausedTo.Sub(now), false
+	}
+	if now.Before(s.nextSend) {
+		return store.Message{}, s.nextSend.Sub(now), false
+	}
+	wait := time.Duration(0)
+	for li := range s.lanes {
+		blockedChats := map[int64]bool{}
+		for i, m := range s.lanes[li] {
+			if blockedChats[m.ChatID] {
+				continue
+			}
+			c := s.chat(m.ChatID, now)
+			if c.busy || now.Before(c.until) || c.tokens < 1 {
+				blockedChats[m.ChatID] = true // keep this chat's order
+				if !c.busy {
+					w := max(c.until.Sub(now), time.Duration((1-c.tokens)/s.cfg.ChatRate*float64(time.Second)))
+					if wait == 0 || w < wait {
+						wait = w
+					}
+				}
+				continue
+			}
+			c.busy = true
+			c.tokens--
+			s.lanes[li] = append(s.lanes[li][:i], s.lanes[li][i+1:]...)
+			interval := time.Duration(float64(time.Second) / s.cfg.Rate)
+			if s.nextSend.Before(now.Add(-interval)) {
+				s.nextSend = now
+			}
+			s.nextSend = s.nextSend.Add(interval)
+			return m, 0, true
+		}
+	}
+	return store.Message{}, wait, false
+}
+
+func (s *Sender) chat(id int64, now time.Time) *chatPace {
+	c, ok := s.chats[id]
+	if !ok {
+		c = &chatPace{tokens: s.cfg.ChatBurst, at: now}
+		s.chats[id] = c
+		return c
+	}
+	c.tokens = min(s.cfg.ChatBurst, c.tokens+now.Sub(c.at).Seconds()*s.cfg.ChatRate)
+	c.at = now
+	return c
+}
+
+// release gives a message back to the outbox (shutdown before it was sent).
+func (s *Sender) release(m store.Message) {
+	s.mu.Lock()
+	delete(s.queued, m.ID)
+	if c, ok := s.chats[m.ChatID]; ok {
+		c.busy = false
+	}
+	s.mu.Unlock()
+	_ = s.st.Retry(context.Background(), m.ID, time.Time{}, "")
+}
+
+// done finishes a message: it leaves memory and its chat may receive again.
+func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global bool) {
+	s.mu.Lock()
+	c := s.chat(m.ChatID, time.Now())
+	c.busy = false
+	if pause > 0 {
+		c.until = time.Now().Add(pause)
+		if global {
+			s.pausedTo = time.Now().Add(pause)
+		}
+	}
+	if requeue {
+		lane := min(max(m.Lane, 0), len(s.lanes)-1)
+		s.lanes[lane] = append([]store.Message{m}, s.lanes[lane]...)
+	} else {
+		delete(s.queued, m.ID)
+	}
+	s.mu.Unlock()
+	s.Wake()
+}
+
+// deliver sends one message and records the outcome.
+func (s *Sender) deliver(ctx context.Context, m store.Message) {
+	msgID, err := s.call(ctx, m)
+	log := s.log.With("outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind)
+	var tooMany *tgbot.TooManyRequestsError
+	switch {
+	case err == nil:
+		if err := s.st.MarkSent(ctx, m.ID, msgID); err != nil {
+			log.ErrorContext(ctx, "mark sent", "err", err)
+		}
+		if s.onSent != nil {
+			s.onSent(ctx, m, msgID)
+		}
+		metricSent("ok")
+		s.done(m, false, 0, false)
+	case errors.As(err, &tooMany):
+		metricSent("429")
+		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		log.WarnContext(ctx, "telegram asks to wait", "retry_after_s", tooMany.RetryAfter)
+		s.done(m, true, wait, true)
+	case errors.Is(err, tgbot.ErrorForbidden):
+		metricSent("403")
+		log.WarnContext(ctx, "chat blocked the bot")
+		if err := s.st.MarkFailed(ctx, m.ID, "forbidden"); err != nil {
+			log.ErrorContext(ctx, "mark failed", "err", err)
+		}
+		if s.blocked != nil {
+			s.blocked(ctx, m.ChatID)
+		}
+		s.done(m, false, 0, false)
+	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
+		metricSent("ok")
+		_ = s.st.MarkSent(ctx, m.ID, m.EditMessageID)
+		s.done(m, false, 0, false)
+	case errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, errPermanent) || isClientError(err):
+		metricSent("error")
+		log.ErrorContext(ctx, "telegram refused a message", "err", err)
+		if err := s.st.MarkFailed(ctx, m.ID, err.Error()); err != nil {
+			log.ErrorContext(ctx, "mark failed", "err", err)
+		}
+		s.done(m, false, 0, false)
+	default: // network trouble or a 5xx: try again later
+		metricSent("error")
+		backoff := min(time.Duration(1<<min(m.Attempts, 12))*time.Second, s.cfg.MaxBackoff)
+		log.WarnContext(ctx, "send failed, will retry", "err", err, "backoff", backoff)
+		if err := s.st.Retry(ctx, m.ID, s.st.Now().Add(backoff), err.Error()); err != nil {
+			log.ErrorContext(ctx, "schedule retry", "err", err)
+		}
+		s.done(m, false, 0, false)
+	}
+}
+
+// errPermanent marks a message that cannot be sent, whatever happens.
+var errPermanent = errors.New("cannot be sent")
+
+func isClientError(err error) bool {
+	for _, code := range []string{"error code 400", "error code 401", "error code 404", "error code 409"} {
+		if strings.Contains(err.Error(), code) {
+			return true
+		}
+	}
+	return false
+}
+
+func keyboard(rows [][]store.Button) models.ReplyMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	kb := &models.InlineKeyboardMarkup{InlineKeyboard: make([][]models.InlineKeyboardButton, len(rows))}
+	for i, r := range rows {
+		for _, b := range r {
+			kb.InlineKeyboard[i] = append(kb.InlineKeyboard[i], models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data})
+		}
+	}
+	return kb
+}
+
+// call makes the Telegram request for m and returns the resulting message ID.
+func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
+	if m.Kind == store.KindAlert {
+		if s.render == nil {
+			return 0, fmt.Errorf("alert %d: %w", m.AlertID, errPermanent)
+		}
+		r, err := s.render(ctx, m)
+		if err != nil {
+			return 0, fmt.Errorf("render alert %d: %w", m.AlertID, errors.Join(err, errPermanent))
+		}
+		m = r
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	switch m.Kind {
+	case store.KindSend:
+		msg, err := s.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: keyboard(m.Buttons)})
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	case store.KindEdit:
+		p := &tgbot.EditMessageTextParams{ChatID: m.ChatID, MessageID: m.EditMessageID, Text: m.Text}
+		if kb := keyboard(m.Buttons); kb != nil {
+			p.ReplyMarkup = kb
+		}
+		msg, err := s.tg.EditMessageText(ctx, p)
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	case store.KindPhoto:
+		msg, err := s.tg.SendPhoto(ctx, &tgbot.SendPhotoParams{ChatID: m.ChatID, Caption: m.Text,
+			Photo: &models.InputFileUpload{Filename: "chart.png", Data: bytes.NewReader(m.File)}, ReplyMarkup: keyboard(m.Buttons)})
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	case store.KindDocument:
+		msg, err := s.tg.SendDocument(ctx, &tgbot.SendDocumentParams{ChatID: m.ChatID, Caption: m.Text,
+			Document: &models.InputFileUpload{Filename: m.FileName, Data: bytes.NewReader(m.File)}})
+		if err != nil {
+			return 0, err
+		}
+		return msg.ID, nil
+	case store.KindCopy:
+		id, err := s.tg.CopyMessage(ctx, &tgbot.CopyMessageParams{ChatID: m.ChatID, FromChatID: m.FromChatID, MessageID: m.CopyMessageID,
+			Caption: m.Text})
+		if err != nil {
+			return 0, err
+		}
+		return id.ID, nil
+	}
+	return 0, fmt.Errorf("unknown kind %q: %w", m.Kind, errPermanent)
+}

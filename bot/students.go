@@ -1,0 +1,276 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/store"
+)
+
+// onCommand handles a /command from anyone.
+func (b *Bot) onCommand(ctx context.Context, x *in, cmd, arg string) error {
+	if cmd == "start" && arg != "" {
+		return b.onStart(ctx, x, arg)
+	}
+	switch x.conv.Role {
+	case store.RoleStudent:
+		return b.studentCommand(ctx, x, cmd, arg)
+	case store.RoleCoach:
+		return b.coachCommand(ctx, x, cmd, arg)
+	}
+	return b.strangerReply(ctx, x)
+}
+
+// onStart redeems an invite code from a deep link.
+func (b *Bot) onStart(ctx context.Context, x *in, code string) error {
+	if len(code) > 64 {
+		return b.strangerInvite(ctx, x)
+	}
+	red, err := b.st.RedeemInvite(ctx, code, x.chatID)
+	switch {
+	case errors.Is(err, store.ErrInviteInvalid), errors.Is(err, store.ErrChatTaken):
+		if x.conv.Role != store.RoleNone {
+			_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.invite.used", nil))}})
+			return err
+		}
+		return b.strangerInvite(ctx, x)
+	case err != nil:
+		return fmt.Errorf("redeem invite: %w", err)
+	}
+	b.log.InfoContext(ctx, "invite redeemed", "chat_id", x.chatID, "role", red.Role, "student_id", red.Student.ID, "coach_id", red.Coach.ID)
+	conv, err := b.st.ReloadConv(ctx, x.chatID)
+	if err != nil {
+		return err
+	}
+	x.conv = conv
+	var text string
+	if red.Role == store.RoleStudent {
+		coach, err := b.st.Coach(ctx, red.Student.CoachID)
+		if err != nil {
+			return err
+		}
+		text = b.t(red.Student.Lang, "bot.welcome.student", map[string]any{"Name": firstName(red.Student.Name), "Coach": firstName(coach.Name)})
+	} else {
+		text = b.t(red.Coach.Lang, "bot.welcome.coach", map[string]any{"Name": firstName(red.Coach.Name)})
+		b.setCoachCommands(ctx, x.chatID, red.Coach.Lang)
+	}
+	_, err = b.record(ctx, x, store.Record{Out: []store.Message{x.reply(text)}})
+	return err
+}
+
+// strangerInvite refuses a wrong or used code from someone unknown; nothing is stored.
+func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
+	if x.conv.Role != store.RoleNone {
+		_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.invite.invalid", nil))}})
+		return err
+	}
+	lang := "nl"
+	if from := sender(x.u); from != nil && len(from.LanguageCode) >= 2 && from.LanguageCode[:2] == "en" {
+		lang = "en"
+	}
+	_, err := b.tg.SendMessage(ctx, sendText(x.chatID, b.t(lang, "bot.invite.invalid", nil)))
+	if err != nil {
+		b.log.WarnContext(ctx, "reply to stranger", "update_id", x.u.ID, "err", err)
+	}
+	return nil
+}
+
+// studentCommand handles a student's command.
+func (b *Bot) studentCommand(ctx context.Context, x *in, cmd, _ string) error {
+	key := "bot.help.student"
+	if cmd == "start" {
+		key = "bot.welcome.back"
+	}
+	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, key, nil))}})
+	return err
+}
+
+// onMessage handles a message that is not a command.
+func (b *Bot) onMessage(ctx context.Context, x *in) error {
+	if x.conv.Role == store.RoleCoach {
+		return b.coachMessage(ctx, x)
+	}
+	if x.conv.Role != store.RoleStudent {
+		return b.strangerReply(ctx, x)
+	}
+	m := x.u.Message
+	text := m.Text
+	if text == "" {
+		text = m.Caption
+	}
+	if text != "" {
+		if _, ok := b.crisis.Match(text); ok {
+			return b.crisisText(ctx, x, text, b.freeTextRecord(ctx, x, text, ""))
+		}
+	}
+	voice := ""
+	if m.Voice != nil {
+		voice = m.Voice.FileID
+	}
+	if text == "" && voice == "" {
+		_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.cannot_read", nil))}})
+		return err
+	}
+	if x.conv.CheckinID != 0 {
+		f, err := b.flow(ctx, "", x.conv.Version)
+		if err != nil {
+			return err
+		}
+		if st, ok := f.StepByID(x.conv.Step); ok && st.FreeText {
+			return b.answer(ctx, x, f, flows.Input{Step: st.ID, Text: text, VoiceFileID: voice})
+		}
+	}
+	r := b.freeTextRecord(ctx, x, text, voice)
+	coach := x.conv.Coach
+	key := "bot.thanks.message"
+	if x.conv.CheckinID != 0 {
+		key = "bot.use_buttons"
+	}
+	r.Out = append(r.Out, x.reply(b.t(x.conv.Lang, key, map[string]any{"Coach": coach}),
+		[]store.Button{{Text: b.t(x.conv.Lang, "bot.contact.button", nil), Data: "contact"}}))
+	_, err := b.record(ctx, x, r)
+	return err
+}
+
+// freeTextRecord keeps a message outside the check-in's questions as a "message" answer.
+func (b *Bot) freeTextRecord(_ context.Context, x *in, text, voice string) store.Record {
+	return store.Record{StudentID: x.conv.ID, Step: "message", Text: text, VoiceFileID: voice}
+}
+
+// crisisText answers crisis language: the crisis numbers at once, and a crisis
+// signal that alerts the coach and whoever is on call.
+func (b *Bot) crisisText(ctx context.Context, x *in, text string, r store.Record) error {
+	coach := x.conv.Coach
+	r.Signals = append(r.Signals, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4, Detail: clip(text, 1000)})
+	r.Out = append(r.Out, store.Message{ChatID: x.chatID, Lane: store.LaneUrgent, Kind: store.KindSend,
+		Text: b.t(x.conv.Lang, "bot.crisis", map[string]any{"Coach": coach})})
+	b.log.WarnContext(ctx, "crisis language", "chat_id", x.chatID, "student_id", x.conv.ID, "update_id", x.u.ID)
+	_, err := b.record(ctx, x, r)
+	return err
+}
+
+
+// onCallback handles a button tap.
+func (b *Bot) onCallback(ctx context.Context, x *in) error {
+	data := x.u.CallbackQuery.Data
+	switch x.conv.Role {
+	case store.RoleNone:
+		return b.strangerReply(ctx, x)
+	case store.RoleCoach:
+		return b.coachCallback(ctx, x, data)
+	}
+	if data == "contact" {
+		return b.contactRequest(ctx, x)
+	}
+	checkinID, step, option, ok := flows.ParseCallbackData(data)
+	if !ok {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
+		return nil
+	}
+	if checkinID != x.conv.CheckinID || step != x.conv.Step {
+		conv, err := b.st.ReloadConv(ctx, x.chatID) // Redis may be behind Postgres
+		if err != nil {
+			return err
+		}
+		x.conv = conv
+	}
+	if checkinID != x.conv.CheckinID || step != x.conv.Step {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
+		return nil
+	}
+	f, err := b.flow(ctx, "", x.conv.Version)
+	if err != nil {
+		return err
+	}
+	return b.answer(ctx, x, f, flows.Input{Step: step, Option: option})
+}
+
+// contactRequest raises a request: the student wants their coach to get in touch.
+func (b *Bot) contactRequest(ctx context.Context, x *in) error {
+	coach := x.conv.Coach
+	r := store.Record{StudentID: x.conv.ID,
+		Signals: []store.Signal{{Code: "contact=yes", Severity: "request", Rank: 1, Detail: "contact=yes"}},
+		Out:     []store.Message{x.reply(b.t(x.conv.Lang, "bot.contact.requested", map[string]any{"Coach": coach}))}}
+	if m := x.u.CallbackQuery.Message.Message; m != nil {
+		r.Out = append([]store.Message{{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
+			EditMessageID: m.ID, Text: clip(m.Text, 4000)}}, r.Out...)
+	}
+	_, err := b.record(ctx, x, r)
+	if errors.Is(err, store.ErrDuplicate) {
+		return err
+	}
+	b.answerCallback(ctx, x, "")
+	return err
+}
+
+// answer applies a tap, text or voice to the open check-in.
+func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Input) error {
+	state := flows.State{Step: x.conv.Step, Skip: x.conv.Skip, Previous: x.conv.Previous}
+	out, err := f.Apply(state, input)
+	if err != nil {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
+		return nil
+	}
+	st, _ := f.StepByID(input.Step)
+	lang := x.conv.Lang
+	coach := x.conv.Coach
+	r := store.Record{StudentID: x.conv.ID, CheckinID: x.conv.CheckinID, Version: f.Version,
+		Step: out.Answer.Step, Option: out.Answer.Option, Text: out.Answer.Text, VoiceFileID: out.Answer.VoiceFileID,
+		Done: out.Done}
+	if out.Next != nil {
+		r.NextStep = out.Next.ID
+	}
+	// The tapped question shows the choice and loses its buttons: the chat stays tidy.
+	if cq := x.u.CallbackQuery; cq != nil && cq.Message.Message != nil {
+		choice := out.Answer.Option
+		for _, o := range st.Options {
+			if o.ID == out.Answer.Option {
+				choice = b.t(lang, o.Label, nil)
+			}
+		}
+		r.Out = append(r.Out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
+			EditMessageID: cq.Message.Message.ID,
+			Text: clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, map[string]any{"Coach": coach}), "Choice": choice}), 4000)})
+	}
+	for _, s := range out.Signals {
+		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
+			Detail: s.Step + "=" + s.Option})
+	}
+	if out.Answer.Text != "" {
+		if _, ok := b.crisis.Match(out.Answer.Text); ok {
+			return b.crisisText(ctx, x, out.Answer.Text, r)
+		}
+	}
+	if out.Next != nil {
+		r.Out = append(r.Out, b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", map[string]any{"Coach": coach, "Name": x.conv.Name}, store.LaneInteractive))
+	} else {
+		r.Out = append(r.Out, x.reply(b.t(lang, f.Closer, map[string]any{"Coach": coach, "Name": x.conv.Name})))
+	}
+	if _, err := b.record(ctx, x, r); err != nil {
+		if errors.Is(err, store.ErrStale) {
+			_, _ = b.st.ReloadConv(ctx, x.chatID)
+			b.answerCallback(ctx, x, b.t(lang, "bot.stale_button", nil))
+			return nil
+		}
+		return err
+	}
+	next := x.conv
+	if out.Done {
+		next.CheckinID, next.Step, next.Version, next.Skip, next.Previous = 0, "", "", nil, nil
+		CountCheckins("completed", 1)
+	} else {
+		next.Step = out.Next.ID
+	}
+	if err := b.st.CacheConv(ctx, x.chatID, next); err != nil {
+		b.log.WarnContext(ctx, "cache conversation", "chat_id", x.chatID, "err", err)
+	}
+	b.answerCallback(ctx, x, "")
+	return nil
+}
+
+// question renders step as a message with its buttons; prefix (the opener) goes above it.
+func (b *Bot) question(lang string, chatID, checkinID int64, st *flows.Step, prefix string, data map[string]any, lane int) store.Message {
+	return Question(b.loc, lang, chatID, checkinID, st, prefix, data, lane)
+}

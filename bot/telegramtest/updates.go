@@ -1,0 +1,283 @@
+package telegramtest
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// update is a queued update. Guarded by Server.mu.
+type update struct {
+	id        int64
+	raw       json.RawMessage
+	kind      string // "message", "callback_query", ...
+	chat      int64  // for per-chat ordering of webhook deliveries
+	again     bool   // queued by Redeliver: delivered whatever the offset
+	delivered bool
+}
+
+// pushLocked queues an update built by the server and returns its id.
+func (s *Server) pushLocked(u *models.Update) int64 {
+	id, err := s.enqueueLocked(u)
+	if err != nil {
+		panic("telegramtest: " + err.Error())
+	}
+	return id
+}
+
+// enqueueLocked gives v (anything that marshals to a JSON object) the next
+// update_id and queues it.
+func (s *Server) enqueueLocked(v any) (int64, error) {
+	fields, err := jsonObject(v)
+	if err != nil {
+		return 0, err
+	}
+	id := s.nextUpdateID
+	s.nextUpdateID++
+	fields["update_id"] = json.RawMessage(strconv.FormatInt(id, 10))
+	raw, err := json.Marshal(fields)
+	if err != nil {
+		return 0, err
+	}
+	u := &update{id: id, raw: raw, kind: updateKind(fields), chat: updateChat(raw)}
+	s.history[id] = u
+	s.queueLocked(u)
+	return id, nil
+}
+
+func jsonObject(v any) (map[string]json.RawMessage, error) {
+	var raw []byte
+	switch v := v.(type) {
+	case []byte:
+		raw = v
+	case string:
+		raw = []byte(v)
+	default:
+		var err error
+		if raw, err = json.Marshal(v); err != nil {
+			return nil, err
+		}
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return nil, fmt.Errorf("update is not a JSON object: %s", raw)
+	}
+	return fields, nil
+}
+
+func updateKind(fields map[string]json.RawMessage) string {
+	var keys []string
+	for k := range fields {
+		if k != "update_id" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	return keys[0]
+}
+
+func updateChat(raw json.RawMessage) int64 {
+	var u models.Update
+	_ = json.Unmarshal(raw, &u) // best effort: forged updates may not decode
+	for _, m := range []*models.Message{u.Message, u.EditedMessage, u.ChannelPost, u.EditedChannelPost} {
+		if m != nil {
+			return m.Chat.ID
+		}
+	}
+	switch {
+	case u.CallbackQuery != nil && u.CallbackQuery.Message.Message != nil:
+		return u.CallbackQuery.Message.Message.Chat.ID
+	case u.CallbackQuery != nil:
+		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	}
+	return 0
+}
+
+func (s *Server) queueLocked(u *update) {
+	s.pending = append(s.pending, u)
+	s.arrived.fire()
+	s.changed.fire()
+	if s.hook != nil {
+		s.kickHookLocked(u.chat)
+	}
+}
+
+// PushRaw queues an arbitrary update (forged data, channel posts, ...) and
+// returns its update_id. update is a models.Update, json.RawMessage, []byte,
+// string, or anything else that marshals to a JSON object; its update_id is
+// replaced. A callback_query in it becomes answerable, and chats of messages
+// in it become known chats (see Server.User).
+func (s *Server) PushRaw(update any) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, err := s.enqueueLocked(update)
+	if err != nil {
+		return 0, err
+	}
+	s.adoptLocked(s.history[id].raw)
+	return id, nil
+}
+
+// adoptLocked registers the chats, messages and callback queries of a raw
+// update so the bot can answer it.
+func (s *Server) adoptLocked(raw json.RawMessage) {
+	var u models.Update
+	_ = json.Unmarshal(raw, &u)
+	for _, m := range []*models.Message{u.Message, u.EditedMessage, u.ChannelPost, u.EditedChannelPost} {
+		if m != nil {
+			s.adoptMessageLocked(m)
+		}
+	}
+	if q := u.CallbackQuery; q != nil && q.ID != "" && s.callbacks[q.ID] == nil {
+		s.addCallbackLocked(q.ID, q.From.ID)
+	}
+}
+
+func (s *Server) adoptMessageLocked(m *models.Message) {
+	c := s.chats[m.Chat.ID]
+	if c == nil {
+		name := cmp.Or(m.Chat.FirstName, m.Chat.Title, m.Chat.Username)
+		c = newChat(&User{ID: m.Chat.ID, FirstName: name, s: s})
+		s.chats[m.Chat.ID] = c
+	}
+	if c.msgs[m.ID] == nil {
+		c.msgs[m.ID] = &message{m: *m, at: time.Unix(int64(m.Date), 0)}
+		c.lastID = max(c.lastID, m.ID)
+	}
+}
+
+// Redeliver queues the update with this id again, with the same update_id,
+// as Telegram does when a bot crashed before confirming it. The copy is
+// delivered to the next getUpdates whatever its offset (then confirmed by
+// any later offset above its id), or posted to the webhook.
+func (s *Server) Redeliver(updateID int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.history[updateID]
+	if u == nil {
+		return fmt.Errorf("telegramtest: no update %d", updateID)
+	}
+	s.queueLocked(&update{id: u.id, raw: u.raw, kind: u.kind, chat: u.chat, again: true})
+	return nil
+}
+
+var (
+	errPollConflict = &apiError{code: http.StatusConflict,
+		desc: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}
+	errPollWebhook = &apiError{code: http.StatusConflict,
+		desc: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"}
+)
+
+func (s *Server) getUpdates(r *request) (any, *apiError) {
+	offset, e1 := r.p.int("offset")
+	limit, e2 := r.p.int("limit")
+	timeout, e3 := r.p.int("timeout")
+	if aerr := cmp.Or(e1, e2, e3); aerr != nil {
+		return nil, aerr
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	switch {
+	case s.hook != nil:
+		return nil, errPollWebhook
+	case s.polling:
+		return nil, errPollConflict
+	}
+	if aerr := s.setAllowedLocked(r.p); aerr != nil {
+		return nil, aerr
+	}
+	s.polling = true
+	s.changed.fire()
+	defer func() { s.polling = false }()
+	s.confirmLocked(offset)
+	return s.pollLocked(r.ctx, int(limit), time.Duration(timeout)*time.Second), nil
+}
+
+func (s *Server) setAllowedLocked(p params) *apiError {
+	var allowed []string
+	ok, err := p.decode("allowed_updates", &allowed)
+	if err != nil {
+		return badRequest("can't parse allowed_updates")
+	}
+	if ok {
+		s.allowed = allowed
+	}
+	return nil
+}
+
+// confirmLocked drops the updates an offset confirms.
+func (s *Server) confirmLocked(offset int64) {
+	switch {
+	case offset > 0:
+		s.pending = slices.DeleteFunc(s.pending, func(u *update) bool {
+			return u.id < offset && (!u.again || u.delivered)
+		})
+	case offset < 0:
+		if n := int(-offset); len(s.pending) > n {
+			s.pending = slices.Clone(s.pending[len(s.pending)-n:])
+		}
+	}
+}
+
+// pollLocked waits, with s.mu released, until updates are pending, the
+// timeout passes, the client goes away or the server closes.
+func (s *Server) pollLocked(ctx context.Context, limit int, timeout time.Duration) json.RawMessage {
+	var expired <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	for {
+		batch := s.batchLocked(limit)
+		if len(batch) > 0 || expired == nil || s.hook != nil || s.closed {
+			return json.RawMessage("[" + strings.Join(batch, ",") + "]")
+		}
+		wake := s.arrived.wait()
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-expired:
+			expired = nil
+		case <-ctx.Done():
+			expired = nil
+		case <-s.done:
+		}
+		s.mu.Lock()
+	}
+}
+
+// batchLocked returns up to limit pending updates, dropping those that
+// allowed_updates excludes.
+func (s *Server) batchLocked(limit int) []string {
+	s.pending = slices.DeleteFunc(s.pending, func(u *update) bool { return !s.wantLocked(u.kind) })
+	var out []string
+	for _, u := range s.pending[:min(limit, len(s.pending))] {
+		u.delivered = true
+		out = append(out, string(u.raw))
+	}
+	return out
+}
+
+// wantLocked applies allowed_updates; by default Telegram leaves out
+// chat_member and reaction updates.
+func (s *Server) wantLocked(kind string) bool {
+	if len(s.allowed) == 0 {
+		return kind != "chat_member" && kind != "message_reaction" && kind != "message_reaction_count"
+	}
+	return slices.Contains(s.allowed, kind)
+}

@@ -1,0 +1,180 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// ChatOf returns the private chat an update belongs to, or 0 for updates Lijntje ignores.
+func ChatOf(u *models.Update) int64 {
+	switch {
+	case u == nil:
+		return 0
+	case u.Message != nil && u.Message.Chat.Type == models.ChatTypePrivate:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil && u.EditedMessage.Chat.Type == models.ChatTypePrivate:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.From.ID != 0:
+		return u.CallbackQuery.From.ID
+	}
+	return 0
+}
+
+// in is one incoming update as the handlers see it.
+type in struct {
+	u      *models.Update
+	chatID int64
+	at     time.Time
+	conv   store.Conv
+}
+
+// Handle handles one update completely: it returns only after what the update
+// changes is recorded (or the update was found to be a repeat), so a poller or
+// webhook may confirm it to Telegram afterwards. Updates of one chat must be
+// handled one at a time, in order.
+func (b *Bot) Handle(ctx context.Context, u *models.Update) error {
+	start := time.Now()
+	chatID := ChatOf(u)
+	if chatID == 0 {
+		updatesHandled.WithLabelValues("ignored", "ok").Inc()
+		return nil
+	}
+	if seen, err := b.st.SeenUpdate(ctx, u.ID); err == nil && seen {
+		updatesHandled.WithLabelValues("any", "duplicate").Inc()
+		return nil
+	}
+	conv, err := b.st.Identify(ctx, chatID)
+	if err != nil {
+		return fmt.Errorf("identify chat: %w", err)
+	}
+	x := &in{u: u, chatID: chatID, at: b.cfg.Now(), conv: conv}
+	kind, err := b.dispatch(ctx, x)
+	result := "ok"
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		result, err = "duplicate", nil
+	case err != nil:
+		result = "error"
+	}
+	updatesHandled.WithLabelValues(kind, result).Inc()
+	if err != nil {
+		return err
+	}
+	b.st.MarkUpdate(ctx, u.ID)
+	updateSeconds.Observe(time.Since(start).Seconds())
+	return nil
+}
+
+func (b *Bot) dispatch(ctx context.Context, x *in) (string, error) {
+	u := x.u
+	switch {
+	case u.CallbackQuery != nil:
+		return "callback", b.onCallback(ctx, x)
+	case u.EditedMessage != nil:
+		return "edit", b.onEdit(ctx, x)
+	case u.Message != nil:
+		if cmd, arg, ok := command(u.Message); ok {
+			return "command", b.onCommand(ctx, x, cmd, arg)
+		}
+		return "message", b.onMessage(ctx, x)
+	}
+	return "ignored", nil
+}
+
+// command splits "/start abc" (or "/start@bot abc") into "start" and "abc".
+func command(m *models.Message) (string, string, bool) {
+	t := strings.TrimSpace(m.Text)
+	if !strings.HasPrefix(t, "/") || len(t) < 2 {
+		return "", "", false
+	}
+	cmd, arg, _ := strings.Cut(t[1:], " ")
+	cmd, _, _ = strings.Cut(cmd, "@")
+	return strings.ToLower(cmd), strings.TrimSpace(arg), true
+}
+
+// record writes r (an update's answer, signals and replies), hands the replies
+// to the sender and kicks the alert sweep when there were signals.
+func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded, error) {
+	r.UpdateID = x.u.ID
+	if r.At.IsZero() {
+		r.At = x.at
+	}
+	res, err := b.st.RecordUpdate(ctx, r)
+	if err != nil {
+		return res, err
+	}
+	for _, s := range r.Signals {
+		signalsRaised.WithLabelValues(s.Severity).Inc()
+	}
+	b.send.Hand(ctx, res.OutboxIDs)
+	if res.AlertID != 0 {
+		b.cfg.Kick()
+	}
+	return res, nil
+}
+
+// reply is a text message to the update's chat in the interactive lane.
+func (x *in) reply(text string, buttons ...[]store.Button) store.Message {
+	return store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindSend, Text: clip(text, 4000), Buttons: buttons}
+}
+
+// answerCallback answers a button tap; a failure only logs: the tap is handled.
+func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
+	if x.u.CallbackQuery == nil {
+		return
+	}
+	_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: x.u.CallbackQuery.ID, Text: text})
+	if err != nil {
+		b.log.WarnContext(ctx, "answer callback", "chat_id", x.chatID, "update_id", x.u.ID, "err", err)
+	}
+}
+
+// strangerReply tells someone without an invite, kindly, that this bot is for
+// invited participants. Nothing about them is stored.
+func (b *Bot) strangerReply(ctx context.Context, x *in) error {
+	lang := "nl"
+	if from := sender(x.u); from != nil && strings.HasPrefix(from.LanguageCode, "en") {
+		lang = "en"
+	}
+	if x.u.CallbackQuery != nil {
+		b.answerCallback(ctx, x, b.t(lang, "bot.stranger.short", nil))
+		return nil
+	}
+	_, err := b.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: x.chatID, Text: b.t(lang, "bot.stranger", nil)})
+	if err != nil {
+		b.log.WarnContext(ctx, "reply to stranger", "update_id", x.u.ID, "err", err)
+	}
+	return nil
+}
+
+func sender(u *models.Update) *models.User {
+	switch {
+	case u.Message != nil:
+		return u.Message.From
+	case u.EditedMessage != nil:
+		return u.EditedMessage.From
+	case u.CallbackQuery != nil:
+		return &u.CallbackQuery.From
+	}
+	return nil
+}
+
+// onEdit looks at an edited text only for crisis language.
+func (b *Bot) onEdit(ctx context.Context, x *in) error {
+	if x.conv.Role != store.RoleStudent {
+		return nil
+	}
+	text := x.u.EditedMessage.Text + x.u.EditedMessage.Caption
+	if _, ok := b.crisis.Match(text); !ok {
+		return nil
+	}
+	return b.crisisText(ctx, x, text, store.Record{StudentID: x.conv.ID, Step: "message", Text: text})
+}

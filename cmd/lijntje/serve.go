@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/scheduler"
+)
+
+// webhookPath is where Telegram posts updates in webhook mode.
+const webhookPath = "/telegram/webhook"
+
+// server is a running `lijntje serve`.
+type server struct {
+	*deps
+	bot   *bot.Bot
+	sched *scheduler.Scheduler
+	http  *http.Server
+	addr  net.Addr
+	tg    *tgbot.Bot
+}
+
+// serve runs the bot, the scheduler and the HTTP endpoints until ctx ends,
+// then stops in order: updates, HTTP, scheduler, sender, connections.
+// ready, when not nil, gets the server once it listens.
+func serve(ctx context.Context, d *deps, ready func(*server)) error {
+	cfg := d.cfg
+	if cfg.Token == "" {
+		return errors.New("TELEGRAM_TOKEN is not set: get a token from @BotFather and set TELEGRAM_TOKEN")
+	}
+	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
+		tgbot.WithErrorsHandler(func(err error) { d.log.Warn("telegram client", "err", err) }))
+	if err != nil {
+		return fmt.Errorf("telegram client: %w", err)
+	}
+	s := &server{deps: d, tg: tg}
+	var sched *scheduler.Scheduler
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate}, Now: d.st.Now,
+		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+	sched = scheduler.New(scheduler.Config{Now: d.st.Now, EscalateAfter: cfg.EscalateAfter, Open: b.OpenCheckin,
+		Sent: b.Sender().Wake}, d.st, d.log)
+	s.bot, s.sched = b, sched
+	if err := b.RegisterFlows(ctx); err != nil {
+		return err
+	}
+	b.SetCommands(ctx)
+
+	// Workers live until intake has drained; intake stops first.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+	disp := bot.NewDispatcher(work, 32, b.Handle)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.st.Ping(pctx); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.Handler())
+	if cfg.WebhookURL != "" {
+		mux.Handle("POST "+webhookPath, bot.WebhookHandler(cfg.WebhookSecret, disp))
+	}
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+	}
+	s.addr = ln.Addr()
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+
+	var wg sync.WaitGroup
+	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
+	run(func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("http server", "err", err)
+		}
+	})
+	sendDone := make(chan struct{})
+	go func() { defer close(sendDone); b.Sender().Run(work) }()
+	run(func() { sched.Run(work) })
+
+	intakeDone := make(chan struct{})
+	if cfg.WebhookURL != "" {
+		if _, err := tg.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret,
+			AllowedUpdates: []string{"message", "edited_message", "callback_query"}}); err != nil {
+			d.log.Error("setWebhook failed; updates will not arrive until it works", "err", err)
+		}
+		close(intakeDone)
+	} else {
+		go func() {
+			defer close(intakeDone)
+			pollAsLeader(ctx, d, tg, cfg, disp)
+		}()
+	}
+	d.log.Info("lijntje is running", "http_addr", s.addr.String(), "webhook", cfg.WebhookURL != "")
+	if ready != nil {
+		ready(s)
+	}
+
+	<-ctx.Done()
+	d.log.Info("stopping: finishing what is in hand")
+	<-intakeDone
+	shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = s.http.Shutdown(shut) // webhook requests in flight finish first
+	disp.Close()
+	stopWork()
+	wg.Wait()
+	<-sendDone
+	d.log.Info("stopped")
+	return nil
+}
+
+// pollAsLeader long-polls Telegram while this replica holds the poller lock:
+// Telegram allows one poller per bot, so replicas elect one and another takes
+// over within seconds when it dies.
+func pollAsLeader(ctx context.Context, d *deps, tg *tgbot.Bot, cfg config, disp *bot.Dispatcher) {
+	if _, err := tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
+		d.log.Warn("deleteWebhook", "err", err)
+	}
+	p := &bot.Poller{URL: cfg.APIURL, Token: cfg.Token, OnError: func(err error) { d.log.Warn("polling", "err", err) }}
+	for ctx.Err() == nil {
+		err := d.st.WithLeaderLock(ctx, "poller", func(lctx context.Context) error { return p.Run(lctx, disp) })
+		if err != nil && ctx.Err() == nil {
+			d.log.Warn("poller lock", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(2 * time.Second):
+		}
+	}
+}

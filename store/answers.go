@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrDuplicate is returned when an update was handled before.
+var ErrDuplicate = errors.New("update already handled")
+
+// ErrStale is returned for an answer to a step that is not the check-in's current one.
+var ErrStale = errors.New("answer is stale")
+
+// Signal is a risk an answer or a text showed. Rank orders severities
+// (request 1, attention 2, urgent 3, crisis 4) so a case's severity only rises.
+type Signal struct {
+	Code     string
+	Severity string
+	Rank     int
+	Detail   string
+}
+
+// Record is everything one handled update changes, written in one transaction.
+type Record struct {
+	UpdateID  int64 // 0: not from Telegram (nothing to dedupe)
+	StudentID int64
+	CheckinID int64 // 0: outside a check-in
+	Version   string
+	// The answer; an empty Step records none.
+	Step, Option, Text, VoiceFileID string
+	At                              time.Time
+	NextStep                        string // the check-in's step after this answer
+	Done                            bool   // the check-in is complete
+	Signals                         []Signal
+	Out                             []Message // replies, leased to the caller's sender
+}
+
+// Recorded is what a Record changed.
+type Recorded struct {
+	OutboxIDs []int64
+	AlertID   int64 // the case the signals went to, 0 when none
+	NewAlert  bool
+}
+
+// RecordUpdate writes an answer, the check-in's next state, its signals (joining the
+// student's open case or opening one) and the replies, all or nothing. It returns
+// ErrDuplicate for an update handled before and ErrStale for an answer that does not
+// fit the check-in's current step.
+func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
+	var res Recorded
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		if r.UpdateID != 0 {
+			tag, err := tx.Exec(ctx, `INSERT INTO processed_updates (update_id, handled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+				r.UpdateID, r.At)
+			if err != nil {
+				return fmt.Errorf("record update: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return ErrDuplicate
+			}
+		}
+		if r.CheckinID != 0 {
+			if err := advanceCheckin(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		if r.Step != "" {
+			_, err := tx.Exec(ctx, `INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at, update_id)
+				VALUES ($1, nullif($2, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''), nullif($7, ''), $8, nullif($9, 0))`,
+				r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.VoiceFileID, r.At, r.UpdateID)
+			if err != nil {
+				return fmt.Errorf("insert answer: %w", err)
+			}
+		}
+		var err error
+		if res.AlertID, res.NewAlert, err = raiseSignals(ctx, tx, r.StudentID, r.CheckinID, r.At, r.Signals); err != nil {
+			return err
+		}
+		res.OutboxIDs, err = insertOutbox(ctx, tx, r.At, true, r.Out)
+		return err
+	})
+	return res, err
+}
+
+func advanceCheckin(ctx context.Context, tx pgx.Tx, r Record) error {
+	var status string
+	var step *string
+	err := tx.QueryRow(ctx, `SELECT status, current_step FROM checkins WHERE id = $1 AND student_id = $2 FOR UPDATE`,
+		r.CheckinID, r.StudentID).Scan(&status, &step)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrStale
+	}
+	if err != nil {
+		return fmt.Errorf("lock checkin: %w", err)
+	}
+	if status != CheckinOpen || step == nil || *step != r.Step {
+		return ErrStale
+	}
+	if r.Done {
+		_, err = tx.Exec(ctx, `UPDATE checkins SET status = 'completed', current_step = NULL, completed_at = $2 WHERE id = $1`, r.CheckinID, r.At)
+	} else {
+		_, err = tx.Exec(ctx, `UPDATE checkins SET current_step = $2 WHERE id = $1`, r.CheckinID, r.NextStep)
+	}
+	if err != nil {
+		return fmt.Errorf("advance checkin: %w", err)
+	}
+	return nil
+}
+
+// RaiseSignals records signals outside any update (a blocked bot, missed check-ins).
+func (s *Store) RaiseSignals(ctx context.Context, studentID, checkinID int64, sigs ...Signal) (int64, error) {
+	var alertID int64
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		alertID, _, err = raiseSignals(ctx, tx, studentID, checkinID, s.now(), sigs)
+		return err
+	})
+	return alertID, err
+}
+
+var rankOf = map[string]int{"request": 1, "attention": 2, "urgent": 3, "crisis": 4}
+
+// raiseSignals stores each new signal (one per code per check-in) and adds it to the
+// student's open case, opening one when there is none. A case's severity only rises.
+// A new case, or a case whose severity rose, gets a "route" step due now.
+func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at time.Time, sigs []Signal) (int64, bool, error) {
+	if len(sigs) == 0 {
+		return 0, false, nil
+	}
+	var fresh []Signal
+	var ids []int64
+	for _, sg := range sigs {
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO signals (student_id, checkin_id, code, severity, detail, created_at)
+			VALUES ($1, nullif($2, 0), $3, $4, nullif($5, ''), $6) ON CONFLICT DO NOTHING RETURNING id`,
+			studentID, checkinID, sg.Code, sg.Severity, sg.Detail, at).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // the same signal for the same check-in: alerted once
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("insert signal: %w", err)
+		}
+		fresh = append(fresh, sg)
+		ids = append(ids, id)
+	}
+	if len(fresh) == 0 {
+		return 0, false, nil
+	}
+	top := fresh[0]
+	for _, sg := range fresh[1:] {
+		if rankOf[sg.Severity] > rankOf[top.Severity] {
+			top = sg
+		}
+	}
+	var alertID int64
+	var severity string
+	err := tx.QueryRow(ctx, `SELECT id, severity FROM alerts WHERE student_id = $1 AND status <> 'closed' FOR UPDATE`, studentID).
+		Scan(&alertID, &severity)
+	created := false
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		err = tx.QueryRow(ctx, `INSERT INTO alerts (student_id, severity, opened_at) VALUES ($1, $2, $3) RETURNING id`,
+			studentID, top.Severity, at).Scan(&alertID)
+		if err != nil {
+			return 0, false, fmt.Errorf("open case: %w", err)
+		}
+		created = true
+		if err := addEvent(ctx, tx, alertID, at, "created", 0, top.Severity); err != nil {
+			return 0, false, err
+		}
+	case err != nil:
+		return 0, false, fmt.Errorf("find open case: %w", err)
+	default:
+		if rankOf[top.Severity] > rankOf[severity] {
+			if _, err := tx.Exec(ctx, `UPDATE alerts SET severity = $2 WHERE id = $1`, alertID, top.Severity); err != nil {
+				return 0, false, fmt.Errorf("raise case: %w", err)
+			}
+			if err := addEvent(ctx, tx, alertID, at, "raised", 0, top.Severity); err != nil {
+				return 0, false, err
+			}
+		} else if err := addEvent(ctx, tx, alertID, at, "joined", 0, top.Code); err != nil {
+			return 0, false, err
+		}
+	}
+	if _, err := tx.Exec(ctx, `UPDATE signals SET alert_id = $1 WHERE id = ANY($2)`, alertID, ids); err != nil {
+		return 0, false, fmt.Errorf("attach signals: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO alert_steps (alert_id, kind, due_at) VALUES ($1, 'route', $2)`, alertID, at); err != nil {
+		return 0, false, fmt.Errorf("schedule route: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, AlertChannel); err != nil {
+		return 0, false, fmt.Errorf("notify alert: %w", err)
+	}
+	return alertID, created, nil
+}
+
+func addEvent(ctx context.Context, tx pgx.Tx, alertID int64, at time.Time, kind string, coachID int64, detail string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO alert_events (alert_id, at, kind, coach_id, detail) VALUES ($1, $2, $3, nullif($4, 0), nullif($5, ''))`,
+		alertID, at, kind, coachID, detail)
+	if err != nil {
+		return fmt.Errorf("alert event: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Check-in statuses.
+const (
+	CheckinScheduled = "scheduled"
+	CheckinOpen      = "open"
+	CheckinCompleted = "completed"
+	CheckinExpired   = "expired"
+	CheckinCancelled = "cancelled"
+)
+
+// NotifyChannel is the Postgres channel on which new due check-ins are announced.
+const NotifyChannel = "lijntje_due"
+
+// ScheduleCheckin records a check-in for a student due at due, for the slot slot
+// (one check-in per student and slot). It returns false when that slot already
+// has one. It notifies running servers.
+func (s *Store) ScheduleCheckin(ctx context.Context, studentID int64, slot, due time.Time, manual bool) (bool, error) {
+	tag, err := s.db.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at, manual)
+		VALUES ($1, 'checkin', $2, $3, $4) ON CONFLICT (student_id, slot) DO NOTHING`, studentID, slot, due, manual)
+	if err != nil {
+		return false, fmt.Errorf("schedule checkin: %w", err)
+	}
+	if _, err := s.db.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
+		return true, fmt.Errorf("notify: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Listen calls wake whenever a check-in is scheduled, until ctx ends.
+// It reconnects when the connection drops.
+func (s *Store) Listen(ctx context.Context, wake func()) {
+	for ctx.Err() == nil {
+		err := s.listenOnce(ctx, wake)
+		if ctx.Err() != nil {
+			return
+		}
+		_ = err
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, wake func()) error {
+	conn, err := s.db.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
+		return err
+	}
+	wake() // anything that came in while not listening
+	for {
+		if _, err := conn.Conn().WaitForNotification(ctx); err != nil {
+			conn.Conn().Close(context.Background()) // do not return a connection in LISTEN state
+			return err
+		}
+		wake()
+	}
+}
+
+// DueCheckin is a check-in that is due and claimed for opening.
+type DueCheckin struct {
+	CheckinID   int64
+	StudentID   int64
+	ChatID      int64
+	StudentName string
+	CoachName   string
+	Lang        string
+	Manual      bool
+	Previous    map[string]string    // the previous check-in's answers, step → option
+	LastAsked   map[string]time.Time // when each step was last answered
+}
+
+// Opened is how a due check-in starts: its flow version, first step and messages.
+type Opened struct {
+	FlowID    string
+	Version   string
+	Step      string
+	Skip      []string
+	ExpiresAt time.Time
+	Out       []Message
+}
+
+// StartDueCheckins claims up to limit due check-ins (SKIP LOCKED, so replicas
+// share the work and each opens once), lets plan decide how each opens, and
+// records that with its messages in one transaction. A student with an open
+// check-in, or an open urgent or crisis case, is skipped for now (a manual
+// check-in from a coach still goes). It returns the conversations it opened.
+func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, plan func(DueCheckin) (Opened, error)) ([]Conv, []int64, error) {
+	var convs []Conv
+	var chats, outIDs []int64
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, co.name, s.lang, c.manual
+			FROM checkins c JOIN students s ON s.id = c.student_id JOIN coaches co ON co.id = s.coach_id
+			WHERE c.status = 'scheduled' AND c.due_at <= $1 AND s.status = 'active' AND s.chat_id IS NOT NULL
+			  AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.student_id = c.student_id AND o.status = 'open')
+			  AND (c.manual OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.student_id = c.student_id
+			       AND a.status <> 'closed' AND a.severity IN ('urgent', 'crisis')))
+			ORDER BY c.due_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED`, now, limit)
+		if err != nil {
+			return fmt.Errorf("claim due checkins: %w", err)
+		}
+		var due []DueCheckin
+		for rows.Next() {
+			var d DueCheckin
+			if err := rows.Scan(&d.CheckinID, &d.StudentID, &d.ChatID, &d.StudentName, &d.CoachName, &d.Lang, &d.Manual); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan due checkin: %w", err)
+			}
+			due = append(due, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("claim due checkins: %w", err)
+		}
+		seen := map[int64]bool{}
+		for _, d := range due {
+			if seen[d.StudentID] { // two due for one student: the later waits
+				continue
+			}
+			seen[d.StudentID] = true
+			if d.Previous, err = previousAnswers(ctx, tx, d.StudentID, d.CheckinID); err != nil {
+				return err
+			}
+			if d.LastAsked, err = lastAsked(ctx, tx, d.StudentID); err != nil {
+				return err
+			}
+			o, err := plan(d)
+			if err != nil {
+				return fmt.Errorf("plan checkin %d: %w", d.CheckinID, err)
+			}
+			if _, err := tx.Exec(ctx, `UPDATE checkins SET status = 'open', flow_id = $2, flow_version = $3, current_step = $4,
+				skip_steps = $5, sent_at = $6, expires_at = $7 WHERE id = $1`,
+				d.CheckinID, o.FlowID, o.Version, o.Step, nonNil(o.Skip), now, o.ExpiresAt); err != nil {
+				return fmt.Errorf("open checkin: %w", err)
+			}
+			ids, err := insertOutbox(ctx, tx, now, false, o.Out)
+			if err != nil {
+				return err
+			}
+			outIDs = append(outIDs, ids...)
+			convs = append(convs, Conv{Role: RoleStudent, ID: d.StudentID, Lang: d.Lang, CheckinID: d.CheckinID,
+				Name: FirstName(d.StudentName), Coach: FirstName(d.CoachName),
+				Version: o.Version, Step: o.Step, Skip: o.Skip, Previous: d.Previous})
+			chats = append(chats, d.ChatID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, c := range convs {
+		_ = s.CacheConv(ctx, chats[i], c)
+	}
+	return convs, outIDs, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// previousAnswers returns the answers (step → option) of the student's most recent
+// check-in before checkinID that has any answers.
+func previousAnswers(ctx context.Context, q pgx.Tx, studentID, checkinID int64) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT step, coalesce(option, '') FROM answers WHERE checkin_id = (
+			SELECT max(checkin_id) FROM answers WHERE student_id = $1 AND checkin_id < $2)`, studentID, checkinID)
+	if err != nil {
+		return nil, fmt.Errorf("previous answers: %w", err)
+	}
+	prev := map[string]string{}
+	for rows.Next() {
+		var step, opt string
+		if err := rows.Scan(&step, &opt); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("previous answers: %w", err)
+		}
+		prev[step] = opt
+	}
+	rows.Close()
+	return prev, rows.Err()
+}
+
+func lastAsked(ctx context.Context, q pgx.Tx, studentID int64) (map[string]time.Time, error) {
+	rows, err := q.Query(ctx, `SELECT step, max(answered_at) FROM answers WHERE student_id = $1 AND checkin_id IS NOT NULL GROUP BY step`, studentID)
+	if err != nil {
+		return nil, fmt.Errorf("last asked: %w", err)
+	}
+	last := map[string]time.Time{}
+	for rows.Next() {
+		var step string
+		var at time.Time
+		if err := rows.Scan(&step, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("last asked: %w", err)
+		}
+		last[step] = at
+	}
+	rows.Close()
+	return last, rows.Err()
+}
+
+// fillOpenCheckin adds the student's open check-in, if any, to c.
+func (s *Store) fillOpenCheckin(ctx context.Context, c *Conv) error {
+	var step *string
+	var version *string
+	err := s.db.QueryRow(ctx, `SELECT id, flow_version, current_step, skip_steps FROM checkins
+		WHERE student_id = $1 AND status = 'open' ORDER BY id DESC LIMIT 1`, c.ID).Scan(&c.CheckinID, &version, &step, &c.Skip)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open checkin: %w", err)
+	}
+	if step != nil {
+		c.Step = *step
+	}
+	if version != nil {
+		c.Version = *version
+	}
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		c.Previous, err = previousAnswers(ctx, tx, c.ID, c.CheckinID)
+		return err
+	})
+}
+
+// SaveFlowVersion keeps the source of a flow version (once).
+func (s *Store) SaveFlowVersion(ctx context.Context, flowID, version string, src []byte) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO flow_versions (flow_id, version, source) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		flowID, version, src)
+	if err != nil {
+		return fmt.Errorf("save flow version: %w", err)
+	}
+	return nil
+}
+
+// FlowSource returns the source of a flow version.
+func (s *Store) FlowSource(ctx context.Context, flowID, version string) ([]byte, error) {
+	var src []byte
+	err := s.db.QueryRow(ctx, `SELECT source FROM flow_versions WHERE flow_id = $1 AND version = $2`, flowID, version).Scan(&src)
+	if err != nil {
+		return nil, fmt.Errorf("flow source: %w", notFound(err))
+	}
+	return src, nil
+}

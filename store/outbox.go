@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Lanes order the outbox: what a waiting person needs goes first.
+const (
+	LaneUrgent      = 0 // crisis replies and coach alerts
+	LaneInteractive = 1 // replies to a student who just tapped or wrote
+	LaneReminder    = 2 // reminders
+	LaneBulk        = 3 // new check-ins
+)
+
+// Kinds of outgoing message.
+const (
+	KindSend     = "send"     // a text message, maybe with buttons
+	KindEdit     = "edit"     // edit the text (and buttons) of EditMessageID
+	KindPhoto    = "photo"    // a PNG (File) with a caption (Text)
+	KindDocument = "document" // a file (File, FileName) with a caption
+	KindCopy     = "copy"     // copy CopyMessageID from FromChatID (a voice message)
+	KindAlert    = "alert"    // render alert AlertID for delivery DeliveryID, sending or editing it
+)
+
+// Button is one inline keyboard button.
+type Button struct {
+	Text string `json:"t"`
+	Data string `json:"d"`
+}
+
+// Message is one thing to send or edit in a chat, kept in the outbox until Telegram has it.
+type Message struct {
+	ID            int64      `json:"-"`
+	ChatID        int64      `json:"-"`
+	Lane          int        `json:"-"`
+	Kind          string     `json:"k"`
+	Text          string     `json:"t,omitempty"`
+	Buttons       [][]Button `json:"b,omitempty"`
+	EditMessageID int        `json:"e,omitempty"`
+	FromChatID    int64      `json:"fc,omitempty"`
+	CopyMessageID int        `json:"cm,omitempty"`
+	FileName      string     `json:"fn,omitempty"`
+	File          []byte     `json:"-"`
+	AlertID       int64      `json:"a,omitempty"`
+	DeliveryID    int64      `json:"-"`
+	CheckinID     int64      `json:"-"`
+	Attempts      int        `json:"-"`
+}
+
+// claimLease is how long a claimed outbox row stays with one sender before another may take it.
+const claimLease = 30 * time.Second
+
+// insertOutbox adds messages to the outbox. With claimed, the rows are leased to
+// the caller, who hands them to its own sender straight away (the fast path).
+func insertOutbox(ctx context.Context, tx pgx.Tx, now time.Time, claimed bool, msgs []Message) ([]int64, error) {
+	ids := make([]int64, 0, len(msgs))
+	var lease any
+	if claimed {
+		lease = now.Add(claimLease)
+	}
+	for _, m := range msgs {
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return nil, fmt.Errorf("encode message: %w", err)
+		}
+		var id int64
+		err = tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 0)) RETURNING id`,
+			m.ChatID, m.Lane, m.Kind, payload, m.File, now, lease, m.CheckinID, m.DeliveryID).Scan(&id)
+		if err != nil {
+			return nil, fmt.Errorf("insert outbox: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// Enqueue adds messages to the outbox for any sender to claim.
+func (s *Store) Enqueue(ctx context.Context, msgs ...Message) ([]int64, error) {
+	var ids []int64
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		ids, err = insertOutbox(ctx, tx, s.now(), false, msgs)
+		return err
+	})
+	return ids, err
+}
+
+// ClaimOutbox leases up to limit sendable messages: the oldest unsent one of each
+// chat (so one chat's messages go in order), by lane, then age.
+func (s *Store) ClaimOutbox(ctx context.Context, limit int) ([]Message, error) {
+	now := s.now()
+	rows, err := s.db.Query(ctx, `UPDATE outbox SET claimed_until = $2, attempts = attempts + 1
+		WHERE id IN (
+			SELECT o.id FROM outbox o
+			WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.not_before <= $1
+			  AND (o.claimed_until IS NULL OR o.claimed_until < $1)
+			  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.chat_id = o.chat_id AND p.id < o.id
+			                  AND p.sent_at IS NULL AND p.failed_at IS NULL)
+			ORDER BY o.lane, o.id LIMIT $3 FOR UPDATE SKIP LOCKED)
+		RETURNING id, chat_id, lane, method, payload, file, coalesce(checkin_id, 0), coalesce(delivery_id, 0), attempts`,
+		now, now.Add(claimLease), limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxByIDs returns the messages with ids, in id order (the fast path's own rows).
+func (s *Store) OutboxByIDs(ctx context.Context, ids []int64) ([]Message, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, chat_id, lane, method, payload, file, coalesce(checkin_id, 0), coalesce(delivery_id, 0), attempts
+		FROM outbox WHERE id = ANY($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("outbox by ids: %w", err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func scanOutbox(rows pgx.Rows) (Message, error) {
+	var m Message
+	var payload []byte
+	if err := rows.Scan(&m.ID, &m.ChatID, &m.Lane, &m.Kind, &payload, &m.File, &m.CheckinID, &m.DeliveryID, &m.Attempts); err != nil {
+		return Message{}, fmt.Errorf("scan outbox: %w", err)
+	}
+	kind := m.Kind
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return Message{}, fmt.Errorf("decode outbox %d: %w", m.ID, err)
+	}
+	m.Kind = kind
+	return m, nil
+}
+
+// MarkSent records that Telegram accepted message id (as messageID in the chat).
+func (s *Store) MarkSent(ctx context.Context, id int64, messageID int) error {
+	now := s.now()
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		var deliveryID *int64
+		err := tx.QueryRow(ctx, `UPDATE outbox SET sent_at = $2, message_id = nullif($3, 0), claimed_until = NULL
+			WHERE id = $1 RETURNING delivery_id`, id, now, messageID).Scan(&deliveryID)
+		if err != nil {
+			return fmt.Errorf("mark sent: %w", notFound(err))
+		}
+		if deliveryID != nil && messageID != 0 {
+			_, err = tx.Exec(ctx, `UPDATE alert_deliveries SET message_id = $2, sent_at = coalesce(sent_at, $3) WHERE id = $1`,
+				*deliveryID, messageID, now)
+			if err != nil {
+				return fmt.Errorf("mark delivery sent: %w", err)
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// MarkFailed records that message id cannot be sent (a 4xx that retrying will not fix).
+func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET failed_at = $2, error = $3, claimed_until = NULL WHERE id = $1`, id, s.now(), reason)
+	if err != nil {
+		return fmt.Errorf("mark failed: %w", err)
+	}
+	return nil
+}
+
+// Retry releases message id to be tried again no earlier than at.
+func (s *Store) Retry(ctx context.Context, id int64, at time.Time, reason string) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET not_before = $2, error = $3, claimed_until = NULL WHERE id = $1`, id, at, reason)
+	if err != nil {
+		return fmt.Errorf("retry: %w", err)
+	}
+	return nil
+}
+
+// DropPendingForChat fails every unsent message to chatID (the chat blocked the bot).
+func (s *Store) DropPendingForChat(ctx context.Context, chatID int64, reason string) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET failed_at = $2, error = $3, claimed_until = NULL
+		WHERE chat_id = $1 AND sent_at IS NULL AND failed_at IS NULL`, chatID, s.now(), reason)
+	if err != nil {
+		return fmt.Errorf("drop pending: %w", err)
+	}
+	return nil
+}
