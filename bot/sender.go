@@ -52,13 +52,13 @@ func (c *SenderConfig) defaults() {
 // out a 429, giving up on a chat that blocked the bot, retrying what failed for
 // a reason that may pass. A message is marked sent only after Telegram took it.
 type Sender struct {
-	cfg    SenderConfig
-	tg     *tgbot.Bot
-	st     *store.Store
-	render func(context.Context, store.Message) (store.Message, error)
-	onSent func(context.Context, store.Message, int)
+	cfg     SenderConfig
+	tg      *tgbot.Bot
+	st      *store.Store
+	render  func(context.Context, store.Message) (store.Message, error)
+	onSent  func(context.Context, store.Message, int)
 	blocked func(context.Context, int64)
-	log    *slog.Logger
+	log     *slog.Logger
 
 	mu       sync.Mutex
 	lanes    [4][]store.Message

@@ -151,7 +151,6 @@ func (b *Bot) crisisText(ctx context.Context, x *in, text string, r store.Record
 	return err
 }
 
-
 // onCallback handles a button tap.
 func (b *Bot) onCallback(ctx context.Context, x *in) error {
 	data := x.u.CallbackQuery.Data
@@ -232,7 +231,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		}
 		r.Out = append(r.Out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 			EditMessageID: cq.Message.Message.ID,
-			Text: clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, map[string]any{"Coach": coach}), "Choice": choice}), 4000)})
+			Text:          clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, map[string]any{"Coach": coach}), "Choice": choice}), 4000)})
 	}
 	for _, s := range out.Signals {
 		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),

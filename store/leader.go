@@ -7,7 +7,6 @@ import (
 	"time"
 )
 
-
 // WithLeaderLock runs fn while this process holds the Postgres advisory lock
 // name on a dedicated connection; fn's context ends when the connection is
 // lost. It returns at once, with no error, when another replica holds it.
@@ -31,7 +30,7 @@ func (s *Store) WithLeaderLock(ctx context.Context, name string, fn func(context
 	lctx, cancel := context.WithCancel(ctx)
 	pinged := make(chan struct{})
 	defer func() { cancel(); <-pinged }() // before the unlock above uses the connection
-	go func() { // lose the lock's connection, lose the lead
+	go func() {                           // lose the lock's connection, lose the lead
 		defer close(pinged)
 		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()
