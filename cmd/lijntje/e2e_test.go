@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/store/storetest"
+)
+
+// world is one Lijntje deployment under test: a database, a Redis prefix, the
+// Telegram double, and `serve` running against them with the real wiring.
+type world struct {
+	t      *testing.T
+	tg     *telegramtest.Server
+	env    map[string]string
+	prefix string
+	srv    *server
+	stop   context.CancelFunc
+	done   chan error
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	tg := telegramtest.Start(t)
+	w := &world{t: t, tg: tg, prefix: storetest.RedisPrefix(t), env: map[string]string{
+		"TELEGRAM_TOKEN":   tg.Token(),
+		"TELEGRAM_API_URL": tg.URL,
+		"BOT_USERNAME":     tg.BotUsername(),
+		"DATABASE_URL":     storetest.DatabaseURL(t),
+		"REDIS_URL":        storetest.RedisURL(),
+		"HTTP_ADDR":        "127.0.0.1:0",
+	}}
+	w.start()
+	t.Cleanup(w.shutdown)
+	return w
+}
+
+func (w *world) getenv(k string) string { return w.env[k] }
+
+// start runs `serve` as main does, with logs going to the test log.
+func (w *world) start() {
+	w.t.Helper()
+	cfg, err := loadConfig(w.getenv)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{w.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	ctx, cancel := context.WithCancel(context.Background())
+	d, err := open(ctx, cfg, log, options{redisPrefix: w.prefix})
+	if err != nil {
+		cancel()
+		w.t.Fatal(err)
+	}
+	ready := make(chan *server, 1)
+	w.done = make(chan error, 1)
+	go func() {
+		err := serve(ctx, d, func(s *server) { ready <- s })
+		d.close()
+		w.done <- err
+	}()
+	select {
+	case w.srv = <-ready:
+	case err := <-w.done:
+		cancel()
+		w.t.Fatalf("serve: %v", err)
+	}
+	w.stop = cancel
+}
+
+// shutdown stops `serve` as SIGTERM would and checks that it stops cleanly.
+func (w *world) shutdown() {
+	if w.stop == nil {
+		return
+	}
+	w.stop()
+	w.stop = nil
+	select {
+	case err := <-w.done:
+		if err != nil {
+			w.t.Errorf("serve stopped with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		w.t.Error("serve did not stop within 30s")
+	}
+}
+
+// cli runs a lijntje subcommand against the world's database.
+func (w *world) cli(args ...string) string {
+	w.t.Helper()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, &out, &errOut, w.getenv); code != 0 {
+		w.t.Fatalf("lijntje %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
+	}
+	return out.String()
+}
+
+type testWriter struct{ t *testing.T }
+
+func (tw testWriter) Write(p []byte) (int, error) { tw.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+type invite struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	Link string `json:"link"`
+}
+
+func (w *world) addCoach(name string) (invite, *telegramtest.User) {
+	w.t.Helper()
+	var inv invite
+	if err := json.Unmarshal([]byte(w.cli("coach", "add", "--name", name, "--json")), &inv); err != nil {
+		w.t.Fatal(err)
+	}
+	u := w.tg.NewUser(strings.Fields(name)[0])
+	u.SendCommand("start", inv.Code)
+	w.waitText(u, "gekoppeld als coach")
+	return inv, u
+}
+
+func (w *world) addStudent(name string, coachID int64) (invite, *telegramtest.User) {
+	w.t.Helper()
+	var inv invite
+	out := w.cli("student", "add", "--name", name, "--coach", fmt.Sprint(coachID), "--left-school", "2026-07-01", "--json")
+	if err := json.Unmarshal([]byte(out), &inv); err != nil {
+		w.t.Fatal(err)
+	}
+	u := w.tg.NewUser(strings.Fields(name)[0])
+	u.SendCommand("start", inv.Code)
+	w.waitText(u, "Welkom bij Lijntje")
+	return inv, u
+}
+
+// waitText waits (up to 10s) for a message in u's chat containing text.
+func (w *world) waitText(u *telegramtest.User, text string) telegramtest.Sent {
+	w.t.Helper()
+	return w.waitFor(u, func(m telegramtest.Sent) bool { return strings.Contains(m.Text+m.Caption, text) }, text)
+}
+
+func (w *world) waitFor(u *telegramtest.User, pred func(telegramtest.Sent) bool, what string) telegramtest.Sent {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	m, err := u.WaitFor(ctx, pred)
+	if err != nil {
+		var got []string
+		for _, m := range u.Messages() {
+			got = append(got, fmt.Sprintf("%q", m.Text))
+		}
+		w.t.Fatalf("%s never saw %q; chat: %s", u.FirstName, what, strings.Join(got, ", "))
+	}
+	return m
+}
+
+// question waits for the open question of step in u's chat: a message with buttons for that step.
+func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
+	w.t.Helper()
+	return w.waitFor(u, func(m telegramtest.Sent) bool {
+		for _, row := range m.Keyboard {
+			for _, b := range row {
+				if _, s, _, ok := flows.ParseCallbackData(b.CallbackData); ok && s == step {
+					return true
+				}
+			}
+		}
+		return false
+	}, "question "+step)
+}
+
+// answer taps option of the open question of step and returns the update ID.
+func (w *world) answer(u *telegramtest.User, step, option string) int64 {
+	w.t.Helper()
+	q := w.question(u, step)
+	for _, row := range q.Keyboard {
+		for _, b := range row {
+			if strings.HasSuffix(b.CallbackData, ":"+option) {
+				return u.Tap(q.MessageID, b.CallbackData)
+			}
+		}
+	}
+	w.t.Fatalf("question %s has no option %s", step, option)
+	return 0
+}
+
+// export returns the answers export as records (without the header).
+func (w *world) export() [][]string {
+	w.t.Helper()
+	recs, err := csv.NewReader(strings.NewReader(w.cli("export", "answers", "--format", "csv"))).ReadAll()
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return recs[1:]
+}
+
+func (w *world) count(query string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.srv.pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		w.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+var _ = io.Discard
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
