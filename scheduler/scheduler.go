@@ -86,6 +86,9 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 	}
 	now := s.cfg.Now()
 	if n, err := s.st.RunAlertSteps(ctx, now, 1000, s.decide); err != nil {
+		if ctx.Err() != nil {
+			return // stopping: the step was rolled back and runs again
+		}
 		s.log.ErrorContext(ctx, "alert steps", "err", err)
 	} else if n > 0 {
 		s.cfg.Sent()
@@ -96,7 +99,9 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 			return s.cfg.Open(d, now.Add(s.cfg.Expiry))
 		})
 		if err != nil {
-			s.log.ErrorContext(ctx, "start due checkins", "err", err)
+			if ctx.Err() == nil {
+				s.log.ErrorContext(ctx, "start due checkins", "err", err)
+			}
 			return
 		}
 		if len(convs) == 0 {

@@ -29,7 +29,10 @@ type world struct {
 	done   chan error
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T) *world { return newWorldWith(t, nil) }
+
+// newWorldWith is newWorld with extra environment.
+func newWorldWith(t *testing.T, extra map[string]string) *world {
 	t.Helper()
 	tg := telegramtest.Start(t)
 	w := &world{t: t, tg: tg, prefix: storetest.RedisPrefix(t), env: map[string]string{
@@ -40,6 +43,9 @@ func newWorld(t *testing.T) *world {
 		"REDIS_URL":        storetest.RedisURL(),
 		"HTTP_ADDR":        "127.0.0.1:0",
 	}}
+	for k, v := range extra {
+		w.env[k] = v
+	}
 	w.start()
 	t.Cleanup(w.shutdown)
 	return w
@@ -106,7 +112,10 @@ func (w *world) cli(args ...string) string {
 
 type testWriter struct{ t *testing.T }
 
-func (tw testWriter) Write(p []byte) (int, error) { tw.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (tw testWriter) Write(p []byte) (int, error) {
+	tw.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 type invite struct {
 	ID   int64  `json:"id"`

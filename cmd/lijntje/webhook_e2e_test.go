@@ -1,0 +1,101 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestWebhookModeChecksTheSecret(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	w := newWorldWith(t, map[string]string{
+		"HTTP_ADDR":      addr,
+		"WEBHOOK_URL":    "http://" + addr + webhookPath,
+		"WEBHOOK_SECRET": "s3cret-token_1",
+	})
+	if url, secret := w.tg.Webhook(); url == "" || secret != "s3cret-token_1" {
+		t.Fatalf("setWebhook not called with the secret: url %q secret %q", url, secret)
+	}
+	forged := `{"update_id": 4242, "message": {"message_id": 1, "date": 0, "chat": {"id": 77, "type": "private"}, "from": {"id": 77, "first_name": "X"}, "text": "hallo"}}`
+	for _, secret := range []string{"", "wrong"} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+webhookPath, strings.NewReader(forged))
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("secret %q: status %d, want 401", secret, resp.StatusCode)
+		}
+	}
+	// Real updates, posted by the double with the secret, are handled.
+	coach, _ := w.addCoach("Sanne de Vries")
+	_, noor := w.addStudent("Noor Bakker", coach.ID)
+	noor.SendText("ik wil dood")
+	w.waitText(noor, "113")
+	if n := w.count(`SELECT count(*) FROM processed_updates WHERE update_id = 4242`); n != 0 {
+		t.Errorf("the update with a wrong secret was processed")
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+		resp, err := http.Get("http://" + w.srv.addr.String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d, want 200", path, resp.StatusCode)
+		}
+	}
+	_ = w.srv.rdb.Close() // Redis gone: not ready
+	resp, err := http.Get("http://" + w.srv.addr.String() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with Redis gone: %d, want 503", resp.StatusCode)
+	}
+}
+
+func TestConfigErrorsAreOneLine(t *testing.T) {
+	t.Parallel()
+	cases := map[string]map[string]string{
+		"TELEGRAM_TOKEN is not set":  {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/lijntje_cfgtest?sslmode=disable"},
+		"ESCALATE_AFTER":             {"ESCALATE_AFTER": "soon"},
+		"postgres":                   {"TELEGRAM_TOKEN": "1:x", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"},
+		"WEBHOOK_SECRET":             {"WEBHOOK_URL": "https://example.org/hook"},
+		"unknown command \"serve2\"": nil,
+	}
+	for want, env := range cases {
+		args := []string{"serve"}
+		if env == nil {
+			args = []string{"serve2"}
+		}
+		var out, errOut strings.Builder
+		code := run(t.Context(), args, &out, &errOut, func(k string) string { return env[k] })
+		first := strings.SplitN(errOut.String(), "\n", 2)[0]
+		if code == 0 || !strings.Contains(first, want) || strings.Contains(errOut.String(), "goroutine") {
+			t.Errorf("%s: exit %d, stderr %q", want, code, errOut.String())
+		}
+	}
+}
