@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // Europe/Amsterdam also in an image without zone files
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
