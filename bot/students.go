@@ -125,7 +125,10 @@ func (b *Bot) onMessage(ctx context.Context, x *in) error {
 	r := b.freeTextRecord(ctx, x, text, voice)
 	coach := x.conv.Coach
 	key := "bot.thanks.message"
-	if x.conv.CheckinID != 0 {
+	if voice != "" {
+		key = "bot.thanks.voice"
+		r.Signals = append(r.Signals, voiceSignal(x))
+	} else if x.conv.CheckinID != 0 {
 		key = "bot.use_buttons"
 	}
 	r.Out = append(r.Out, x.reply(b.t(x.conv.Lang, key, map[string]any{"Coach": coach}),
@@ -237,6 +240,9 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
 			Detail: s.Step + "=" + s.Option})
 	}
+	if out.Answer.VoiceFileID != "" {
+		r.Signals = append(r.Signals, voiceSignal(x))
+	}
 	if out.Answer.Text != "" {
 		if _, ok := b.crisis.Match(out.Answer.Text); ok {
 			return b.crisisText(ctx, x, out.Answer.Text, r)
@@ -272,4 +278,11 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 // question renders step as a message with its buttons; prefix (the opener) goes above it.
 func (b *Bot) question(lang string, chatID, checkinID int64, st *flows.Step, prefix string, data map[string]any, lane int) store.Message {
 	return Question(b.loc, lang, chatID, checkinID, st, prefix, data, lane)
+}
+
+// voiceSignal is a request for the coach to listen to a voice message: since
+// nobody screens speech for crisis language, the coach gets the message itself.
+func voiceSignal(x *in) store.Signal {
+	return store.Signal{Code: store.SignalVoice, Severity: "request", Rank: 1,
+		Detail: store.VoiceDetail(x.chatID, x.u.Message.ID)}
 }

@@ -114,7 +114,12 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 	for _, s := range r.Signals {
 		signalsRaised.WithLabelValues(s.Severity).Inc()
 	}
-	b.send.Hand(ctx, res.OutboxIDs)
+	out := make([]store.Message, len(r.Out))
+	for i, m := range r.Out {
+		m.ID = res.OutboxIDs[i]
+		out[i] = m
+	}
+	b.send.HandMessages(out) // leased to this process in the same transaction
 	if res.AlertID != 0 {
 		b.cfg.Kick()
 	}

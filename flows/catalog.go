@@ -24,6 +24,9 @@ type Catalog struct {
 // Standard flow must be among them.
 func Load() (*Catalog, error) { return loadFS(files) }
 
+// LoadFS parses the flows in fsys (a deployment's own flow files, or a test's).
+func LoadFS(fsys fs.FS) (*Catalog, error) { return loadFS(fsys) }
+
 func loadFS(fsys fs.FS) (*Catalog, error) {
 	names, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {

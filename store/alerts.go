@@ -137,6 +137,9 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 			AlertID: st.AlertID, DeliveryID: deliveryID}}); err != nil {
 			return err
 		}
+		if err := copyVoices(ctx, tx, now, st.AlertID, coachID, chatID); err != nil {
+			return err
+		}
 		if err := addEvent(ctx, tx, st.AlertID, now, "sent", coachID, ""); err != nil {
 			return err
 		}

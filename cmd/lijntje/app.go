@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"time"
 
@@ -31,6 +32,7 @@ type deps struct {
 type options struct {
 	now         func() time.Time
 	redisPrefix string
+	flowsFS     fs.FS // flow files instead of the embedded ones
 }
 
 // open connects to Postgres (creating and migrating the database) and Redis,
@@ -65,7 +67,12 @@ func open(ctx context.Context, cfg config, log *slog.Logger, o options) (*deps, 
 		sopts = append(sopts, store.WithRedisPrefix(o.redisPrefix))
 	}
 	d.st = store.New(d.pool, d.rdb, sopts...)
-	if d.flows, err = flows.Load(); err != nil {
+	if o.flowsFS != nil {
+		d.flows, err = flows.LoadFS(o.flowsFS)
+	} else {
+		d.flows, err = flows.Load()
+	}
+	if err != nil {
 		d.close()
 		return nil, fmt.Errorf("flows: %w", err)
 	}

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,9 +23,11 @@ import (
 // Telegram double, and `serve` running against them with the real wiring.
 type world struct {
 	t      *testing.T
+	clock  *shiftedClock
 	tg     *telegramtest.Server
 	env    map[string]string
 	prefix string
+	flows  fs.FS
 	srv    *server
 	stop   context.CancelFunc
 	done   chan error
@@ -35,7 +39,7 @@ func newWorld(t *testing.T) *world { return newWorldWith(t, nil) }
 func newWorldWith(t *testing.T, extra map[string]string) *world {
 	t.Helper()
 	tg := telegramtest.Start(t)
-	w := &world{t: t, tg: tg, prefix: storetest.RedisPrefix(t), env: map[string]string{
+	w := &world{t: t, tg: tg, clock: newShiftedClock(tuesday10), prefix: storetest.RedisPrefix(t), env: map[string]string{
 		"TELEGRAM_TOKEN":   tg.Token(),
 		"TELEGRAM_API_URL": tg.URL,
 		"BOT_USERNAME":     tg.BotUsername(),
@@ -62,7 +66,7 @@ func (w *world) start() {
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{w.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
-	d, err := open(ctx, cfg, log, options{redisPrefix: w.prefix})
+	d, err := open(ctx, cfg, log, options{redisPrefix: w.prefix, now: w.clock.Now, flowsFS: w.flows})
 	if err != nil {
 		cancel()
 		w.t.Fatal(err)
@@ -221,3 +225,29 @@ func (w *world) count(query string, args ...any) int {
 var _ = io.Discard
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// tuesday10 is a working morning in Amsterdam: where the world's clock starts.
+var tuesday10 = time.Date(2026, 11, 24, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+
+// shiftedClock runs at the wall clock's pace from a chosen start, and can jump ahead.
+type shiftedClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func newShiftedClock(start time.Time) *shiftedClock {
+	return &shiftedClock{offset: time.Until(start)}
+}
+
+func (c *shiftedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock ahead by d.
+func (c *shiftedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
