@@ -129,7 +129,12 @@ func (s *Sender) Run(ctx context.Context) {
 	sweep := time.NewTicker(s.cfg.PollEvery)
 	defer sweep.Stop()
 	lastSweep := time.Time{}
+	lastRenew := time.Now()
 	for ctx.Err() == nil {
+		if time.Since(lastRenew) >= 10*time.Second {
+			s.renewLeases(ctx) // what waits in memory stays ours
+			lastRenew = time.Now()
+		}
 		if time.Since(lastSweep) >= s.cfg.PollEvery || s.pending() < s.cfg.InFlight {
 			if time.Since(lastSweep) >= 50*time.Millisecond {
 				s.sweep(ctx)
@@ -164,6 +169,46 @@ func (s *Sender) Run(ctx context.Context) {
 		}()
 	}
 	s.inflight.Wait()
+	s.releaseQueued()
+}
+
+// renewLeases extends the lease of every message held in memory, so no other
+// replica takes one while it waits here for its turn.
+func (s *Sender) renewLeases(ctx context.Context) {
+	s.mu.Lock()
+	ids := make([]int64, 0, len(s.queued))
+	for id := range s.queued {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	if err := s.st.RenewOutbox(ctx, ids); err != nil && ctx.Err() == nil {
+		s.log.WarnContext(ctx, "renew outbox leases", "err", err)
+	}
+}
+
+// releaseQueued gives back the messages held in memory but not sent, so the
+// next sender (this one restarted, or another replica) takes them at once.
+func (s *Sender) releaseQueued() {
+	s.mu.Lock()
+	var ids []int64
+	for i, l := range s.lanes {
+		for _, m := range l {
+			ids = append(ids, m.ID)
+		}
+		s.lanes[i] = nil
+	}
+	s.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.st.ReleaseOutbox(ctx, ids); err != nil {
+		s.log.Warn("release outbox", "err", err) // their lease runs out in 30s anyway
+	}
 }
 
 func (s *Sender) pending() int {
@@ -255,7 +300,7 @@ func (s *Sender) release(m store.Message) {
 		c.busy = false
 	}
 	s.mu.Unlock()
-	_ = s.st.Retry(context.Background(), m.ID, time.Time{}, "")
+	_ = s.st.ReleaseOutbox(context.Background(), []int64{m.ID})
 }
 
 // done finishes a message: it leaves memory and its chat may receive again.

@@ -205,3 +205,22 @@ func (s *Store) DropPendingForChat(ctx context.Context, chatID int64, reason str
 	}
 	return nil
 }
+
+// ReleaseOutbox ends this process's lease on unsent messages ids.
+func (s *Store) ReleaseOutbox(ctx context.Context, ids []int64) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1) AND sent_at IS NULL`, ids)
+	if err != nil {
+		return fmt.Errorf("release outbox: %w", err)
+	}
+	return nil
+}
+
+// RenewOutbox extends this process's lease on unsent messages ids.
+func (s *Store) RenewOutbox(ctx context.Context, ids []int64) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET claimed_until = $2 WHERE id = ANY($1) AND sent_at IS NULL AND failed_at IS NULL`,
+		ids, s.now().Add(claimLease))
+	if err != nil {
+		return fmt.Errorf("renew outbox: %w", err)
+	}
+	return nil
+}
