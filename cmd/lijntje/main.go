@@ -23,6 +23,7 @@ Usage:
   lijntje serve                      bot, scheduler, escalations, HTTP (health, metrics, webhook)
   lijntje coach add --name NAME [--hours SPEC] [--coordinator] [--json]
   lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
+  lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
   lijntje invite renew --student ID  a new link; the old one stops working
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv [--from DATE] [--to DATE] [--coach ID]
@@ -97,6 +98,7 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"serve":          func(ctx context.Context, d *deps, _ []string, _ io.Writer) error { return serve(ctx, d, nil) },
 	"coach add":      coachAdd,
 	"student add":    studentAdd,
+	"student import": studentImport,
 	"invite renew":   inviteRenew,
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
