@@ -26,7 +26,7 @@ Usage:
   lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
   lijntje invite renew --student ID  a new link; the old one stops working
   lijntje checkin now --student ID   or --all
-  lijntje export answers --format csv [--from DATE] [--to DATE] [--coach ID]
+  lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
   lijntje flows check                validates flows and translations
   lijntje version
 
