@@ -20,7 +20,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	c := newCLI(t)
 	c.must("coach", "add", "--name", "Sanne")
 	var inv invited
-	if err := json.Unmarshal([]byte(c.must("student", "add", "--name", "Zoë Qwerty", "--coach", "1", "--json")), &inv); err != nil {
+	if err := json.Unmarshal([]byte(c.must("student", "add", "--name", "Fenna Cmdtest", "--coach", "1", "--json")), &inv); err != nil {
 		t.Fatal(err)
 	}
 	c.must("student", "add", "--name", "Noor Bakker", "--coach", "1")
@@ -61,10 +61,10 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 		}
 	}
 	stdin = strings.NewReader("1\n")
-	if out := c.must("student", "delete", "1"); !strings.Contains(out, "Zoë Qwerty") || !strings.Contains(out, "student 1 deleted") {
+	if out := c.must("student", "delete", "1"); !strings.Contains(out, "Fenna Cmdtest") || !strings.Contains(out, "student 1 deleted") {
 		t.Fatalf("confirmed delete: %s", out)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE id = 1 OR name LIKE '%Zoë%'`); n != 0 {
+	if n := c.count(`SELECT count(*) FROM students WHERE id = 1 OR name LIKE '%Fenna%'`); n != 0 {
 		t.Fatalf("student still there")
 	}
 	if n, _ := rdb.Exists(ctx, key).Result(); n != 0 {
