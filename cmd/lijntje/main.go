@@ -28,6 +28,7 @@ Usage:
   lijntje invite renew --student ID  a new link; the old one stops working
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
+  lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
   lijntje flows check                validates flows and translations
   lijntje version
 
@@ -104,4 +105,5 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"invite renew":   inviteRenew,
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
+	"report":         report,
 }
