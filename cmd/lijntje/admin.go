@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/scheduler"
@@ -188,7 +190,7 @@ func checkinNow(ctx context.Context, d *deps, args []string, w io.Writer) error 
 
 func exportAnswers(ctx context.Context, d *deps, args []string, w io.Writer) error {
 	fs := newFlags("export answers")
-	format := fs.String("format", "csv", "csv")
+	format := fs.String("format", "csv", "csv or xlsx")
 	from := fs.String("from", "", "only answers from this date on (YYYY-MM-DD)")
 	to := fs.String("to", "", "only answers before this date (YYYY-MM-DD)")
 	coach := fs.Int64("coach", 0, "only this coach's students")
@@ -209,8 +211,12 @@ func exportAnswers(ctx context.Context, d *deps, args []string, w io.Writer) err
 		}
 		*p.dst = t
 	}
-	if *format != "csv" {
-		return fmt.Errorf("export answers: --format %q is not supported (csv): %w", *format, errUsage)
+	switch *format {
+	case "csv":
+	case "xlsx":
+		return exportAnswersXLSX(ctx, d, f, w)
+	default:
+		return fmt.Errorf("export answers: --format %q is not supported (csv, xlsx): %w", *format, errUsage)
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(exportHeader); err != nil {
@@ -222,6 +228,52 @@ func exportAnswers(ctx context.Context, d *deps, args []string, w io.Writer) err
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// exportAnswersXLSX writes the same columns and rows as the CSV export to one
+// sheet, streaming: excelize's stream writer spills rows to a temporary file
+// rather than holding them in memory.
+func exportAnswersXLSX(ctx context.Context, d *deps, f store.ExportFilter, w io.Writer) error {
+	x := excelize.NewFile()
+	defer x.Close()
+	const sheet = "answers"
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := x.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("export answers: %w", err)
+	}
+	header := make([]any, len(exportHeader))
+	for i, h := range exportHeader {
+		header[i] = h
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	row := 1
+	err = d.st.ExportAnswers(ctx, f, func(r store.ExportRow) error {
+		row++
+		rec := exportRecord(r)
+		cells := make([]any, len(rec))
+		for i, v := range rec {
+			cells[i] = v
+		}
+		cells[0] = r.StudentID // IDs as numbers, so a spreadsheet sorts them as numbers
+		if r.CheckinID != 0 {
+			cells[1] = r.CheckinID
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, row)
+		return sw.SetRow(cell, cells)
+	})
+	if err != nil {
+		return err
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("export answers: %w", err)
+	}
+	_, err = x.WriteTo(w)
+	return err
 }
 
 // exportHeader is the contract's columns, then the flow version and voice file.

@@ -24,9 +24,12 @@ Usage:
   lijntje serve                      bot, scheduler, escalations, HTTP (health, metrics, webhook)
   lijntje coach add --name NAME [--hours SPEC] [--coordinator] [--json]
   lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
+  lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
+  lijntje student delete ID [--yes] right to erasure: everything about them, after confirmation
   lijntje invite renew --student ID  a new link; the old one stops working
   lijntje checkin now --student ID   or --all
-  lijntje export answers --format csv [--from DATE] [--to DATE] [--coach ID]
+  lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
+  lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
   lijntje flows check                validates flows and translations
   lijntje version
 
@@ -98,7 +101,10 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"serve":          func(ctx context.Context, d *deps, _ []string, _ io.Writer) error { return serve(ctx, d, nil) },
 	"coach add":      coachAdd,
 	"student add":    studentAdd,
+	"student import": studentImport,
+	"student delete": studentDelete,
 	"invite renew":   inviteRenew,
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
+	"report":         report,
 }
