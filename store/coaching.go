@@ -94,13 +94,13 @@ func (s *Store) FindStudentFor(ctx context.Context, coachID int64, query string)
 	const visible = `(s.coach_id = $1 OR EXISTS (SELECT 1 FROM coaches k WHERE k.id = $1 AND k.coordinator)
 		OR EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.coach_id = $1 AND a.student_id = s.id))`
 	if id, err := strconv.ParseInt(strings.TrimPrefix(query, "#"), 10, 64); err == nil {
-		st, err := scanStudent(s.db.QueryRow(ctx, `SELECT `+prefixed(studentCols, "s.")+` FROM students s WHERE s.id = $2 AND `+visible, coachID, id))
+		st, err := scanStudent(s.db.QueryRow(ctx, `SELECT `+studentCols+` FROM students s WHERE s.id = $2 AND `+visible, coachID, id))
 		if err != nil {
 			return Student{}, fmt.Errorf("student %d: %w", id, notFound(err))
 		}
 		return st, nil
 	}
-	rows, err := s.db.Query(ctx, `SELECT `+prefixed(studentCols, "s.")+` FROM students s
+	rows, err := s.db.Query(ctx, `SELECT `+studentCols+` FROM students s
 		WHERE `+visible+` AND s.name ILIKE '%' || $2 || '%' ORDER BY (lower(s.name) = lower($2)) DESC, s.id LIMIT 5`, coachID, query)
 	if err != nil {
 		return Student{}, fmt.Errorf("find student: %w", err)
@@ -116,19 +116,6 @@ func (s *Store) FindStudentFor(ctx context.Context, coachID int64, query string)
 		return found[0], nil
 	}
 	return Student{}, ErrAmbiguous
-}
-
-// prefixed qualifies each column of a column list with p (for joins).
-func prefixed(cols, p string) string {
-	parts := strings.Split(cols, ", ")
-	for i, c := range parts {
-		if strings.HasPrefix(c, "coalesce(") {
-			parts[i] = "coalesce(" + p + strings.TrimPrefix(c, "coalesce(")
-		} else {
-			parts[i] = p + c
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // SetStudentLang changes a student's language and drops their cached conversation.
