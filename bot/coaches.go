@@ -12,14 +12,12 @@ import (
 
 // coachCommand handles a coach's command.
 func (b *Bot) coachCommand(ctx context.Context, x *in, cmd, arg string) error {
-	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "coach.help", nil))}})
-	return err
+	return b.coachCmd(ctx, x, cmd, arg) // see coach_commands.go
 }
 
 // coachMessage handles a coach's plain message.
 func (b *Bot) coachMessage(ctx context.Context, x *in) error {
-	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "coach.help", nil))}})
-	return err
+	return b.coachText(ctx, x) // a case's closing note, or the help
 }
 
 // coachCallback handles a coach's tap on an alert: take it on (t:ID), see the
@@ -37,7 +35,7 @@ func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
 	case "h":
 		return b.history(ctx, x, id)
 	case "x":
-		return b.closeCase(ctx, x, id)
+		return b.askCloseNote(ctx, x, id) // the next text is the note; see coach_commands.go
 	}
 	b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
 	return nil
@@ -61,20 +59,6 @@ func (b *Bot) takeOn(ctx context.Context, x *in, alertID int64) error {
 	}
 	b.send.Wake()
 	b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.you_took", nil))
-	return nil
-}
-
-func (b *Bot) closeCase(ctx context.Context, x *in, alertID int64) error {
-	err := b.st.CloseAlert(ctx, alertID, x.conv.ID, "")
-	if errors.Is(err, store.ErrNotAllowed) {
-		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("close alert: %w", err)
-	}
-	b.send.Wake()
-	b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.you_closed", nil))
 	return nil
 }
 

@@ -16,6 +16,9 @@ func (b *Bot) onCommand(ctx context.Context, x *in, cmd, arg string) error {
 	}
 	switch x.conv.Role {
 	case store.RoleStudent:
+		if ok, err := b.studentExtraCommand(ctx, x, cmd); ok { // /taal, /mijngegevens: student_data.go
+			return err
+		}
 		return b.studentCommand(ctx, x, cmd, arg)
 	case store.RoleCoach:
 		return b.coachCommand(ctx, x, cmd, arg)
@@ -165,6 +168,9 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 	}
 	if data == "contact" {
 		return b.contactRequest(ctx, x)
+	}
+	if ok, err := b.studentExtraCallback(ctx, x, data); ok { // language buttons: student_data.go
+		return err
 	}
 	checkinID, step, option, ok := flows.ParseCallbackData(data)
 	if !ok {

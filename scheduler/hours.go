@@ -106,3 +106,34 @@ func (h Hours) Contains(t time.Time) bool {
 	}
 	return false
 }
+
+// NextStart returns the first moment at or after t inside the working hours:
+// t itself when t is inside them. Hours without any range (which ParseHours
+// does not produce) have no next start: t is returned, so nothing waits forever.
+func (h Hours) NextStart(t time.Time) time.Time {
+	if h.Always || len(h.Ranges) == 0 || h.Contains(t) {
+		return t
+	}
+	local := t.In(Amsterdam)
+	var best time.Time
+	for i := 0; i <= 7; i++ {
+		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, Amsterdam)
+		for _, r := range h.Ranges {
+			if !r.Days[day.Weekday()] {
+				continue
+			}
+			// time.Date normalizes a start inside a DST gap to the first valid moment.
+			start := time.Date(day.Year(), day.Month(), day.Day(), r.Start/60, r.Start%60, 0, 0, Amsterdam)
+			if start.Before(t) {
+				continue
+			}
+			if best.IsZero() || start.Before(best) {
+				best = start
+			}
+		}
+		if !best.IsZero() {
+			return best
+		}
+	}
+	return t
+}

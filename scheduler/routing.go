@@ -1,20 +1,161 @@
 package scheduler
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/lijntje/lijntje/store"
 )
 
-// Route decides an alert step. A case goes to the student's own coach; a
-// re-render of a case that grew goes to everyone who already has it.
-func Route(st store.AlertStep, escalateAfter time.Duration) store.StepPlan {
+// Kinds of alert step.
+const (
+	StepRoute    = "route"    // a case is new or grew: deliver (or hold) it, re-render it for whoever has it
+	StepHeld     = "held"     // an attention or request case waited for the coach's working hours
+	StepEscalate = "escalate" // an urgent or crisis case was not taken on in time
+)
+
+// defaultHours are a coach's hours when theirs cannot be read.
+var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
+
+// Route decides an alert step at now (PRODUCT.md, "Signals and escalation"). It
+// does no I/O: everything it needs is in st (the case, who already has it, and
+// the student's coach, the coaches on call and the coordinators).
+//
+//   - crisis: the student's coach and everyone on call, at once.
+//   - urgent: the coach during their working hours, otherwise whoever is on
+//     call, otherwise the coach anyway.
+//   - attention, request: the coach in their working hours; outside them the
+//     case is held (a "held" step due at the start of their next working hours).
+//
+// Urgent and crisis cases get an "escalate" step escalateAfter later; each one
+// not yet taken on goes to the next in line (on call, then every coordinator)
+// and schedules the next. Someone who cannot be reached (no linked chat) does
+// not count: when nobody reachable is chosen, the coordinators get the case.
+func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store.StepPlan {
+	if st.Status != store.AlertOpen {
+		return store.StepPlan{} // taken or closed: a route step only re-renders
+	}
+	r := router{st: st}
 	switch st.Kind {
-	case "route":
-		if st.Status != store.AlertOpen {
-			return store.StepPlan{} // re-render only
-		}
-		return store.StepPlan{Deliver: []int64{st.StudentCoachID}}
+	case StepRoute:
+		return r.route(now, escalateAfter)
+	case StepHeld:
+		return r.reach(store.StepPlan{Deliver: []int64{st.StudentCoachID}})
+	case StepEscalate:
+		return r.escalate(now, escalateAfter)
 	}
 	return store.StepPlan{}
+}
+
+type router struct{ st store.AlertStep }
+
+func (r router) coach(id int64) (store.Coach, bool) {
+	for _, c := range r.st.Coaches {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return store.Coach{}, false
+}
+
+func (r router) hours(c store.Coach) Hours {
+	h, err := ParseHours(c.Hours)
+	if err != nil {
+		return defaultHours
+	}
+	return h
+}
+
+func (r router) delivered(id int64) bool {
+	for _, d := range r.st.Delivered {
+		if d == id {
+			return true
+		}
+	}
+	return false
+}
+
+// onCall returns the reachable coaches on call.
+func (r router) onCall() []int64 {
+	var out []int64
+	for _, c := range r.st.Coaches {
+		if c.OnCall && c.ChatID != 0 {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+func (r router) coordinators() []int64 {
+	var out []int64
+	for _, c := range r.st.Coaches {
+		if c.Coordinator && c.ChatID != 0 {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+func (r router) route(now time.Time, after time.Duration) store.StepPlan {
+	own, _ := r.coach(r.st.StudentCoachID)
+	switch r.st.Severity {
+	case "crisis":
+		p := r.reach(store.StepPlan{Deliver: append([]int64{own.ID}, r.onCall()...)})
+		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
+		return p
+	case "urgent":
+		deliver := []int64{own.ID}
+		if !r.hours(own).Contains(now) {
+			if oc := r.onCall(); len(oc) > 0 {
+				deliver = oc
+			}
+		}
+		p := r.reach(store.StepPlan{Deliver: deliver})
+		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
+		return p
+	default: // attention, request
+		if len(r.st.Delivered) > 0 {
+			return store.StepPlan{} // the case is out already: its messages are re-rendered
+		}
+		if start := r.hours(own).NextStart(now); start.After(now) {
+			return store.StepPlan{Next: []store.NextStep{{Kind: StepHeld, DueAt: start}}}
+		}
+		return r.reach(store.StepPlan{Deliver: []int64{own.ID}})
+	}
+}
+
+// reach makes sure a plan reaches someone: when none of its coaches has a
+// linked chat (and nobody has the case yet), the coordinators get it.
+func (r router) reach(p store.StepPlan) store.StepPlan {
+	for _, id := range p.Deliver {
+		if c, ok := r.coach(id); ok && c.ChatID != 0 {
+			return p
+		}
+	}
+	if len(r.st.Delivered) > 0 {
+		return p
+	}
+	p.Deliver = append(p.Deliver, r.coordinators()...)
+	p.Note = "no reachable coach: coordinators"
+	return p
+}
+
+func (r router) escalate(now time.Time, after time.Duration) store.StepPlan {
+	p := store.StepPlan{Escalate: true, Next: []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}}
+	for _, tier := range []struct {
+		name string
+		ids  []int64
+	}{{"on call", r.onCall()}, {"coordinators", r.coordinators()}} {
+		for _, id := range tier.ids {
+			if !r.delivered(id) {
+				p.Deliver = append(p.Deliver, id)
+			}
+		}
+		if len(p.Deliver) > 0 {
+			p.Note = fmt.Sprintf("level %d: %s", r.st.EscalationLevel+1, tier.name)
+			return p
+		}
+	}
+	p.Note = fmt.Sprintf("level %d: everyone in line has it; still waiting", r.st.EscalationLevel+1)
+	return p
 }

@@ -113,5 +113,5 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 
 // decide routes a case: see routing.go.
 func (s *Scheduler) decide(st store.AlertStep) (store.StepPlan, error) {
-	return Route(st, s.cfg.EscalateAfter), nil
+	return Route(st, st.Now, s.cfg.EscalateAfter), nil
 }

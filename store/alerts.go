@@ -31,6 +31,10 @@ type AlertStep struct {
 	EscalationLevel int
 	OpenedAt        time.Time
 	Delivered       []int64 // coaches who already have this case
+	Now             time.Time
+	// Coaches are the people routing may choose from: the student's own coach,
+	// every coach on call and every coordinator (read in the step's transaction).
+	Coaches []Coach
 }
 
 // StepPlan is what a step does: deliver the case to coaches now, and schedule next steps.
@@ -99,6 +103,15 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 		if err != nil {
 			return fmt.Errorf("deliveries: %w", err)
 		}
+		st.Now = now
+		rows, err = tx.Query(ctx, `SELECT `+coachCols+` FROM coaches WHERE id = $1 OR on_call OR coordinator ORDER BY id`, st.StudentCoachID)
+		if err != nil {
+			return fmt.Errorf("routing coaches: %w", err)
+		}
+		st.Coaches, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Coach, error) { return scanCoach(r) })
+		if err != nil {
+			return fmt.Errorf("routing coaches: %w", err)
+		}
 		plan, err := decide(st)
 		if err != nil {
 			return fmt.Errorf("decide alert step %d: %w", st.ID, err)
@@ -113,8 +126,12 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 	for _, c := range st.Delivered {
 		delivered[c] = true
 	}
-	// Coaches who already have the case get their message re-rendered (it may have grown).
-	targets := append([]int64{}, st.Delivered...)
+	// On a route step (the case is new or grew) coaches who already have the case
+	// get their message re-rendered; other steps only reach new coaches.
+	var targets []int64
+	if st.Kind == "route" {
+		targets = append(targets, st.Delivered...)
+	}
 	for _, c := range plan.Deliver {
 		if !delivered[c] {
 			targets = append(targets, c)
@@ -153,8 +170,18 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 		}
 	}
 	for _, n := range plan.Next {
-		if _, err := tx.Exec(ctx, `INSERT INTO alert_steps (alert_id, kind, due_at) VALUES ($1, $2, $3)`, st.AlertID, n.Kind, n.DueAt); err != nil {
+		// One pending step of a kind per case: a case held until 09:00 is delivered
+		// once, in one message, however many signals joined it overnight.
+		tag, err := tx.Exec(ctx, `INSERT INTO alert_steps (alert_id, kind, due_at)
+			SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM alert_steps WHERE alert_id = $1 AND kind = $2 AND done_at IS NULL)`,
+			st.AlertID, n.Kind, n.DueAt)
+		if err != nil {
 			return fmt.Errorf("schedule alert step: %w", err)
+		}
+		if tag.RowsAffected() == 1 && n.Kind == "held" {
+			if err := addEvent(ctx, tx, st.AlertID, now, "held", 0, n.DueAt.UTC().Format(time.RFC3339)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -271,6 +298,11 @@ func (s *Store) TakeAlert(ctx context.Context, id, coachID int64) (string, error
 			if takenBy != nil {
 				winner = *takenBy
 			}
+			if winner == "" {
+				// After waiting for the lock, the joined coach row is the one from
+				// before the winner committed: read the winner's name afresh.
+				_ = tx.QueryRow(ctx, `SELECT c.name FROM alerts a JOIN coaches c ON c.id = a.taken_by WHERE a.id = $1`, id).Scan(&winner)
+			}
 			return ErrAlreadyTaken
 		}
 		if err := tx.QueryRow(ctx, `UPDATE alerts SET status = 'taken', taken_by = $2, taken_at = $3 WHERE id = $1
@@ -298,7 +330,7 @@ func (s *Store) CloseAlert(ctx context.Context, id, coachID int64, note string) 
 		if tag.RowsAffected() == 0 {
 			return ErrNotAllowed
 		}
-		if err := addEvent(ctx, tx, id, now, "closed", coachID, ""); err != nil {
+		if err := addEvent(ctx, tx, id, now, "closed", coachID, note); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE alert_steps SET done_at = $2 WHERE alert_id = $1 AND done_at IS NULL`, id, now); err != nil {

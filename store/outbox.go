@@ -167,10 +167,16 @@ func (s *Store) MarkSent(ctx context.Context, id int64, messageID int) error {
 			return fmt.Errorf("mark sent: %w", notFound(err))
 		}
 		if deliveryID != nil && messageID != 0 {
-			_, err = tx.Exec(ctx, `UPDATE alert_deliveries SET message_id = $2, sent_at = coalesce(sent_at, $3) WHERE id = $1`,
-				*deliveryID, messageID, now)
+			var alertID, coachID int64
+			var first bool
+			err = tx.QueryRow(ctx, `UPDATE alert_deliveries d SET message_id = $2, sent_at = coalesce(d.sent_at, $3)
+				FROM alert_deliveries old WHERE d.id = $1 AND old.id = d.id
+				RETURNING d.alert_id, d.coach_id, old.sent_at IS NULL`, *deliveryID, messageID, now).Scan(&alertID, &coachID, &first)
 			if err != nil {
-				return fmt.Errorf("mark delivery sent: %w", err)
+				return fmt.Errorf("mark delivery sent: %w", notFound(err))
+			}
+			if first {
+				return addEvent(ctx, tx, alertID, now, "delivered", coachID, "")
 			}
 		}
 		return nil

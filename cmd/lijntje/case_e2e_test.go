@@ -89,6 +89,8 @@ func TestOpenUrgentCaseHoldsScheduledCheckins(t *testing.T) {
 	if _, err := sanne.TapButton(taken.MessageID, "✔️ Afsluiten"); err != nil {
 		t.Fatal(err)
 	}
+	w.waitText(sanne, "korte notitie")
+	sanne.SendText("Gebeld, ze heeft morgen een gesprek bij het jongerenloket.")
 	w.waitText(sanne, "Afgesloten door Sanne")
 	w.srv.sched.Kick()
 	w.waitFor(noor, func(m telegramtest.Sent) bool {

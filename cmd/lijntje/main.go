@@ -88,6 +88,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return err
 	}
+	if cmd == "serve" && cfg.Token == "" {
+		return errNoToken // before connecting to anything
+	}
 	d, err := open(ctx, cfg, log, options{})
 	if err != nil {
 		return err

@@ -16,6 +16,8 @@ import (
 	"github.com/lijntje/lijntje/scheduler"
 )
 
+var errNoToken = errors.New("TELEGRAM_TOKEN is not set: get a token from @BotFather and set TELEGRAM_TOKEN")
+
 // webhookPath is where Telegram posts updates in webhook mode.
 const webhookPath = "/telegram/webhook"
 
@@ -35,7 +37,7 @@ type server struct {
 func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	cfg := d.cfg
 	if cfg.Token == "" {
-		return errors.New("TELEGRAM_TOKEN is not set: get a token from @BotFather and set TELEGRAM_TOKEN")
+		return errNoToken
 	}
 	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
 		tgbot.WithErrorsHandler(func(err error) { d.log.Warn("telegram client", "err", err) }))

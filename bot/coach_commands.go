@@ -1,0 +1,287 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// coachCmd handles a coach's command. Every command reads only what this coach
+// may see: their own students and the cases routed to them (a coordinator sees all).
+func (b *Bot) coachCmd(ctx context.Context, x *in, cmd, arg string) error {
+	switch cmd {
+	case "dienst":
+		return b.cmdDienst(ctx, x)
+	case "overzicht":
+		return b.cmdOverzicht(ctx, x)
+	case "student":
+		return b.cmdStudent(ctx, x, arg)
+	case "checkin":
+		return b.cmdCheckin(ctx, x, arg)
+	case "sluit":
+		return b.cmdSluit(ctx, x, arg)
+	}
+	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
+}
+
+func (b *Bot) coachReply(ctx context.Context, x *in, text string, more ...store.Message) error {
+	_, err := b.record(ctx, x, store.Record{Out: append([]store.Message{x.reply(text)}, more...)})
+	return err
+}
+
+// cmdDienst switches the coach's on-call duty and tells the coordinators who is on call now.
+func (b *Bot) cmdDienst(ctx context.Context, x *in) error {
+	me, err := b.st.Coach(ctx, x.conv.ID)
+	if err != nil {
+		return err
+	}
+	me, err = b.st.SetOnCall(ctx, me.ID, !me.OnCall)
+	if err != nil {
+		return err
+	}
+	b.log.InfoContext(ctx, "on call", "coach_id", me.ID, "on", me.OnCall)
+	onCall, err := b.st.CoachesOnDuty(ctx, true)
+	if err != nil {
+		return err
+	}
+	coords, err := b.st.CoachesOnDuty(ctx, false)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(onCall))
+	for _, c := range onCall {
+		names = append(names, c.Name)
+	}
+	key := "coach.dienst.off"
+	if me.OnCall {
+		key = "coach.dienst.on"
+	}
+	var out []store.Message
+	for _, c := range coords {
+		if c.ChatID == 0 || c.ID == me.ID {
+			continue
+		}
+		out = append(out, store.Message{ChatID: c.ChatID, Lane: store.LaneInteractive, Kind: store.KindSend,
+			Text: b.onCallText(c.Lang, me, names)})
+	}
+	text := b.t(x.conv.Lang, key, nil)
+	if me.Coordinator {
+		text += "\n" + b.onCallText(x.conv.Lang, me, names)
+	}
+	return b.coachReply(ctx, x, text, out...)
+}
+
+func (b *Bot) onCallText(lang string, who store.Coach, names []string) string {
+	key := "coach.dienst.notify_off"
+	if who.OnCall {
+		key = "coach.dienst.notify_on"
+	}
+	list := strings.Join(names, ", ")
+	if list == "" {
+		list = b.t(lang, "coach.dienst.nobody", nil)
+	}
+	return b.t(lang, key, map[string]any{"Coach": who.Name, "List": list})
+}
+
+// cmdOverzicht shows the caseload at a glance: status, last check-in, open case.
+func (b *Bot) cmdOverzicht(ctx context.Context, x *in) error {
+	rows, err := b.st.Caseload(ctx, x.conv.ID)
+	if err != nil {
+		return err
+	}
+	lang := x.conv.Lang
+	if len(rows) == 0 {
+		return b.coachReply(ctx, x, b.t(lang, "coach.overzicht.empty", nil))
+	}
+	var sb strings.Builder
+	sb.WriteString(b.t(lang, "coach.overzicht.title", map[string]any{"Count": len(rows)}))
+	for _, r := range rows {
+		last := b.t(lang, "coach.overzicht.never", nil)
+		if !r.LastCheckin.IsZero() {
+			last = localTime(r.LastCheckin)
+		}
+		icon := "▫️"
+		alert := ""
+		if r.OpenAlert != "" {
+			icon = severityIcon[r.OpenAlert]
+			alert = " · " + b.t(lang, "coach.severity."+r.OpenAlert, nil)
+		}
+		line := fmt.Sprintf("\n%s %s (#%d) · %s · %s%s", icon, r.Name, r.ID,
+			b.t(lang, "coach.status."+r.Status, nil), b.t(lang, "coach.overzicht.last", map[string]any{"Time": last}), alert)
+		if r.CoachID != x.conv.ID {
+			line += " · " + firstName(r.CoachName)
+		}
+		if sb.Len()+len(line) > 3900 {
+			sb.WriteString("\n…")
+			break
+		}
+		sb.WriteString(line)
+	}
+	return b.coachReply(ctx, x, sb.String())
+}
+
+// findStudent finds the student named in arg among those the coach may see, or
+// replies why not (usage, not found, ambiguous) and returns ok=false.
+func (b *Bot) findStudent(ctx context.Context, x *in, arg, usage string) (store.Student, bool, error) {
+	lang := x.conv.Lang
+	if strings.TrimSpace(arg) == "" {
+		return store.Student{}, false, b.coachReply(ctx, x, b.t(lang, usage, nil))
+	}
+	s, err := b.st.FindStudentFor(ctx, x.conv.ID, arg)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return s, false, b.coachReply(ctx, x, b.t(lang, "coach.student.not_found", map[string]any{"Query": clip(arg, 60)}))
+	case errors.Is(err, store.ErrAmbiguous):
+		return s, false, b.coachReply(ctx, x, b.t(lang, "coach.student.ambiguous", map[string]any{"Query": clip(arg, 60)}))
+	case err != nil:
+		return s, false, err
+	}
+	return s, true, nil
+}
+
+// cmdStudent shows a student's recent answers and a chart of mood and daytime.
+func (b *Bot) cmdStudent(ctx context.Context, x *in, arg string) error {
+	s, ok, err := b.findStudent(ctx, x, arg, "coach.student.usage")
+	if !ok || err != nil {
+		return err
+	}
+	lang := x.conv.Lang
+	rows, err := b.st.StudentAnswers(ctx, s.ID, 500)
+	if err != nil {
+		return err
+	}
+	text := b.historyText(lang, s, rows, 25)
+	labels := ChartLabels{Title: s.Name, Mood: b.t(lang, "coach.chart.mood", nil), Daytime: b.t(lang, "coach.chart.daytime", nil),
+		Daytimes: map[string]string{}}
+	for _, o := range daytimeOrder {
+		labels.Daytimes[o] = b.t(lang, "coach.chart.daytime."+o, nil)
+	}
+	out := []store.Message{x.reply(text)}
+	if png, err := Chart(rows, labels); err != nil {
+		b.log.ErrorContext(ctx, "chart", "student_id", s.ID, "err", err)
+	} else {
+		out = append(out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindPhoto, File: png,
+			Text: b.t(lang, "coach.chart.caption", map[string]any{"Student": s.Name})})
+	}
+	_, err = b.record(ctx, x, store.Record{Out: out})
+	return err
+}
+
+// historyText lists the last n of rows for a coach.
+func (b *Bot) historyText(lang string, s store.Student, rows []store.ExportRow, n int) string {
+	var sb strings.Builder
+	sb.WriteString(b.t(lang, "coach.history.title", map[string]any{"Student": s.Name}))
+	sb.WriteString(" (#" + strconv.FormatInt(s.ID, 10) + ", " + b.t(lang, "coach.status."+s.Status, nil) + ")")
+	if len(rows) > n {
+		rows = rows[len(rows)-n:]
+	}
+	for _, r := range rows {
+		sb.WriteString("\n" + localTime(r.AnsweredAt) + " " + r.Step + ": " + r.Option)
+		if r.Text != "" {
+			sb.WriteString(" “" + clip(r.Text, 200) + "”")
+		}
+		if r.VoiceFileID != "" {
+			sb.WriteString(" 🎤")
+		}
+	}
+	if len(rows) == 0 {
+		sb.WriteString("\n" + b.t(lang, "coach.history.empty", nil))
+	}
+	return clip(sb.String(), 4000)
+}
+
+// cmdCheckin sends one of the coach's own students a check-in now (a coordinator: anyone's).
+func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
+	s, ok, err := b.findStudent(ctx, x, arg, "coach.checkin.usage")
+	if !ok || err != nil {
+		return err
+	}
+	lang := x.conv.Lang
+	me, err := b.st.Coach(ctx, x.conv.ID)
+	if err != nil {
+		return err
+	}
+	if s.CoachID != me.ID && !me.Coordinator {
+		return b.coachReply(ctx, x, b.t(lang, "coach.not_allowed", nil))
+	}
+	if s.Status != store.StatusActive || s.ChatID == 0 {
+		return b.coachReply(ctx, x, b.t(lang, "coach.checkin.not_active", map[string]any{"Student": s.Name,
+			"Status": b.t(lang, "coach.status."+s.Status, nil)}))
+	}
+	now := b.cfg.Now()
+	if _, err := b.st.ScheduleCheckin(ctx, s.ID, now, now, true); err != nil {
+		return err
+	}
+	b.cfg.Kick()
+	return b.coachReply(ctx, x, b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)}))
+}
+
+// cmdSluit closes a case the coach took on: /sluit ID note.
+func (b *Bot) cmdSluit(ctx context.Context, x *in, arg string) error {
+	idText, note, _ := strings.Cut(strings.TrimSpace(arg), " ")
+	id, err := strconv.ParseInt(strings.TrimPrefix(idText, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.close.usage", nil))
+	}
+	return b.closeWithNote(ctx, x, id, strings.TrimSpace(note))
+}
+
+func (b *Bot) closeWithNote(ctx context.Context, x *in, id int64, note string) error {
+	err := b.st.CloseAlert(ctx, id, x.conv.ID, clip(note, 1000))
+	if errors.Is(err, store.ErrNotAllowed) {
+		return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.close.not_allowed", nil))
+	}
+	if err != nil {
+		return fmt.Errorf("close alert: %w", err)
+	}
+	b.log.InfoContext(ctx, "alert closed", "alert_id", id, "coach_id", x.conv.ID)
+	b.send.Wake()
+	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.alert.you_closed", nil))
+}
+
+// askCloseNote answers a tap on "close": the coach's next text is the note.
+func (b *Bot) askCloseNote(ctx context.Context, x *in, alertID int64) error {
+	v, err := b.st.Alert(ctx, alertID, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	me, err := b.st.Coach(ctx, x.conv.ID)
+	if err != nil {
+		return err
+	}
+	if v.Status != store.AlertTaken || (v.TakenBy != me.Name && !me.Coordinator) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.close.not_allowed", nil))
+		return nil
+	}
+	if err := b.st.AwaitCloseNote(ctx, x.chatID, alertID); err != nil {
+		return err
+	}
+	err = b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.close.ask_note", map[string]any{"Student": v.StudentName, "ID": alertID}))
+	if err == nil {
+		b.answerCallback(ctx, x, "")
+	}
+	return err
+}
+
+// coachText handles a coach's plain text: the note that closes a case they
+// tapped "close" on, or else the help.
+func (b *Bot) coachText(ctx context.Context, x *in) error {
+	if m := x.u.Message; m != nil && strings.TrimSpace(m.Text) != "" {
+		id, err := b.st.TakeCloseNote(ctx, x.chatID)
+		if err != nil {
+			return err
+		}
+		if id != 0 {
+			return b.closeWithNote(ctx, x, id, strings.TrimSpace(m.Text))
+		}
+	}
+	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
+}
