@@ -327,11 +327,12 @@ func TestBlockedStudentMarkedUnreachableAfterOne403(t *testing.T) {
 	if n := c.count(`SELECT count(*) FROM students WHERE chat_id = $1 AND status = 'unreachable'`, blocked.ID); n != 1 {
 		t.Fatal("the blocked student is not unreachable")
 	}
-	if n := c.count(`SELECT count(*) FROM signals s JOIN students st ON st.id = s.student_id WHERE st.chat_id = $1 AND s.code = 'blocked'`, blocked.ID); n != 1 {
+	if err := eventually(ctx, func() bool { // the signal follows the 403 in the sender's goroutine
+		return c.count(`SELECT count(*) FROM signals s JOIN students st ON st.id = s.student_id WHERE st.chat_id = $1 AND s.code = 'blocked'`, blocked.ID) == 1
+	}); err != nil {
 		t.Fatal("no blocked signal for the coach")
 	}
 	if n := c.count(`SELECT count(*) FROM checkins c JOIN students st ON st.id = c.student_id WHERE st.chat_id = $1 AND c.status = 'open'`, blocked.ID); n != 0 {
 		t.Fatal("the blocked student's check-in is still open")
 	}
-	_ = context.Background
 }

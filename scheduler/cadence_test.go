@@ -157,3 +157,19 @@ func TestDueAcrossDST(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigFromEnv(t *testing.T) {
+	env := map[string]string{"CADENCE": "1w:1m,1m:6m", "QUIET_HOURS": "22:00-08:00", "REMIND_AFTER": "3h"}
+	cfg, err := ConfigFromEnv(Config{}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Cadence.Phases) != 2 || cfg.Cadence.Quiet != [2]int{22 * 60, 8 * 60} || cfg.RemindAfter != 3*time.Hour ||
+		cfg.Expiry != 48*time.Hour || cfg.Cadence.Zone.String() != "Europe/Amsterdam" {
+		t.Fatalf("config %+v", cfg)
+	}
+	env["CADENCE"] = "weekly"
+	if _, err := ConfigFromEnv(Config{}, func(k string) string { return env[k] }); err == nil {
+		t.Fatal("a bad CADENCE was accepted")
+	}
+}
