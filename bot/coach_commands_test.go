@@ -104,7 +104,7 @@ func TestCaseloadStudentAndCheckinOnlyOwnStudents(t *testing.T) {
 	su.SendCommand("checkin", "Noor")
 	h.wait(su, "check-in sent", has("Noor krijgt nu een check-in"))
 	q := h.wait(nu, "first question", func(m telegramtest.Sent) bool {
-		return len(m.Keyboard) > 0 && m.Keyboard[0][0].CallbackData != "contact"
+		return len(m.Keyboard) > 0 && strings.Contains(m.Keyboard[0][0].CallbackData, ":mood:")
 	})
 	tapped := false
 	for _, row := range q.Keyboard {
@@ -159,12 +159,17 @@ func TestCaseloadStudentAndCheckinOnlyOwnStudents(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if len(bu.Messages()) != 1 {
-		t.Fatalf("Bram got messages: %s", dump(bu))
+	isCheckin := func(m telegramtest.Sent) bool {
+		return len(m.Keyboard) > 0 && strings.Contains(m.Keyboard[0][0].CallbackData, ":mood:")
+	}
+	for _, m := range bu.Messages() {
+		if isCheckin(m) {
+			t.Fatalf("Bram got a check-in from another coach: %s", dump(bu))
+		}
 	}
 	// The coordinator may send anyone a check-in.
 	ku.SendCommand("checkin", itoa(bram.ID))
-	h.wait(bu, "Bram's check-in", func(m telegramtest.Sent) bool { return len(m.Keyboard) > 0 })
+	h.wait(bu, "Bram's check-in", isCheckin)
 	_ = noor
 }
 

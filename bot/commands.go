@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	studentCommands = []string{"start", "help", "pauze", "stop", "taal", "mijngegevens"}
+	studentCommands = []string{"start", "help", "moment", "pauze", "stop", "taal", "mijngegevens"}
 	coachCommands   = []string{"overzicht", "student", "checkin", "dienst", "help"}
 )
 

@@ -59,7 +59,11 @@ func (b *Bot) onStart(ctx context.Context, x *in, code string) error {
 		text = b.t(red.Coach.Lang, "bot.welcome.coach", map[string]any{"Name": firstName(red.Coach.Name)})
 		b.setCoachCommands(ctx, x.chatID, red.Coach.Lang)
 	}
-	_, err = b.record(ctx, x, store.Record{Out: []store.Message{x.reply(text)}})
+	out := []store.Message{x.reply(text)}
+	if red.Role == store.RoleStudent { // then: when do they want their check-ins?
+		out = append(out, b.momentDayQuestion(red.Student.Lang, x.chatID))
+	}
+	_, err = b.record(ctx, x, store.Record{Out: out})
 	return err
 }
 
@@ -82,6 +86,9 @@ func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
 
 // studentCommand handles a student's command.
 func (b *Bot) studentCommand(ctx context.Context, x *in, cmd, _ string) error {
+	if ok, err := b.scheduleCommand(ctx, x, cmd); ok {
+		return err
+	}
 	key := "bot.help.student"
 	if cmd == "start" {
 		key = "bot.welcome.back"
@@ -170,6 +177,9 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 		return b.contactRequest(ctx, x)
 	}
 	if ok, err := b.studentExtraCallback(ctx, x, data); ok { // language buttons: student_data.go
+		return err
+	}
+	if ok, err := b.scheduleCallback(ctx, x, data); ok { // moment, pause, stop: schedule_commands.go
 		return err
 	}
 	checkinID, step, option, ok := flows.ParseCallbackData(data)

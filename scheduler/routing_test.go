@@ -8,10 +8,6 @@ import (
 	"github.com/lijntje/lijntje/store"
 )
 
-func ams(y int, m time.Month, d, h, min int) time.Time {
-	return time.Date(y, m, d, h, min, 0, 0, Amsterdam)
-}
-
 // Tuesday 2026-03-10 is a working day; Saturday 2026-03-28 to Sunday 2026-03-29 is
 // the DST night (02:00 → 03:00); Friday 2026-10-23 ... Sunday 2026-10-25 the autumn one.
 var (

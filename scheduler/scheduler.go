@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -23,6 +25,23 @@ type Config struct {
 	Open func(store.DueCheckin, time.Time) (store.Opened, error)
 	// Sent is told that outbox rows are waiting (wakes the sender).
 	Sent func()
+
+	// Cadence is how often and when check-ins come (default DefaultCadence).
+	Cadence Cadence
+	// RemindAfter is how long an unanswered check-in waits for its one reminder (default 4h).
+	RemindAfter time.Duration
+	// CatchUp is how late a planned check-in may still go out, e.g. after
+	// downtime or when a student just chose a moment that passed (default 24h).
+	CatchUp time.Duration
+	// PlanSpec is the cron spec (in the cadence's zone) on which check-ins
+	// are planned (default every 10 minutes); planning also runs at start.
+	PlanSpec string
+	// Remind renders the reminder of an open check-in.
+	Remind func(store.Reminder) ([]store.Message, error)
+	// Closing renders the kind message at the end of the follow-up.
+	Closing func(store.Scheduled) []store.Message
+	// Resumed renders the message when a pause ends.
+	Resumed func(store.Scheduled) []store.Message
 }
 
 // Scheduler runs due check-ins and alert steps.
@@ -52,6 +71,41 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Scheduler {
 	if cfg.Sent == nil {
 		cfg.Sent = func() {}
 	}
+	if len(cfg.Cadence.Phases) == 0 {
+		def := DefaultCadence()
+		def.Zone, def.Parts, def.Part = cfg.Cadence.Zone, cfg.Cadence.Parts, cfg.Cadence.Part
+		if cfg.Cadence.Quiet != [2]int{} {
+			def.Quiet = cfg.Cadence.Quiet
+		}
+		cfg.Cadence = def
+	}
+	if cfg.Cadence.Zone == nil {
+		cfg.Cadence.Zone = Amsterdam
+	}
+	if len(cfg.Cadence.Parts) == 0 {
+		cfg.Cadence.Parts = DefaultCadence().Parts
+	}
+	if cfg.Cadence.Part == "" {
+		cfg.Cadence.Part = DefaultCadence().Part
+	}
+	if cfg.RemindAfter <= 0 {
+		cfg.RemindAfter = 4 * time.Hour
+	}
+	if cfg.CatchUp <= 0 {
+		cfg.CatchUp = 24 * time.Hour
+	}
+	if cfg.PlanSpec == "" {
+		cfg.PlanSpec = "*/10 * * * *"
+	}
+	if cfg.Remind == nil {
+		cfg.Remind = func(store.Reminder) ([]store.Message, error) { return nil, nil }
+	}
+	if cfg.Closing == nil {
+		cfg.Closing = func(store.Scheduled) []store.Message { return nil }
+	}
+	if cfg.Resumed == nil {
+		cfg.Resumed = func(store.Scheduled) []store.Message { return nil }
+	}
 	return &Scheduler{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1), lastSweep: func(time.Time) {}}
 }
 
@@ -63,9 +117,23 @@ func (s *Scheduler) Kick() {
 	}
 }
 
-// Run works until ctx ends.
+// Run works until ctx ends. Every replica runs it: planning is idempotent
+// (one check-in per student and slot) and every claim skips locked rows.
 func (s *Scheduler) Run(ctx context.Context) {
 	go s.st.Listen(ctx, s.Kick)
+	c := cron.New(cron.WithLocation(s.cfg.Cadence.zone()))
+	plan := func() {
+		if _, err := s.Plan(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "plan checkins", "err", err)
+		}
+		s.Kick()
+	}
+	if _, err := c.AddFunc(s.cfg.PlanSpec, plan); err != nil {
+		s.log.ErrorContext(ctx, "plan schedule", "spec", s.cfg.PlanSpec, "err", err)
+	}
+	c.Start()
+	defer func() { <-c.Stop().Done() }()
+	go plan()
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
 	for {
@@ -79,12 +147,14 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
-// RunOnce does everything that is due now: alert steps first (people first), then check-ins.
+// RunOnce does everything that is due now: pauses, reminders and expiries,
+// then alert steps (people first), then new check-ins.
 func (s *Scheduler) RunOnce(ctx context.Context) {
 	if ctx.Err() != nil {
 		return
 	}
 	now := s.cfg.Now()
+	s.checkinUpkeep(ctx, now) // first: an expiry may raise a signal that the alert steps route now
 	if n, err := s.st.RunAlertSteps(ctx, now, 1000, s.decide); err != nil {
 		if ctx.Err() != nil {
 			return // stopping: the step was rolled back and runs again

@@ -48,8 +48,12 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate}, Now: d.st.Now,
 		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
-	sched = scheduler.New(scheduler.Config{Now: d.st.Now, EscalateAfter: cfg.EscalateAfter, Open: b.OpenCheckin,
-		Sent: b.Sender().Wake}, d.st, d.log)
+	scfg, err := scheduler.ConfigFromEnv(scheduler.Config{Now: d.st.Now, EscalateAfter: cfg.EscalateAfter, Open: b.OpenCheckin,
+		Sent: b.Sender().Wake, Remind: b.RemindCheckin, Closing: b.ClosingMessage, Resumed: b.PauseOverMessage}, getenv)
+	if err != nil {
+		return err
+	}
+	sched = scheduler.New(scfg, d.st, d.log)
 	s.bot, s.sched = b, sched
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err

@@ -1,0 +1,159 @@
+package bot_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
+)
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// replica is one running Lijntje (bot, sender, scheduler) on a shared database.
+type replica struct {
+	st    *store.Store
+	bot   *bot.Bot
+	sched *scheduler.Scheduler
+}
+
+type cluster struct {
+	t     *testing.T
+	srv   *telegramtest.Server
+	clock *telegramtest.Clock
+	dbURL string
+	redis string
+	reps  []*replica
+}
+
+// newCluster starts a Telegram double and n replicas on one fresh database and Redis prefix.
+// The store clock is injected; the sender paces itself on the wall clock, like the double.
+func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Options, sc bot.SenderConfig) *cluster {
+	t.Helper()
+	c := &cluster{t: t, clock: telegramtest.NewClock(start), dbURL: storetest.DatabaseURL(t), redis: storetest.RedisPrefix(t)}
+	c.srv = telegramtest.Start(t, tgOpts)
+	fl, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crisis, err := flows.LoadCrisis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for range n {
+		pool, err := store.Connect(ctx, c.dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt, _ := redis.ParseURL(storetest.RedisURL())
+		rdb := redis.NewClient(opt)
+		t.Cleanup(func() { rdb.Close(); pool.Close() })
+		st := store.New(pool, rdb, store.WithRedisPrefix(c.redis), store.WithClock(c.clock.Now))
+		tg, err := tgbot.New(c.srv.Token(), tgbot.WithServerURL(c.srv.URL), tgbot.WithSkipGetMe())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &replica{st: st}
+		r.bot = bot.New(bot.Config{Sender: sc, Now: c.clock.Now, Kick: func() { r.sched.Kick() }}, tg, st, fl, loc, crisis, discard)
+		r.sched = scheduler.New(scheduler.Config{Now: c.clock.Now, Open: r.bot.OpenCheckin, Sent: r.bot.Sender().Wake,
+			Remind: r.bot.RemindCheckin, Closing: r.bot.ClosingMessage, Resumed: r.bot.PauseOverMessage}, st, discard)
+		if err := r.bot.RegisterFlows(ctx); err != nil {
+			t.Fatal(err)
+		}
+		c.reps = append(c.reps, r)
+	}
+	return c
+}
+
+// runSenders runs every replica's sender until the test ends.
+func (c *cluster) runSenders() {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, r := range c.reps {
+		wg.Add(1)
+		go func() { defer wg.Done(); r.bot.Sender().Run(ctx) }()
+	}
+	c.t.Cleanup(func() { cancel(); wg.Wait() })
+}
+
+// runPoller long-polls the double with the first replica's bot until the test ends.
+func (c *cluster) runPoller() {
+	ctx, cancel := context.WithCancel(context.Background())
+	d := bot.NewDispatcher(ctx, 4, c.reps[0].bot.Handle)
+	p := &bot.Poller{URL: c.srv.URL, Token: c.srv.Token(), Timeout: time.Second}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx, d) }()
+	c.t.Cleanup(func() { cancel(); <-done; d.Close() })
+}
+
+// students adds n linked, active students (one double user each) with a check-in due now.
+func (c *cluster) studentsDue(n int) []*telegramtest.User {
+	c.t.Helper()
+	ctx := context.Background()
+	db := c.reps[0].st.DB()
+	var coachID int64
+	if err := db.QueryRow(ctx, `INSERT INTO coaches (name) VALUES ('Sanne de Vries') RETURNING id`).Scan(&coachID); err != nil {
+		c.t.Fatal(err)
+	}
+	users := make([]*telegramtest.User, n)
+	chats := make([]int64, n)
+	for i := range users {
+		users[i] = c.srv.NewUser("Noor")
+		chats[i] = users[i].ID
+	}
+	now := c.clock.Now()
+	_, err := db.Exec(ctx, `WITH s AS (
+			INSERT INTO students (name, coach_id, chat_id, status, linked_at, left_school)
+			SELECT 'Noor ' || chat, $1, chat, 'active', $3::timestamptz, $4::date FROM unnest($2::bigint[]) AS chat RETURNING id)
+		INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', $3::timestamptz, $3::timestamptz FROM s`, coachID, chats, now, now.Format("2006-01-02"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return users
+}
+
+func (c *cluster) count(q string, args ...any) int {
+	c.t.Helper()
+	var n int
+	if err := c.reps[0].st.DB().QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
+		c.t.Fatal(err)
+	}
+	return n
+}
+
+func waitCtx(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// eventually polls cond (a database condition: the double cannot wake us for it) until it holds or ctx ends.
+func eventually(ctx context.Context, cond func() bool) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// planPage is how many students Plan holds at once.
+const planPage = 500
+
+// Plan pages over the students in follow-up (never all at once) and records
+// the check-in of the slot they are in now, due at their moment; it ends the
+// follow-up of students whose cadence is over, with a closing message. Safe
+// to run in every replica at once. It returns how many check-ins it planned.
+func (s *Scheduler) Plan(ctx context.Context) (int, error) {
+	now := s.cfg.Now()
+	total := 0
+	var after int64
+	for ctx.Err() == nil {
+		page, err := s.st.ScheduledPage(ctx, after, planPage)
+		if err != nil {
+			return total, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		after = page[len(page)-1].ID
+		var planned []store.Planned
+		for _, st := range page {
+			p, end := s.planOne(st, now)
+			if end {
+				if err := s.end(ctx, st, now); err != nil {
+					return total, err
+				}
+				continue
+			}
+			if p != nil {
+				planned = append(planned, *p)
+			}
+		}
+		n, err := s.st.PlanCheckins(ctx, planned)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if len(page) < planPage {
+			break
+		}
+	}
+	return total, ctx.Err()
+}
+
+// planOne decides a student's check-in for now: nil when none is due in
+// this slot; end when the follow-up is over.
+func (s *Scheduler) planOne(st store.Scheduled, now time.Time) (*store.Planned, bool) {
+	c := s.cfg.Cadence
+	if !now.Before(c.End(st.LeftSchool)) {
+		return nil, true
+	}
+	if st.Status != store.StatusActive {
+		return nil, false
+	}
+	slot, _, ok := c.Slot(st.LeftSchool, now)
+	if !ok {
+		return nil, false
+	}
+	due := c.Due(slot, st.MomentDay, st.MomentPart)
+	if due.Before(st.Linked) || due.Before(now.Add(-s.cfg.CatchUp)) {
+		return nil, false // that moment passed before they joined, or too long ago
+	}
+	return &store.Planned{StudentID: st.ID, Slot: slot, Due: due}, false
+}
+
+// end closes a student's follow-up with a kind message.
+func (s *Scheduler) end(ctx context.Context, st store.Scheduled, now time.Time) error {
+	ids, err := s.st.EndFollowUp(ctx, st.ID, now, s.cfg.Closing(st))
+	if err != nil {
+		return err
+	}
+	if len(ids) > 0 {
+		s.log.InfoContext(ctx, "follow-up ended", "student_id", st.ID)
+		s.cfg.Sent()
+	}
+	return nil
+}
+
+// checkinUpkeep resumes paused students whose pause is over, sends the one
+// reminder of check-ins left unanswered (never in quiet hours) and expires
+// check-ins whose time is up.
+func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
+	sent := false
+	if n, err := s.st.ResumePaused(ctx, now, 500, s.cfg.Resumed); err != nil {
+		s.log.ErrorContext(ctx, "resume paused", "err", err)
+	} else if n > 0 {
+		sent = true
+	}
+	if !s.cfg.Cadence.InQuiet(now) {
+		if n, err := s.st.RemindCheckins(ctx, now, now.Add(-s.cfg.RemindAfter), 500, s.cfg.Remind); err != nil {
+			s.log.ErrorContext(ctx, "remind checkins", "err", err)
+		} else if n > 0 {
+			sent = true
+		}
+	}
+	if exp, err := s.st.ExpireCheckins(ctx, now, 1000); err != nil {
+		s.log.ErrorContext(ctx, "expire checkins", "err", err)
+	} else {
+		for _, e := range exp {
+			if e.MissedTwice {
+				s.log.InfoContext(ctx, "two check-ins missed", "student_id", e.StudentID, "checkin_id", e.CheckinID)
+			}
+		}
+		checkinsExpired.Add(float64(len(exp)))
+	}
+	if sent {
+		s.cfg.Sent()
+	}
+}
