@@ -22,6 +22,7 @@ const usage = `Lijntje keeps coaches in close touch with young people after scho
 
 Usage:
   lijntje serve                      bot, scheduler, escalations, HTTP (health, metrics, webhook)
+  lijntje demo                       try it in the browser, without Telegram (HTTP_ADDR, default 127.0.0.1:8090)
   lijntje coach add --name NAME [--hours SPEC] [--coordinator] [--json]
   lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
   lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
@@ -79,6 +80,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return nil
 	case "flows check":
 		return flowsCheck(stdout)
+	case "demo":
+		return demoCmd(ctx, args, stdout, stderr, getenv)
 	}
 	run, ok := commands[cmd]
 	if !ok {
