@@ -284,8 +284,11 @@ func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
 			srv.sched.Kick()
 			return nil
 		},
-		FastForward: func(context.Context) error {
+		FastForward: func(ctx context.Context) error {
 			r.clock.advance(7 * 24 * time.Hour)
+			if _, err := srv.sched.Plan(ctx); err != nil { // the week's check-in falls due
+				return err
+			}
 			srv.sched.Kick()
 			srv.bot.Sender().Wake()
 			return nil
