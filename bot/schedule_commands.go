@@ -182,6 +182,8 @@ func (b *Bot) stopTap(ctx context.Context, x *in, arg string) error {
 		key := "schedule.stop.done"
 		if !ok {
 			key = "schedule.not_active"
+		} else if _, err := b.st.EraseAnswers(ctx, x.conv.ID); err != nil { // what they said goes with them
+			return err
 		}
 		_ = b.st.ForgetConv(ctx, x.chatID)
 		b.log.InfoContext(ctx, "check-ins stopped", "student_id", x.conv.ID)

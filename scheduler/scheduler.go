@@ -42,6 +42,11 @@ type Config struct {
 	Closing func(store.Scheduled) []store.Message
 	// Resumed renders the message when a pause ends.
 	Resumed func(store.Scheduled) []store.Message
+	// Retention is how long personal data stays after a student's follow-up
+	// ended (default 360 days); a daily job removes it.
+	Retention time.Duration
+	// PurgeSpec is the cron spec of that daily job (default 03:15).
+	PurgeSpec string
 }
 
 // Scheduler runs due check-ins and alert steps.
@@ -94,6 +99,12 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Scheduler {
 	if cfg.CatchUp <= 0 {
 		cfg.CatchUp = 24 * time.Hour
 	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 360 * 24 * time.Hour
+	}
+	if cfg.PurgeSpec == "" {
+		cfg.PurgeSpec = "15 3 * * *"
+	}
 	if cfg.PlanSpec == "" {
 		cfg.PlanSpec = "*/10 * * * *"
 	}
@@ -130,6 +141,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 	if _, err := c.AddFunc(s.cfg.PlanSpec, plan); err != nil {
 		s.log.ErrorContext(ctx, "plan schedule", "spec", s.cfg.PlanSpec, "err", err)
+	}
+	if _, err := c.AddFunc(s.cfg.PurgeSpec, func() { s.Purge(ctx) }); err != nil {
+		s.log.ErrorContext(ctx, "purge schedule", "spec", s.cfg.PurgeSpec, "err", err)
 	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()
@@ -184,4 +198,18 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 // decide routes a case: see routing.go.
 func (s *Scheduler) decide(st store.AlertStep) (store.StepPlan, error) {
 	return Route(st, st.Now, s.cfg.EscalateAfter), nil
+}
+
+// Purge removes the personal data of students whose follow-up ended more than
+// Retention ago. Safe in every replica (rows are claimed); it logs counts only.
+func (s *Scheduler) Purge(ctx context.Context) (int, error) {
+	n, err := s.st.PurgeEnded(ctx, s.cfg.Now().Add(-s.cfg.Retention))
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "retention purge", "err", err)
+		}
+		return n, err
+	}
+	s.log.InfoContext(ctx, "retention purge", "students_erased", n)
+	return n, nil
 }

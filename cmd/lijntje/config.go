@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lijntje/lijntje/scheduler"
 )
 
 // config is Lijntje's configuration, read once from the environment.
@@ -23,6 +25,7 @@ type config struct {
 	Retention     time.Duration
 	SendRate      float64
 	InviteTTL     time.Duration
+	Schedule      scheduler.Config // CADENCE, QUIET_HOURS, TIMEZONE, REMIND_AFTER, CHECKIN_EXPIRY
 }
 
 // loadConfig reads the environment; getenv is os.Getenv outside tests.
@@ -56,6 +59,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.SendRate, err = strconv.ParseFloat(env("SEND_RATE", "25"), 64); err != nil || c.SendRate <= 0 || c.SendRate > 30 {
 		return c, fmt.Errorf("SEND_RATE: want messages a second between 1 and 30, got %q", getenv("SEND_RATE"))
 	}
+	if c.Schedule, err = scheduler.ConfigFromEnv(scheduler.Config{}, getenv); err != nil {
+		return c, err
+	}
+	c.Schedule.Retention = c.Retention
 	if _, err := url.Parse(c.APIURL); err != nil {
 		return c, fmt.Errorf("TELEGRAM_API_URL: %w", err)
 	}

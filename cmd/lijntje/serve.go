@@ -48,11 +48,9 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate}, Now: d.st.Now,
 		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
-	scfg, err := scheduler.ConfigFromEnv(scheduler.Config{Now: d.st.Now, EscalateAfter: cfg.EscalateAfter, Open: b.OpenCheckin,
-		Sent: b.Sender().Wake, Remind: b.RemindCheckin, Closing: b.ClosingMessage, Resumed: b.PauseOverMessage}, getenv)
-	if err != nil {
-		return err
-	}
+	scfg := cfg.Schedule
+	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
+	scfg.Remind, scfg.Closing, scfg.Resumed = b.RemindCheckin, b.ClosingMessage, b.PauseOverMessage
 	sched = scheduler.New(scfg, d.st, d.log)
 	s.bot, s.sched = b, sched
 	if err := b.RegisterFlows(ctx); err != nil {

@@ -105,3 +105,47 @@ func TestFlowEditedMidCheckinKeepsItsVersion(t *testing.T) {
 		t.Errorf("both check-ins exported with the same flow version: %v", seen)
 	}
 }
+
+func TestStopErasesAnswersAfterConfirmation(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, _ := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.checkinNow(st.ID)
+	w.answer(noor, "mood", "4")
+	w.answer(noor, "daytime", "work")
+	w.question(noor, "daytime_ok")
+	noor.SendText("ik heb een nieuwe baan bij de bakker")
+	w.waitText(noor, "knoppen")
+
+	noor.SendCommand("stop")
+	ask := w.waitFor(noor, func(m telegramtest.Sent) bool { return hasData(m, "s:y") }, "stop confirmation")
+	if n := len(w.export()); n != 3 {
+		t.Fatalf("before confirming: %d answers, want 3 (nothing erased yet)", n)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%Ik werk%'`); n == 0 {
+		t.Fatalf("the tapped answer was never echoed; the check below would prove nothing")
+	}
+	noor.Tap(ask.MessageID, "s:y")
+	w.waitText(noor, "gewist")
+	if n := len(w.export()); n != 0 {
+		t.Errorf("after /stop: %d answers exported, want none", n)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%Ik werk%'`); n != 0 {
+		t.Errorf("%d sent messages still echo the answer 'Ik werk'", n)
+	}
+	if n := w.count(`SELECT count(*) FROM students WHERE status = 'stopped'`); n != 1 {
+		t.Errorf("student not stopped")
+	}
+}
+
+func hasData(m telegramtest.Sent, data string) bool {
+	for _, row := range m.Keyboard {
+		for _, b := range row {
+			if b.CallbackData == data {
+				return true
+			}
+		}
+	}
+	return false
+}
