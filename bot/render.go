@@ -79,7 +79,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	sb.WriteString("\n")
 	for _, s := range v.Signals {
 		sb.WriteString("\n• ")
-		sb.WriteString(b.signalLine(ctx, lang, s))
+		sb.WriteString(b.signalLine(ctx, lang, s, v.StudentCoach))
 	}
 	sb.WriteString("\n\n")
 	sb.WriteString(b.t(lang, "coach.alert.opened", map[string]any{"Time": localTime(v.OpenedAt)}))
@@ -107,7 +107,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 }
 
 // signalLine describes one signal for a coach: the question and the answer, or the text.
-func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal) string {
+func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal, coach string) string {
 	when := localTime(s.At)
 	step, option, isAnswer := strings.Cut(s.Detail, "=")
 	if isAnswer && s.Code != "crisis_text" {
@@ -119,7 +119,7 @@ func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal) 
 						label = b.t(lang, o.Label, nil)
 					}
 				}
-				q := b.t(lang, st.Question, map[string]any{"Coach": "", "Name": ""})
+				q := b.t(lang, st.Question, map[string]any{"Coach": coach, "Name": ""})
 				return fmt.Sprintf("%s → %s (%s)", clip(q, 120), label, when)
 			}
 		}

@@ -195,20 +195,21 @@ type AlertSignal struct {
 
 // AlertView is what an alert message shows.
 type AlertView struct {
-	ID          int64
-	StudentID   int64
-	StudentName string
-	Severity    string
-	Status      string
-	OpenedAt    time.Time
-	TakenBy     string
-	TakenAt     time.Time
-	CloseNote   string
-	Signals     []AlertSignal
-	ChatID      int64 // the delivery's chat
-	MessageID   int   // the delivery's message, 0 before it was sent
-	CoachLang   string
-	CoachID     int64
+	ID           int64
+	StudentID    int64
+	StudentName  string
+	Severity     string
+	Status       string
+	OpenedAt     time.Time
+	TakenBy      string
+	TakenAt      time.Time
+	CloseNote    string
+	StudentCoach string // first name of the student's own coach
+	Signals      []AlertSignal
+	ChatID       int64 // the delivery's chat
+	MessageID    int   // the delivery's message, 0 before it was sent
+	CoachLang    string
+	CoachID      int64
 }
 
 // Alert returns the view of alert id as delivery deliveryID sees it (0: no delivery).
@@ -219,9 +220,11 @@ func (s *Store) Alert(ctx context.Context, id, deliveryID int64) (AlertView, err
 	var note *string
 	var sid *int64
 	var name *string
-	err := s.db.QueryRow(ctx, `SELECT a.id, a.student_id, st.name, a.severity, a.status, a.opened_at, c.name, a.taken_at, a.close_note
-		FROM alerts a LEFT JOIN students st ON st.id = a.student_id LEFT JOIN coaches c ON c.id = a.taken_by WHERE a.id = $1`, id).
-		Scan(&v.ID, &sid, &name, &v.Severity, &v.Status, &v.OpenedAt, &taken, &takenAt, &note)
+	var studentCoach *string
+	err := s.db.QueryRow(ctx, `SELECT a.id, a.student_id, st.name, a.severity, a.status, a.opened_at, c.name, a.taken_at, a.close_note, sc.name
+		FROM alerts a LEFT JOIN students st ON st.id = a.student_id LEFT JOIN coaches c ON c.id = a.taken_by
+		LEFT JOIN coaches sc ON sc.id = st.coach_id WHERE a.id = $1`, id).
+		Scan(&v.ID, &sid, &name, &v.Severity, &v.Status, &v.OpenedAt, &taken, &takenAt, &note, &studentCoach)
 	if err != nil {
 		return AlertView{}, fmt.Errorf("alert %d: %w", id, notFound(err))
 	}
@@ -233,6 +236,9 @@ func (s *Store) Alert(ctx context.Context, id, deliveryID int64) (AlertView, err
 	}
 	if taken != nil {
 		v.TakenBy = *taken
+	}
+	if studentCoach != nil {
+		v.StudentCoach = FirstName(*studentCoach)
 	}
 	if takenAt != nil {
 		v.TakenAt = *takenAt

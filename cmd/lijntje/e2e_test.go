@@ -36,10 +36,13 @@ type world struct {
 func newWorld(t *testing.T) *world { return newWorldWith(t, nil) }
 
 // newWorldWith is newWorld with extra environment.
-func newWorldWith(t *testing.T, extra map[string]string) *world {
+func newWorldWith(t *testing.T, extra map[string]string) *world { return newWorldAt(t, tuesday10, extra) }
+
+// newWorldAt is a world whose clock starts at start.
+func newWorldAt(t *testing.T, start time.Time, extra map[string]string) *world {
 	t.Helper()
 	tg := telegramtest.Start(t)
-	w := &world{t: t, tg: tg, clock: newShiftedClock(tuesday10), prefix: storetest.RedisPrefix(t), env: map[string]string{
+	w := &world{t: t, tg: tg, clock: newShiftedClock(start), prefix: storetest.RedisPrefix(t), env: map[string]string{
 		"TELEGRAM_TOKEN":   tg.Token(),
 		"TELEGRAM_API_URL": tg.URL,
 		"BOT_USERNAME":     tg.BotUsername(),

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lijntje/lijntje/bot/telegramtest"
+)
+
+var saturday23 = time.Date(2026, 11, 28, 23, 0, 0, 0, time.FixedZone("CET", 3600))
+
+func TestRequestHeldUntilMondaySurvivesRestart(t *testing.T) {
+	t.Parallel()
+	w := newWorldAt(t, saturday23, nil)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	_, noor := w.addStudent("Noor Bakker", coach.ID)
+	noor.SendText("kan je me maandag bellen?")
+	offer := w.waitFor(noor, func(m telegramtest.Sent) bool { return hasData(m, "contact") }, "contact button")
+	noor.Tap(offer.MessageID, "contact")
+	w.waitText(noor, "laat Sanne weten")
+	w.srv.sched.RunOnce(t.Context())
+	if n := w.count(`SELECT count(*) FROM alert_steps WHERE done_at IS NULL`); n != 1 {
+		t.Fatalf("%d pending alert steps, want the one held until Monday", n)
+	}
+
+	w.shutdown() // a deploy on Saturday night
+	w.clock.Advance(33*time.Hour + 59*time.Minute) // Monday 08:59
+	w.start()
+	w.srv.sched.RunOnce(t.Context())
+	if a := alerts(sanne); len(a) != 0 {
+		t.Fatalf("the coach was alerted outside working hours: %q", a[0].Text)
+	}
+	w.clock.Advance(time.Minute) // Monday 09:00
+	w.srv.sched.Kick()
+	alert := w.waitText(sanne, "Noor Bakker")
+	if !strings.Contains(alert.Text, "Verzoek") || !strings.Contains(alert.Text, "Wil je dat Sanne je belt") {
+		t.Errorf("Monday's alert: %q", alert.Text)
+	}
+}
+
+func TestCrisisRaisesAnOpenUrgentCaseAndReachesOnCall(t *testing.T) {
+	t.Parallel()
+	w := newWorldAt(t, saturday23, nil) // Sanne is off duty; Kees is on call
+	coach, sanne := w.addCoach("Sanne de Vries")
+	_, kees := w.addCoach("Kees Visser")
+	kees.SendCommand("dienst")
+	w.waitText(kees, "dienst")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.checkinNow(st.ID)
+	w.answer(noor, "mood", "3")
+	w.answer(noor, "daytime", "home") // urgent, outside Sanne's hours: to the one on call
+	first := w.waitText(kees, "Dringend")
+
+	noor.SendText("ik wil er een eind aan maken")
+	w.waitText(noor, "113")
+	w.waitFor(kees, func(m telegramtest.Sent) bool {
+		return m.MessageID == first.MessageID && strings.Contains(m.Text, "CRISIS") && strings.Contains(m.Text, "Ik zit thuis")
+	}, "the same alert, raised to crisis, with both signals")
+	w.waitText(sanne, "CRISIS") // crisis goes to the student's own coach too, at any hour
+	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
+		t.Errorf("%d cases, want one", n)
+	}
+	if n := len(alerts(kees)); n != 1 {
+		t.Errorf("on-call coach has %d alert messages, want one (edited)", n)
+	}
+}
