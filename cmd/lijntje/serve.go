@@ -70,6 +70,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	registerCaseMetrics(d.st)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	if cfg.WebhookURL != "" {
 		mux.Handle("POST "+webhookPath, bot.WebhookHandler(cfg.WebhookSecret, disp))
