@@ -28,6 +28,8 @@ Usage:
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv [--from DATE] [--to DATE] [--coach ID]
   lijntje flows check                validates flows and translations
+  lijntje bench [--students 2000] [--rate R] [--send-rate 25] [--json] [--cpuprofile FILE]
+                                     load benchmark against the Telegram double (docs/benchmark.md)
   lijntje version
 
 Configuration: TELEGRAM_TOKEN, TELEGRAM_API_URL, DATABASE_URL, REDIS_URL, HTTP_ADDR,
@@ -76,6 +78,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return nil
 	case "flows check":
 		return flowsCheck(stdout)
+	case "bench": // its own database, Redis prefix and Telegram double: no TELEGRAM_TOKEN
+		return runBench(ctx, args, stdout, stderr, getenv)
 	}
 	run, ok := commands[cmd]
 	if !ok {

@@ -44,7 +44,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	}
 	s := &server{deps: d, tg: tg}
 	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate}, Now: d.st.Now,
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate, ChatBurst: cfg.SendChatBurst, ChatRate: cfg.SendChatRate}, Now: d.st.Now,
 		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	sched = scheduler.New(scheduler.Config{Now: d.st.Now, EscalateAfter: cfg.EscalateAfter, Open: b.OpenCheckin,
 		Sent: b.Sender().Wake}, d.st, d.log)
