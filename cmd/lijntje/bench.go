@@ -129,7 +129,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.StringVar(&o.dbName, "db", "lijntje_bench", "database to drop and create on DATABASE_URL's server")
 	fs.StringVar(&o.redisPrefix, "redis-prefix", "lijntje_bench:", "Redis key prefix (flushed before the run)")
 	mem := fs.String("mem-sizes", "10000,100000", "scheduled check-ins for the memory check, comma-separated; empty: skip")
-	fs.DurationVar(&o.memSeconds, "mem-time", 25*time.Second, "longest time the scheduler may page through one size")
+	fs.DurationVar(&o.memSeconds, "mem-time", 15*time.Second, "longest time the scheduler may page through one size")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for the check-ins of one phase")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
