@@ -35,6 +35,7 @@ type Config struct {
 	CatchUp time.Duration
 	// PlanSpec is the cron spec (in the cadence's zone) on which check-ins
 	// are planned (default every 10 minutes); planning also runs at start.
+	// PlanOff plans nothing (the benchmark starts its own check-ins).
 	PlanSpec string
 	// Remind renders the reminder of an open check-in.
 	Remind func(store.Reminder) ([]store.Message, error)
@@ -48,6 +49,9 @@ type Config struct {
 	// PurgeSpec is the cron spec of that daily job (default 03:15).
 	PurgeSpec string
 }
+
+// PlanOff as Config.PlanSpec turns planning by cadence off.
+const PlanOff = "off"
 
 // Scheduler runs due check-ins and alert steps.
 type Scheduler struct {
@@ -139,15 +143,17 @@ func (s *Scheduler) Run(ctx context.Context) {
 		}
 		s.Kick()
 	}
-	if _, err := c.AddFunc(s.cfg.PlanSpec, plan); err != nil {
-		s.log.ErrorContext(ctx, "plan schedule", "spec", s.cfg.PlanSpec, "err", err)
+	if s.cfg.PlanSpec != PlanOff {
+		if _, err := c.AddFunc(s.cfg.PlanSpec, plan); err != nil {
+			s.log.ErrorContext(ctx, "plan schedule", "spec", s.cfg.PlanSpec, "err", err)
+		}
+		go plan()
 	}
 	if _, err := c.AddFunc(s.cfg.PurgeSpec, func() { s.Purge(ctx) }); err != nil {
 		s.log.ErrorContext(ctx, "purge schedule", "spec", s.cfg.PurgeSpec, "err", err)
 	}
 	c.Start()
 	defer func() { <-c.Stop().Done() }()
-	go plan()
 	t := time.NewTicker(s.cfg.Tick)
 	defer t.Stop()
 	for {

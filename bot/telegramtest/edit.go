@@ -93,6 +93,7 @@ func (s *Server) editedLocked(r *request, m *message, kb *models.InlineKeyboardM
 	m.m.EditDate = int(r.now.Unix())
 	m.edits++
 	s.changed.fire()
+	s.notifyLocked(m)
 	return m.m
 }
 

@@ -15,6 +15,7 @@ func (s *Server) deliverLocked(r *request, c *chat, m *message, kb *markup) mode
 	}
 	c.add(m)
 	s.changed.fire()
+	s.notifyLocked(m)
 	return m.m
 }
 

@@ -98,6 +98,7 @@ type Server struct {
 	stormUntil   time.Time
 	stormRetry   int
 	recent       []time.Time // messages accepted in the last second, all chats
+	onSend       []func(Sent)
 }
 
 // NewServer starts a Server on 127.0.0.1 with a random port. Only the first

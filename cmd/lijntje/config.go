@@ -24,6 +24,11 @@ type config struct {
 	EscalateAfter time.Duration
 	Retention     time.Duration
 	SendRate      float64
+	// SendChatBurst and SendChatRate pace one chat (0: the sender's defaults,
+	// Telegram's limits). Not read from the environment: only the benchmark
+	// raises them, to measure update handling without Telegram's pacing.
+	SendChatBurst float64
+	SendChatRate  float64
 	InviteTTL     time.Duration
 	Schedule      scheduler.Config // CADENCE, QUIET_HOURS, TIMEZONE, REMIND_AFTER, CHECKIN_EXPIRY
 }

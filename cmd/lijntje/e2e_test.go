@@ -36,7 +36,9 @@ type world struct {
 func newWorld(t *testing.T) *world { return newWorldWith(t, nil) }
 
 // newWorldWith is newWorld with extra environment.
-func newWorldWith(t *testing.T, extra map[string]string) *world { return newWorldAt(t, tuesday10, extra) }
+func newWorldWith(t *testing.T, extra map[string]string) *world {
+	return newWorldAt(t, tuesday10, extra)
+}
 
 // newWorldAt is a world whose clock starts at start.
 func newWorldAt(t *testing.T, start time.Time, extra map[string]string) *world {

@@ -24,7 +24,7 @@ func TestRequestHeldUntilMondaySurvivesRestart(t *testing.T) {
 		t.Fatalf("%d pending alert steps, want the one held until Monday", n)
 	}
 
-	w.shutdown() // a deploy on Saturday night
+	w.shutdown()                                   // a deploy on Saturday night
 	w.clock.Advance(33*time.Hour + 59*time.Minute) // Monday 08:59
 	w.start()
 	w.srv.sched.RunOnce(t.Context())

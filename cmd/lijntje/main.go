@@ -32,6 +32,8 @@ Usage:
   lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
   lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
   lijntje flows check                validates flows and translations
+  lijntje bench [--students 2000] [--rate R] [--send-rate 25] [--json] [--cpuprofile FILE]
+                                     load benchmark against the Telegram double (docs/benchmark.md)
   lijntje version
 
 Configuration: TELEGRAM_TOKEN, TELEGRAM_API_URL, DATABASE_URL, REDIS_URL, HTTP_ADDR,
@@ -82,6 +84,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return flowsCheck(stdout)
 	case "demo":
 		return demoCmd(ctx, args, stdout, stderr, getenv)
+	case "bench": // its own database, Redis prefix and Telegram double: no TELEGRAM_TOKEN
+		return runBench(ctx, args, stdout, stderr, getenv)
 	}
 	run, ok := commands[cmd]
 	if !ok {

@@ -46,7 +46,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	}
 	s := &server{deps: d, tg: tg}
 	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate}, Now: d.st.Now,
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate, ChatBurst: cfg.SendChatBurst, ChatRate: cfg.SendChatRate}, Now: d.st.Now,
 		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
@@ -74,6 +74,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	registerCaseMetrics(d.st)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	if cfg.WebhookURL != "" {
 		mux.Handle("POST "+webhookPath, bot.WebhookHandler(cfg.WebhookSecret, disp))

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 func freeAddr(t *testing.T) string {
@@ -80,7 +82,7 @@ func TestHealthAndReadiness(t *testing.T) {
 func TestConfigErrorsAreOneLine(t *testing.T) {
 	t.Parallel()
 	cases := map[string]map[string]string{
-		"TELEGRAM_TOKEN is not set":  {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/lijntje_cfgtest?sslmode=disable"},
+		"TELEGRAM_TOKEN is not set":  {"DATABASE_URL": storetest.DatabaseURL(t)}, // its own: other checkouts may migrate a shared one further
 		"ESCALATE_AFTER":             {"ESCALATE_AFTER": "soon"},
 		"postgres":                   {"TELEGRAM_TOKEN": "1:x", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"},
 		"WEBHOOK_SECRET":             {"WEBHOOK_URL": "https://example.org/hook"},

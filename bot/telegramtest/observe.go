@@ -1,0 +1,61 @@
+package telegramtest
+
+import "time"
+
+// OnSend registers f to be called for every message the bot delivers
+// (send*, copyMessage) and every successful edit, as the chat shows the
+// message right after it. An edit has Edits > 0. f runs synchronously with
+// the server's lock held, on the goroutine of the bot's request: it must be
+// quick and must not call the Server (hand work to another goroutine).
+// It is meant for benchmarks and watchers that would otherwise poll Messages.
+func (s *Server) OnSend(f func(Sent)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onSend = append(s.onSend, f)
+}
+
+// SetLimits changes the rate limits (see Options) from now on; zero or
+// negative values keep the current limit.
+func (s *Server) SetLimits(globalRate, perChatBurst int, perChatRate float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if globalRate > 0 {
+		s.opts.GlobalRate = globalRate
+	}
+	if perChatBurst > 0 {
+		s.opts.PerChatBurst = perChatBurst
+	}
+	if perChatRate > 0 {
+		s.opts.PerChatRate = perChatRate
+	}
+}
+
+// CallsSince returns how many API calls were made at or after t (server
+// clock), and of those how many were deliveries that succeeded and how many
+// were answered 429, without copying the call log.
+func (s *Server) CallsSince(t time.Time) (calls, delivered, tooMany int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.calls) - 1; i >= 0 && !s.calls[i].At.Before(t); i-- {
+		c := s.calls[i]
+		calls++
+		switch {
+		case c.Code == 200 && limited(c.Method):
+			delivered++
+		case c.Code == 429:
+			tooMany++
+		}
+	}
+	return calls, delivered, tooMany
+}
+
+// notifyLocked tells the OnSend observers about m.
+func (s *Server) notifyLocked(m *message) {
+	if len(s.onSend) == 0 {
+		return
+	}
+	sent := s.sentLocked(m)
+	for _, f := range s.onSend {
+		f(sent)
+	}
+}
