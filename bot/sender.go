@@ -68,6 +68,9 @@ type Sender struct {
 	nextSend time.Time
 	wake     chan struct{}
 	inflight sync.WaitGroup
+
+	sentMu  sync.Mutex
+	sentIDs []store.SentMessage // sent, to be marked in one statement
 }
 
 type chatPace struct {
@@ -126,6 +129,7 @@ func (s *Sender) Wake() {
 // Run sends until ctx ends, then waits for requests in flight.
 func (s *Sender) Run(ctx context.Context) {
 	slots := make(chan struct{}, s.cfg.InFlight)
+	go s.flushLoop(ctx)
 	sweep := time.NewTicker(s.cfg.PollEvery)
 	defer sweep.Stop()
 	lastSweep := time.Time{}
@@ -169,7 +173,47 @@ func (s *Sender) Run(ctx context.Context) {
 		}()
 	}
 	s.inflight.Wait()
+	s.flushSent(context.Background())
 	s.releaseQueued()
+}
+
+// sentLater notes that outbox message id was sent; flushSent marks many at once.
+func (s *Sender) sentLater(id int64, messageID int) {
+	s.sentMu.Lock()
+	s.sentIDs = append(s.sentIDs, store.SentMessage{ID: id, MessageID: messageID})
+	s.sentMu.Unlock()
+}
+
+// flushSent marks the noted messages sent, in one statement. Until then a
+// message stays leased to this sender, so no one else sends it.
+func (s *Sender) flushSent(ctx context.Context) {
+	s.sentMu.Lock()
+	batch := s.sentIDs
+	s.sentIDs = nil
+	s.sentMu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	if err := s.st.MarkSentBatch(context.WithoutCancel(ctx), batch); err != nil {
+		s.log.ErrorContext(ctx, "mark sent", "messages", len(batch), "err", err)
+		s.sentMu.Lock()
+		s.sentIDs = append(s.sentIDs, batch...) // try again with the next batch
+		s.sentMu.Unlock()
+	}
+}
+
+// flushLoop marks sent messages every few milliseconds until ctx ends.
+func (s *Sender) flushLoop(ctx context.Context) {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.flushSent(ctx)
+		}
+	}
 }
 
 // renewLeases extends the lease of every message held in memory, so no other
@@ -331,8 +375,12 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	var tooMany *tgbot.TooManyRequestsError
 	switch {
 	case err == nil:
-		if err := s.st.MarkSent(ctx, m.ID, msgID); err != nil {
-			log.ErrorContext(ctx, "mark sent", "err", err)
+		if m.DeliveryID != 0 { // an alert: its delivery learns the message ID at once
+			if err := s.st.MarkSent(ctx, m.ID, msgID); err != nil {
+				log.ErrorContext(ctx, "mark sent", "err", err)
+			}
+		} else {
+			s.sentLater(m.ID, msgID)
 		}
 		if s.onSent != nil {
 			s.onSent(ctx, m, msgID)

@@ -202,6 +202,11 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 	if err != nil {
 		return err
 	}
+	if st, ok := f.StepByID(step); ok {
+		if _, ok := st.Option(option); ok {
+			b.answerEarly(ctx, x) // a fitting answer: nothing to say on the button itself
+		}
+	}
 	return b.answer(ctx, x, f, flows.Input{Step: step, Option: option})
 }
 
@@ -284,9 +289,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	} else {
 		next.Step = out.Next.ID
 	}
-	if err := b.st.CacheConv(ctx, x.chatID, next); err != nil {
-		b.log.WarnContext(ctx, "cache conversation", "chat_id", x.chatID, "err", err)
-	}
+	x.next = &next // cached with the update's mark, in one round trip
 	b.answerCallback(ctx, x, "")
 	return nil
 }

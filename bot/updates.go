@@ -34,6 +34,8 @@ type in struct {
 	chatID int64
 	at     time.Time
 	conv   store.Conv
+	next   *store.Conv   // the conversation after this update, cached when handled
+	cbDone chan struct{} // closed when the tap was answered early (answerEarly)
 }
 
 // Handle handles one update completely: it returns only after what the update
@@ -47,16 +49,19 @@ func (b *Bot) Handle(ctx context.Context, u *models.Update) error {
 		updatesHandled.WithLabelValues("ignored", "ok").Inc()
 		return nil
 	}
-	if seen, err := b.st.SeenUpdate(ctx, u.ID); err == nil && seen {
-		updatesHandled.WithLabelValues("any", "duplicate").Inc()
-		return nil
-	}
-	conv, err := b.st.Identify(ctx, chatID)
+	seen, conv, err := b.st.Lookup(ctx, u.ID, chatID)
 	if err != nil {
 		return fmt.Errorf("identify chat: %w", err)
 	}
+	if seen {
+		updatesHandled.WithLabelValues("any", "duplicate").Inc()
+		return nil
+	}
 	x := &in{u: u, chatID: chatID, at: b.cfg.Now(), conv: conv}
 	kind, err := b.dispatch(ctx, x)
+	if x.cbDone != nil {
+		<-x.cbDone // the tap is answered before the update counts as handled
+	}
 	result := "ok"
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
@@ -68,7 +73,7 @@ func (b *Bot) Handle(ctx context.Context, u *models.Update) error {
 	if err != nil {
 		return err
 	}
-	b.st.MarkUpdate(ctx, u.ID)
+	b.st.Finish(ctx, u.ID, chatID, x.next)
 	updateSeconds.Observe(time.Since(start).Seconds())
 	return nil
 }
@@ -131,11 +136,28 @@ func (x *in) reply(text string, buttons ...[]store.Button) store.Message {
 	return store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindSend, Text: clip(text, 4000), Buttons: buttons}
 }
 
-// answerCallback answers a button tap; a failure only logs: the tap is handled.
-func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
-	if x.u.CallbackQuery == nil {
+// answerEarly answers a tap without text at once, while the update is handled:
+// the spinner on the student's button stops sooner. Handle waits for it.
+func (b *Bot) answerEarly(ctx context.Context, x *in) {
+	if x.u.CallbackQuery == nil || x.cbDone != nil {
 		return
 	}
+	x.cbDone = make(chan struct{})
+	go func() {
+		defer close(x.cbDone)
+		b.sendCallbackAnswer(ctx, x, "")
+	}()
+}
+
+// answerCallback answers a button tap; a failure only logs: the tap is handled.
+func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
+	if x.u.CallbackQuery == nil || x.cbDone != nil {
+		return // answered early already
+	}
+	b.sendCallbackAnswer(ctx, x, text)
+}
+
+func (b *Bot) sendCallbackAnswer(ctx context.Context, x *in, text string) {
 	_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: x.u.CallbackQuery.ID, Text: text})
 	if err != nil {
 		b.log.WarnContext(ctx, "answer callback", "chat_id", x.chatID, "update_id", x.u.ID, "err", err)

@@ -27,6 +27,9 @@ func Connect(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = 32 // handlers, sender and sweeps each hold one briefly; pgx's default (4) starves them
+	}
 	if err := ensureDatabase(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}

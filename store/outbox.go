@@ -230,3 +230,24 @@ func (s *Store) RenewOutbox(ctx context.Context, ids []int64) error {
 	}
 	return nil
 }
+
+// SentMessage is an outbox message Telegram took, and the message ID it got.
+type SentMessage struct {
+	ID        int64
+	MessageID int
+}
+
+// MarkSentBatch marks many messages sent in one statement.
+func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) error {
+	ids := make([]int64, len(sent))
+	mids := make([]int32, len(sent))
+	for i, m := range sent {
+		ids[i], mids[i] = m.ID, int32(m.MessageID)
+	}
+	_, err := s.db.Exec(ctx, `UPDATE outbox o SET sent_at = $1, message_id = nullif(v.mid, 0), claimed_until = NULL
+		FROM unnest($2::bigint[], $3::int[]) AS v(id, mid) WHERE o.id = v.id`, s.now(), ids, mids)
+	if err != nil {
+		return fmt.Errorf("mark sent: %w", err)
+	}
+	return nil
+}

@@ -113,3 +113,38 @@ func (s *Store) FlushRedis(ctx context.Context) error {
 func (s *Store) MarkUpdate(ctx context.Context, updateID int64) {
 	s.rdb.Set(ctx, s.key.update(updateID), 1, updateTTL)
 }
+
+// Lookup is the fast path's first step for an update, in one Redis round trip:
+// whether the update was handled before, and who the chat is (from the cache,
+// or rebuilt from Postgres when Redis has nothing or is away).
+func (s *Store) Lookup(ctx context.Context, updateID, chatID int64) (seen bool, c Conv, err error) {
+	pipe := s.rdb.Pipeline()
+	ex := pipe.Exists(ctx, s.key.update(updateID))
+	get := pipe.Get(ctx, s.key.conv(chatID))
+	_, _ = pipe.Exec(ctx) // errors are read per command below
+	if n, err := ex.Result(); err == nil && n > 0 {
+		return true, Conv{}, nil
+	}
+	if b, err := get.Bytes(); err == nil {
+		if json.Unmarshal(b, &c) == nil {
+			return false, c, nil
+		}
+	}
+	c, err = s.loadConv(ctx, chatID)
+	return false, c, err
+}
+
+// Finish is the fast path's last step, in one Redis round trip: the update is
+// marked handled and, when conv is not nil, the chat's conversation cached.
+func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) {
+	pipe := s.rdb.Pipeline()
+	pipe.Set(ctx, s.key.update(updateID), 1, updateTTL)
+	if conv != nil {
+		if b, err := json.Marshal(conv); err == nil {
+			pipe.Set(ctx, s.key.conv(chatID), b, convTTL)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil && conv != nil {
+		s.rdb.Del(ctx, s.key.conv(chatID)) // better no cache than a stale one
+	}
+}

@@ -95,3 +95,47 @@ func TestSignalsJoinOneOpenCase(t *testing.T) {
 		t.Fatalf("severity fell to %s", v.Severity)
 	}
 }
+
+func TestRecordUpdateOnceAndOnlyOnTheCurrentStep(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	coach, _, _ := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
+	s, code, _ := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
+	if _, err := st.RedeemInvite(ctx, code, 3001); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ScheduleCheckin(ctx, s.ID, now, now, true); err != nil {
+		t.Fatal(err)
+	}
+	convs, _, err := st.StartDueCheckins(ctx, now, 10, func(d store.DueCheckin) (store.Opened, error) {
+		return store.Opened{FlowID: "checkin", Version: "v1", Step: "mood", ExpiresAt: now.Add(48 * time.Hour)}, nil
+	})
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("start: %v %v", convs, err)
+	}
+	rec := store.Record{UpdateID: 11, StudentID: s.ID, CheckinID: convs[0].CheckinID, Version: "v1", Step: "mood", Option: "4",
+		At: now, NextStep: "daytime", Out: []store.Message{
+			{ChatID: 3001, Kind: store.KindEdit, Text: "first"}, {ChatID: 3001, Kind: store.KindSend, Text: "second"}}}
+	res, err := st.RecordUpdate(ctx, rec)
+	if err != nil || len(res.OutboxIDs) != 2 || res.OutboxIDs[0] >= res.OutboxIDs[1] {
+		t.Fatalf("record: %+v %v; want two outbox rows in order", res, err)
+	}
+	msgs, err := st.OutboxByIDs(ctx, res.OutboxIDs)
+	if err != nil || msgs[0].Text != "first" || msgs[1].Text != "second" {
+		t.Fatalf("outbox rows %+v, %v", msgs, err)
+	}
+	if _, err := st.RecordUpdate(ctx, rec); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("same update again: %v, want ErrDuplicate", err)
+	}
+	rec.UpdateID = 12 // the same tap as a new update: the step is no longer current
+	if _, err := st.RecordUpdate(ctx, rec); !errors.Is(err, store.ErrStale) {
+		t.Errorf("stale answer: %v, want ErrStale", err)
+	}
+	var answers, outbox int
+	_ = st.DB().QueryRow(ctx, `SELECT (SELECT count(*) FROM answers), (SELECT count(*) FROM outbox)`).Scan(&answers, &outbox)
+	if answers != 1 || outbox != 2 {
+		t.Errorf("%d answers and %d outbox rows, want 1 and 2", answers, outbox)
+	}
+}

@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+)
+
+// recordFast is RecordUpdate for the common case — an update with no signals —
+// as one statement: one round trip and one commit. Its CTEs record the update
+// as handled, advance the check-in when the answer fits its current step, and
+// only then store the answer and the replies (leased to the caller).
+//
+// Unlike the transaction, a stale answer still marks the update handled: it
+// was (the answer is refused), and a repeat of it is then a duplicate.
+func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
+	n := len(r.Out)
+	chats, lanes, checkins, deliveries := make([]int64, n), make([]int16, n), make([]int64, n), make([]int64, n)
+	methods, payloads, files := make([]string, n), make([]string, n), make([][]byte, n)
+	for i, m := range r.Out {
+		p, err := json.Marshal(m)
+		if err != nil {
+			return Recorded{}, fmt.Errorf("encode message: %w", err)
+		}
+		chats[i], lanes[i], methods[i], payloads[i], files[i] = m.ChatID, int16(m.Lane), m.Kind, string(p), m.File
+		checkins[i], deliveries[i] = m.CheckinID, m.DeliveryID
+	}
+	var handled, advanced bool
+	var ids []int64
+	err := s.db.QueryRow(ctx, `WITH u AS (
+			INSERT INTO processed_updates (update_id, handled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING update_id
+		), c AS (
+			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
+				status = CASE WHEN $9 THEN 'completed' ELSE status END,
+				completed_at = CASE WHEN $9 THEN $2 ELSE completed_at END
+			WHERE $4::bigint <> 0 AND id = $4 AND student_id = $3 AND status = 'open' AND current_step = $6
+			  AND EXISTS (SELECT 1 FROM u)
+			RETURNING id
+		), ok AS (
+			SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM u) AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM c))
+		), a AS (
+			INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at, update_id)
+			SELECT $3, nullif($4::bigint, 0), nullif($5, ''), $6, nullif($7, ''), nullif($8, ''), nullif($11, ''), $2, $1
+			FROM ok WHERE $6 <> ''
+		), o AS (
+			INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id)
+			SELECT m.chat_id, m.lane, m.method, m.payload::jsonb, m.file, $2, $12, nullif(m.checkin_id, 0), nullif(m.delivery_id, 0)
+			FROM ok, unnest($13::bigint[], $14::smallint[], $15::text[], $16::text[], $17::bytea[], $18::bigint[], $19::bigint[])
+				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, ord)
+			ORDER BY m.ord
+			RETURNING id
+		)
+		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
+		r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
+		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries).Scan(&handled, &advanced, &ids)
+	if err != nil {
+		return Recorded{}, fmt.Errorf("record update: %w", err)
+	}
+	if !handled {
+		return Recorded{}, ErrDuplicate
+	}
+	if r.CheckinID != 0 && !advanced {
+		return Recorded{}, ErrStale
+	}
+	return Recorded{OutboxIDs: ids}, nil
+}
