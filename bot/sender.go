@@ -87,21 +87,8 @@ func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logge
 		wake: make(chan struct{}, 1)}
 }
 
-// Hand gives the sender outbox rows this process just wrote and leased, so they
-// go out without waiting for the next sweep.
-func (s *Sender) Hand(ctx context.Context, ids []int64) {
-	if len(ids) == 0 {
-		return
-	}
-	msgs, err := s.st.OutboxByIDs(ctx, ids)
-	if err != nil {
-		s.log.WarnContext(ctx, "hand outbox", "err", err) // the sweep picks them up when the lease ends
-		return
-	}
-	s.enqueue(msgs)
-}
-
-// HandMessages is Hand for rows the caller already holds.
+// HandMessages gives the sender outbox rows this process just wrote and
+// leased, so they go out without waiting for the next sweep.
 func (s *Sender) HandMessages(msgs []store.Message) { s.enqueue(msgs) }
 
 func (s *Sender) enqueue(msgs []store.Message) {

@@ -108,17 +108,14 @@ func (s *Store) ClaimOutbox(ctx context.Context, limit int) ([]Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox: %w", err)
 	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("claim outbox: %w", err)
+	return collectOutbox(rows)
+}
+
+// collectOutbox reads outbox rows (see scanOutbox for the columns).
+func collectOutbox(rows pgx.Rows) ([]Message, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Message, error) { return scanOutbox(r) })
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	return out, nil
 }
@@ -130,19 +127,10 @@ func (s *Store) OutboxByIDs(ctx context.Context, ids []int64) ([]Message, error)
 	if err != nil {
 		return nil, fmt.Errorf("outbox by ids: %w", err)
 	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		m, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collectOutbox(rows)
 }
 
-func scanOutbox(rows pgx.Rows) (Message, error) {
+func scanOutbox(rows pgx.CollectableRow) (Message, error) {
 	var m Message
 	var payload []byte
 	if err := rows.Scan(&m.ID, &m.ChatID, &m.Lane, &m.Kind, &payload, &m.File, &m.CheckinID, &m.DeliveryID, &m.Attempts); err != nil {

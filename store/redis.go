@@ -85,15 +85,6 @@ func (s *Store) ForgetConv(ctx context.Context, chatID int64) error {
 	return nil
 }
 
-// SeenUpdate reports whether updateID was handled before, as far as Redis knows.
-// It is only a fast path: Postgres' processed_updates decides.
-func (s *Store) SeenUpdate(ctx context.Context, updateID int64) (bool, error) {
-	n, err := s.rdb.Exists(ctx, s.key.update(updateID)).Result()
-	if err != nil {
-		return false, fmt.Errorf("redis exists update: %w", err)
-	}
-	return n > 0, nil
-}
 
 // FlushRedis deletes every key of this store's prefix (tests and `student delete`).
 func (s *Store) FlushRedis(ctx context.Context) error {
