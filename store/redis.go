@@ -85,7 +85,6 @@ func (s *Store) ForgetConv(ctx context.Context, chatID int64) error {
 	return nil
 }
 
-
 // FlushRedis deletes every key of this store's prefix (tests and `student delete`).
 func (s *Store) FlushRedis(ctx context.Context) error {
 	iter := s.rdb.Scan(ctx, 0, s.key.prefix+"*", 1000).Iterator()
