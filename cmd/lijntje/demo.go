@@ -136,7 +136,7 @@ func runDemo(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer
 
 Left is Noor's phone (a young person), right is Sanne's (her coach). Tap Start
 in Noor's phone to join, then "send a check-in now" and answer it; risky answers
-(say "Thuis, niks") alert Sanne. Type /help in either phone for the commands.
+(say "🏠 Ik zit thuis") alert Sanne. Type /help in either phone for the commands.
 "Fast-forward a week" moves the bot's clock 7 days ahead; "reset" starts over.
 
 This is the real bot with Telegram simulated on this computer: data lives in
