@@ -47,6 +47,11 @@ func readImportCSV(path string) ([]importLine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("student import: %w", err)
 	}
+	return parseImportCSV(path, b)
+}
+
+// parseImportCSV reads a CSV with , or ; (whichever the header uses more), with or without BOM.
+func parseImportCSV(path string, b []byte) ([]importLine, error) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	first, _, _ := bytes.Cut(b, []byte("\n"))
 	r := csv.NewReader(bytes.NewReader(b))
