@@ -47,6 +47,9 @@ func (c *SenderConfig) defaults() {
 	}
 }
 
+// minSweepGap is the shortest time between two claims from the outbox.
+const minSweepGap = 20 * time.Millisecond
+
 // Sender drains the outbox into Telegram: lanes first (people before bulk), one
 // chat's messages in order, within a global rate and a per-chat rate, waiting
 // out a 429, giving up on a chat that blocked the bot, retrying what failed for
@@ -126,16 +129,22 @@ func (s *Sender) Run(ctx context.Context) {
 			s.renewLeases(ctx) // what waits in memory stays ours
 			lastRenew = time.Now()
 		}
-		if time.Since(lastSweep) >= s.cfg.PollEvery || s.pending() < s.cfg.InFlight {
-			if time.Since(lastSweep) >= 50*time.Millisecond {
+		sweepIn := time.Duration(0) // a sweep is wanted but waits for minSweepGap
+		if since := time.Since(lastSweep); since >= s.cfg.PollEvery || s.pending() < s.cfg.InFlight {
+			if since >= minSweepGap {
 				s.sweep(ctx)
 				lastSweep = time.Now()
+			} else {
+				sweepIn = minSweepGap - since
 			}
 		}
 		m, wait, ok := s.next(time.Now())
 		if !ok {
 			if wait <= 0 || wait > s.cfg.PollEvery {
 				wait = s.cfg.PollEvery
+			}
+			if sweepIn > 0 && sweepIn < wait {
+				wait = sweepIn
 			}
 			t := time.NewTimer(wait)
 			select {
@@ -186,7 +195,9 @@ func (s *Sender) flushSent(ctx context.Context) {
 		s.sentMu.Lock()
 		s.sentIDs = append(s.sentIDs, batch...) // try again with the next batch
 		s.sentMu.Unlock()
+		return
 	}
+	s.Wake() // the next message of those chats may be claimed now
 }
 
 // flushLoop marks sent messages every few milliseconds until ctx ends.

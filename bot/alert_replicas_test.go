@@ -1,0 +1,90 @@
+package bot_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+)
+
+// Two replicas sweep alert steps at once: every case reaches the coach once,
+// and its re-escalation reaches the coordinator once.
+func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
+	t.Parallel()
+	tuesday := time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC) // 12:00 in Amsterdam
+	c := newCluster(t, 2, tuesday, telegramtest.Options{GlobalRate: 1000, PerChatBurst: 1000, PerChatRate: 1000},
+		bot.SenderConfig{Rate: 500, ChatBurst: 500, ChatRate: 500})
+	ctx := waitCtx(t, 60*time.Second)
+	st := c.reps[0].st
+	sanne, kees := c.srv.NewUser("Sanne"), c.srv.NewUser("Kees")
+	coach, _, err := st.AddCoach(ctx, store.Coach{Name: "Sanne de Vries"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord, _, err := st.AddCoach(ctx, store.Coach{Name: "Kees Visser", Coordinator: true, Hours: "always"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := st.DB()
+	if _, err := db.Exec(ctx, `UPDATE coaches SET chat_id = CASE id WHEN $1 THEN $2::bigint ELSE $3::bigint END WHERE id IN ($1, $4)`,
+		coach.ID, sanne.ID, kees.ID, coord.ID); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	for i := range n {
+		s, _, err := st.AddStudent(ctx, store.NewStudent{Name: "Student " + string(rune('A'+i)), CoachID: coach.ID}, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "daytime=home", Severity: "urgent", Rank: 3, Detail: "daytime=home"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.runSenders()
+	sweep := func() {
+		var wg sync.WaitGroup
+		for _, r := range c.reps {
+			for range 3 {
+				wg.Add(1)
+				go func() { defer wg.Done(); r.sched.RunOnce(ctx) }()
+			}
+		}
+		wg.Wait()
+	}
+	sends := func(u *telegramtest.User) int {
+		k := 0
+		for _, m := range u.Messages() {
+			if m.Method == "sendMessage" {
+				k++
+			}
+		}
+		return k
+	}
+	sweep()
+	if err := c.srv.WaitUntil(ctx, func() bool { return sends(sanne) >= n }); err != nil {
+		t.Fatalf("coach got %d alerts of %d", sends(sanne), n)
+	}
+	c.clock.Advance(31 * time.Minute) // nobody took them on
+	sweep()
+	if err := c.srv.WaitUntil(ctx, func() bool { return sends(kees) >= n }); err != nil {
+		t.Fatalf("coordinator got %d re-escalations of %d", sends(kees), n)
+	}
+	if err := eventually(ctx, func() bool {
+		return c.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) == 0
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sweep() // later sweeps have nothing more to send
+	if got := sends(sanne); got != n {
+		t.Errorf("coach got %d alert messages, want %d (one per case)", got, n)
+	}
+	if got := sends(kees); got != n {
+		t.Errorf("coordinator got %d alert messages, want %d (one per case)", got, n)
+	}
+	if got := c.count(`SELECT count(*) FROM alert_events WHERE kind = 'escalated'`); got != n {
+		t.Errorf("%d escalations recorded, want %d", got, n)
+	}
+}
