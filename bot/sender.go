@@ -292,13 +292,16 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 	}
 	wait := time.Duration(0)
 	for li := range s.lanes {
-		blockedChats := map[int64]bool{}
+		var blockedChats map[int64]bool // made only when a chat must wait
 		for i, m := range s.lanes[li] {
 			if blockedChats[m.ChatID] {
 				continue
 			}
 			c := s.chat(m.ChatID, now)
 			if c.busy || now.Before(c.until) || c.tokens < 1 {
+				if blockedChats == nil {
+					blockedChats = map[int64]bool{}
+				}
 				blockedChats[m.ChatID] = true // keep this chat's order
 				if !c.busy {
 					w := max(c.until.Sub(now), time.Duration((1-c.tokens)/s.cfg.ChatRate*float64(time.Second)))
@@ -369,13 +372,16 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 // deliver sends one message and records the outcome.
 func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	msgID, err := s.call(ctx, m)
-	log := s.log.With("outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind)
+	log := s.log
+	if err != nil {
+		log = s.log.With("outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind)
+	}
 	var tooMany *tgbot.TooManyRequestsError
 	switch {
 	case err == nil:
 		if m.DeliveryID != 0 { // an alert: its delivery learns the message ID at once
 			if err := s.st.MarkSent(ctx, m.ID, msgID); err != nil {
-				log.ErrorContext(ctx, "mark sent", "err", err)
+				log.ErrorContext(ctx, "mark sent", "outbox_id", m.ID, "err", err)
 			}
 		} else {
 			s.sentLater(m.ID, msgID)
