@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -67,7 +68,8 @@ type Sender struct {
 	pausedTo time.Time // a global 429 pause
 	nextSend time.Time
 	wake     chan struct{}
-	inflight sync.WaitGroup
+	inflight sync.WaitGroup // requests to Telegram and the sweep
+	sweeping atomic.Bool
 
 	sentMu  sync.Mutex
 	sentIDs []store.SentMessage // sent, to be marked in one statement
@@ -140,9 +142,17 @@ func (s *Sender) Run(ctx context.Context) {
 			lastRenew = time.Now()
 		}
 		if time.Since(lastSweep) >= s.cfg.PollEvery || s.pending() < s.cfg.InFlight {
-			if time.Since(lastSweep) >= 50*time.Millisecond {
-				s.sweep(ctx)
+			// The sweep claims from Postgres on its own goroutine: a slow claim
+			// (a wave of thousands of rows) must not hold up the messages
+			// already here, such as a tap's reply handed over by the fast path.
+			if time.Since(lastSweep) >= 50*time.Millisecond && s.sweeping.CompareAndSwap(false, true) {
 				lastSweep = time.Now()
+				s.inflight.Add(1)
+				go func() {
+					defer s.inflight.Done()
+					defer s.sweeping.Store(false)
+					s.sweep(ctx)
+				}()
 			}
 		}
 		m, wait, ok := s.next(time.Now())
