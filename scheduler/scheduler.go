@@ -175,16 +175,12 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 	}
 	now := s.cfg.Now()
 	s.checkinUpkeep(ctx, now) // first: an expiry may raise a signal that the alert steps route now
-	if n, err := s.st.RunAlertSteps(ctx, now, 1000, s.decide); err != nil {
-		if ctx.Err() != nil {
-			return // stopping: the step was rolled back and runs again
-		}
-		s.log.ErrorContext(ctx, "alert steps", "err", err)
-	} else if n > 0 {
-		s.cfg.Sent()
-	}
-	sweepRuns.SetToCurrentTime()
 	for ctx.Err() == nil {
+		// Alert steps between every page of check-ins: a crisis during a wave
+		// of thousands of due check-ins does not wait for the wave.
+		if !s.runAlertSteps(ctx) {
+			return
+		}
 		convs, _, err := s.st.StartDueCheckins(ctx, now, 100, func(d store.DueCheckin) (store.Opened, error) {
 			return s.cfg.Open(d, now.Add(s.cfg.Expiry))
 		})
@@ -199,6 +195,21 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 		}
 		s.cfg.Sent()
 	}
+}
+
+// runAlertSteps runs every due alert step; false when stopping.
+func (s *Scheduler) runAlertSteps(ctx context.Context) bool {
+	n, err := s.st.RunAlertSteps(ctx, s.cfg.Now(), 1000, s.decide)
+	if err != nil {
+		if ctx.Err() != nil {
+			return false // stopping: the step was rolled back and runs again
+		}
+		s.log.ErrorContext(ctx, "alert steps", "err", err)
+	} else if n > 0 {
+		s.cfg.Sent()
+	}
+	sweepRuns.SetToCurrentTime()
+	return true
 }
 
 // decide routes a case: see routing.go.

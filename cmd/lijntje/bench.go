@@ -55,6 +55,8 @@ type benchOptions struct {
 	memSizes    []int
 	memSeconds  time.Duration
 	timeout     time.Duration
+	waveMode    bool
+	wave        waveOptions
 }
 
 // benchResult is what a run measured; --json prints it.
@@ -131,8 +133,18 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	mem := fs.String("mem-sizes", "10000,100000", "scheduled check-ins for the memory check, comma-separated; empty: skip")
 	fs.DurationVar(&o.memSeconds, "mem-time", 15*time.Second, "longest time the scheduler may page through one size")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for the check-ins of one phase")
+	fs.BoolVar(&o.waveMode, "wave", false, "run only the wave mode: interactive replies, a crisis and an alert during a wave of due check-ins")
+	fs.IntVar(&o.wave.checkins, "wave-checkins", 10000, "wave mode: due check-ins in the wave")
+	fs.Float64Var(&o.wave.rate, "wave-rate", 25, "wave mode: the sender's configured global rate (Telegram allows 30)")
+	fs.IntVar(&o.wave.tappers, "wave-tappers", 20, "wave mode: students in the middle of a check-in who answer every question as it arrives")
+	fs.DurationVar(&o.wave.window, "wave-time", 75*time.Second, "wave mode: how long to measure from the wave's start (the wave need not drain)")
+	fs.DurationVar(&o.wave.crisisAt, "wave-crisis-at", 10*time.Second, "wave mode: when into the wave one student writes crisis language")
+	fs.DurationVar(&o.wave.think, "wave-think", 0, "wave mode: how long a tapper reads a question before tapping (0: at once)")
 	if err := parseFlags(fs, args); err != nil {
 		return o, err
+	}
+	if o.wave.checkins < 1 || o.wave.rate <= 0 || o.wave.rate > 30 || o.wave.tappers < 0 || o.wave.window <= 0 || o.wave.crisisAt < 0 || o.wave.think < 0 {
+		return o, fmt.Errorf("bench: --wave-checkins ≥ 1, 0 < --wave-rate ≤ 30, --wave-tappers ≥ 0, --wave-time > 0: %w", errUsage)
 	}
 	if o.students < 1 || o.rate < 0 || o.sendRate <= 0 || o.hotRate <= 0 {
 		return o, fmt.Errorf("bench: --students ≥ 1, --rate ≥ 0, --send-rate > 0: %w", errUsage)
@@ -172,6 +184,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	if o.waveMode {
+		r, err := benchWave(ctx, o, base, log, progress)
+		if err != nil {
+			return err
+		}
+		if o.asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(r)
+		}
+		printWave(stdout, r)
+		return nil
+	}
 	r, err := benchRun(ctx, o, base, log, progress)
 	if err != nil {
 		return err

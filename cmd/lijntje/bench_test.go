@@ -51,3 +51,41 @@ func randomSuffix(t *testing.T) string {
 	p := storetest.RedisPrefix(t) // lijntje_t_<hex>:
 	return p[len("lijntje_t_") : len(p)-1]
 }
+
+// TestBenchWaveTiny runs the wave mode at a tiny size: every tap's answer
+// stored, the crisis reply and the coach's alert delivered during the wave,
+// not a single 429. It times nothing.
+func TestBenchWaveTiny(t *testing.T) {
+	db := "lijntje_bench_w_" + randomSuffix(t)
+	t.Cleanup(func() { dropBenchDatabase(context.Background(), storetest.BaseURL(), db) })
+	env := map[string]string{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"bench", "--wave", "--json", "--db", db, "--redis-prefix", storetest.RedisPrefix(t),
+		"--wave-checkins", "200", "--wave-tappers", "3", "--wave-rate", "25", "--wave-time", "15s", "--wave-crisis-at", "1s"},
+		&out, &errOut, func(k string) string { return env[k] })
+	if code != 0 {
+		t.Fatalf("bench --wave: exit %d: %s", code, errOut.String())
+	}
+	var r waveResult
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if r.Taps == 0 || r.AnswersLost != 0 || r.AnswersStored != r.Taps {
+		t.Errorf("answers: %d tapped, %d stored, %d lost", r.Taps, r.AnswersStored, r.AnswersLost)
+	}
+	if r.TapNextMs.N != r.Taps {
+		t.Errorf("%d taps got a next question, of %d", r.TapNextMs.N, r.Taps)
+	}
+	if r.Duplicates != 0 {
+		t.Errorf("%d duplicates", r.Duplicates)
+	}
+	if r.CrisisReplyMs < 0 || r.AlertMs < 0 {
+		t.Errorf("crisis reply %v ms, alert %v ms: want both delivered", r.CrisisReplyMs, r.AlertMs)
+	}
+	if r.TooMany != 0 {
+		t.Errorf("%d 429s during the wave", r.TooMany)
+	}
+	if r.OpenersSent == 0 || r.Opened < r.OpenersSent {
+		t.Errorf("wave: %d opened, %d openers delivered", r.Opened, r.OpenersSent)
+	}
+}

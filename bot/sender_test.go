@@ -1,0 +1,54 @@
+package bot_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
+)
+
+// TestSenderSendsHandedMessagesWhileTheSweepWaits: a tap's reply handed to
+// the sender goes out while its sweep of the outbox is stuck in Postgres (as
+// when claiming from a wave of thousands of due check-ins). The outbox is
+// locked so that the claim waits.
+func TestSenderSendsHandedMessagesWhileTheSweepWaits(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.Start(t)
+	st := storetest.New(t)
+	ctx := context.Background()
+	tg, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := st.DB().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	if _, err := tx.Exec(ctx, `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`); err != nil { // the claim's UPDATE waits
+		t.Fatal(err)
+	}
+	s := bot.NewSender(bot.SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, slog.New(slog.NewTextHandler(logOut(), nil)))
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { s.Run(rctx); close(done) }()
+	time.Sleep(100 * time.Millisecond) // the first sweep is waiting on the lock
+
+	u := srv.NewUser("Noor")
+	s.HandMessages([]store.Message{{ID: 1, ChatID: u.ID, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "next question"}})
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := u.WaitFor(wctx, func(m telegramtest.Sent) bool { return m.Text == "next question" }); err != nil {
+		t.Errorf("the handed reply did not go out while the sweep waited: %v", err)
+	}
+	_ = tx.Rollback(ctx)
+	stop()
+	<-done
+}
