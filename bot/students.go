@@ -245,7 +245,10 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	if out.Next != nil {
 		r.NextStep = out.Next.ID
 	}
-	// The tapped question shows the choice and loses its buttons: the chat stays tidy.
+	// The tapped question shows the choice and loses its buttons: the chat stays
+	// tidy. The edit trails the next question (a lane lower): within Telegram's
+	// one message a second per chat, what the student waits for goes first.
+	var confirm []store.Message
 	if cq := x.u.CallbackQuery; cq != nil && cq.Message.Message != nil {
 		choice := out.Answer.Option
 		for _, o := range st.Options {
@@ -253,7 +256,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 				choice = b.t(lang, o.Label, nil)
 			}
 		}
-		r.Out = append(r.Out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
+		confirm = append(confirm, store.Message{ChatID: x.chatID, Lane: store.LaneReminder, Kind: store.KindEdit,
 			EditMessageID: cq.Message.Message.ID,
 			Text:          clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, map[string]any{"Coach": coach}), "Choice": choice}), 4000)})
 	}
@@ -266,6 +269,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	}
 	if out.Answer.Text != "" {
 		if _, ok := b.crisis.Match(out.Answer.Text); ok {
+			r.Out = append(r.Out, confirm...)
 			return b.crisisText(ctx, x, out.Answer.Text, r)
 		}
 	}
@@ -274,6 +278,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	} else {
 		r.Out = append(r.Out, x.reply(b.t(lang, f.Closer, map[string]any{"Coach": coach, "Name": x.conv.Name})))
 	}
+	r.Out = append(r.Out, confirm...)
 	if _, err := b.record(ctx, x, r); err != nil {
 		if errors.Is(err, store.ErrStale) {
 			_, _ = b.st.ReloadConv(ctx, x.chatID)
