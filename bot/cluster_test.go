@@ -2,8 +2,8 @@ package bot_test
 
 import (
 	"context"
-	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +20,7 @@ import (
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
-var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+var discard = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 
 // replica is one running Lijntje (bot, sender, scheduler) on a shared database.
 type replica struct {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -149,6 +150,11 @@ func (b *Bot) cmdStudent(ctx context.Context, x *in, arg string) error {
 	if !ok || err != nil {
 		return err
 	}
+	return b.studentOverview(ctx, x, s)
+}
+
+// studentOverview sends a coach a student's recent answers and their chart.
+func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error {
 	lang := x.conv.Lang
 	rows, err := b.st.StudentAnswers(ctx, s.ID, 500)
 	if err != nil {
@@ -180,7 +186,7 @@ func (b *Bot) historyText(lang string, s store.Student, rows []store.ExportRow, 
 		rows = rows[len(rows)-n:]
 	}
 	for _, r := range rows {
-		sb.WriteString("\n" + localTime(r.AnsweredAt) + " " + r.Step + ": " + r.Option)
+		sb.WriteString("\n" + localTime(r.AnsweredAt) + " " + b.answerLabel(lang, r.Step, r.Option))
 		if r.Text != "" {
 			sb.WriteString(" “" + clip(r.Text, 200) + "”")
 		}
@@ -284,4 +290,25 @@ func (b *Bot) coachText(ctx context.Context, x *in) error {
 		}
 	}
 	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
+}
+
+// answerLabel is an answer as a coach reads it: the step's short name and the
+// option's label (the IDs when the current flow no longer has them).
+func (b *Bot) answerLabel(lang, step, option string) string {
+	name := step
+	if key := "coach.step." + step; b.loc.Has(lang, key) {
+		name = b.t(lang, key, nil)
+	}
+	label := option
+	if f, ok := b.flows.Current(flows.Standard); ok {
+		if st, ok := f.StepByID(step); ok {
+			if o, ok := st.Option(option); ok {
+				label = b.t(lang, o.Label, nil)
+			}
+		}
+	}
+	if label == "" {
+		return name + ":"
+	}
+	return name + ": " + label
 }

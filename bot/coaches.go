@@ -80,32 +80,11 @@ func (b *Bot) history(ctx context.Context, x *in, studentID int64) error {
 		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
 		return nil
 	}
-	rows, err := b.st.RecentAnswers(ctx, studentID, 30)
-	if err != nil {
+	if err := b.studentOverview(ctx, x, st); err != nil {
 		return err
 	}
-	var sb strings.Builder
-	sb.WriteString(b.t(x.conv.Lang, "coach.history.title", map[string]any{"Student": st.Name}))
-	for _, r := range rows {
-		sb.WriteString("\n" + localTime(r.AnsweredAt) + " " + r.Step + ": ")
-		if r.Option != "" {
-			sb.WriteString(r.Option)
-		}
-		if r.Text != "" {
-			sb.WriteString(" “" + clip(r.Text, 200) + "”")
-		}
-		if r.VoiceFileID != "" {
-			sb.WriteString(" 🎤")
-		}
-	}
-	if len(rows) == 0 {
-		sb.WriteString("\n" + b.t(x.conv.Lang, "coach.history.empty", nil))
-	}
-	_, err = b.record(ctx, x, store.Record{Out: []store.Message{x.reply(sb.String())}})
-	if err == nil {
-		b.answerCallback(ctx, x, "")
-	}
-	return err
+	b.answerCallback(ctx, x, "")
+	return nil
 }
 
 // chatBlocked handles a 403 from Telegram: a student who blocked the bot is

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -363,6 +364,21 @@ func (s *Sender) release(m store.Message) {
 	_ = s.st.ReleaseOutbox(context.Background(), []int64{m.ID})
 }
 
+// dropChat forgets the messages held in memory for chatID (it blocked the bot).
+func (s *Sender) dropChat(chatID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for li, l := range s.lanes {
+		s.lanes[li] = slices.DeleteFunc(l, func(m store.Message) bool {
+			if m.ChatID == chatID {
+				delete(s.queued, m.ID)
+				return true
+			}
+			return false
+		})
+	}
+}
+
 // done finishes a message: it leaves memory and its chat may receive again.
 func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global bool) {
 	s.mu.Lock()
@@ -414,7 +430,10 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	case errors.Is(err, tgbot.ErrorForbidden):
 		metricSent("403")
 		log.WarnContext(ctx, "chat blocked the bot")
-		if err := s.st.MarkFailed(ctx, m.ID, "forbidden"); err != nil {
+		// This message and everything else waiting for the chat fail at once, in
+		// Postgres and here, so the chat gets no second request.
+		s.dropChat(m.ChatID)
+		if err := s.st.DropPendingForChat(ctx, m.ChatID, "forbidden"); err != nil {
 			log.ErrorContext(ctx, "mark failed", "err", err)
 		}
 		if s.blocked != nil {

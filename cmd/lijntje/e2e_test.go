@@ -178,13 +178,17 @@ func (w *world) waitFor(u *telegramtest.User, pred func(telegramtest.Sent) bool,
 	return m
 }
 
-// question waits for the open question of step in u's chat: a message with buttons for that step.
+// question waits for the open question of step in u's chat: a message with
+// buttons for that step, of the chat's newest check-in (an earlier check-in's
+// question may still show its buttons until its confirmation edit arrives).
 func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
 	w.t.Helper()
+	newest := int64(w.count(`SELECT coalesce(max(c.id), 0) FROM checkins c JOIN students s ON s.id = c.student_id
+		WHERE s.chat_id = $1`, u.ID))
 	return w.waitFor(u, func(m telegramtest.Sent) bool {
 		for _, row := range m.Keyboard {
 			for _, b := range row {
-				if _, s, _, ok := flows.ParseCallbackData(b.CallbackData); ok && s == step {
+				if id, s, _, ok := flows.ParseCallbackData(b.CallbackData); ok && s == step && id == newest {
 					return true
 				}
 			}
