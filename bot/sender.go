@@ -431,13 +431,14 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		metricSent("403")
 		log.WarnContext(ctx, "chat blocked the bot")
 		// This message and everything else waiting for the chat fail at once, in
-		// Postgres and here, so the chat gets no second request.
+		// Postgres and here, so the chat gets no second request. Until then this
+		// message, unsent and leased, keeps the chat's later ones from being claimed.
 		s.dropChat(m.ChatID)
+		if s.blocked != nil {
+			s.blocked(ctx, m.ChatID) // a student: unreachable, their pending messages dropped, the coach told
+		}
 		if err := s.st.DropPendingForChat(ctx, m.ChatID, "forbidden"); err != nil {
 			log.ErrorContext(ctx, "mark failed", "err", err)
-		}
-		if s.blocked != nil {
-			s.blocked(ctx, m.ChatID)
 		}
 		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
