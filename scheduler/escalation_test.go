@@ -267,3 +267,38 @@ func TestCrisisGoesToCoachAndOnCallAtOnce(t *testing.T) {
 		t.Fatalf("crisis: %v", got)
 	}
 }
+
+// A held attention case that rises to crisis is delivered at once and then
+// re-escalates on the crisis timing, counted from the rise.
+func TestHeldCaseRaisedToCrisisEscalates(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, ams(2026, 3, 28, 23, 0)) // Saturday night
+	sanne := w.coach(store.Coach{Name: "Sanne"})
+	omar := w.coach(store.Coach{Name: "Omar", Hours: "always", OnCall: true})
+	kees := w.coach(store.Coach{Name: "Kees", Coordinator: true})
+	noor := w.student(sanne.ID)
+
+	alert := w.raise(noor.ID, 0, store.Signal{Code: "money=debts", Severity: "attention", Rank: 2, Detail: "money=debts"})
+	w.sched.RunOnce(w.ctx)
+	if got := w.alertChats(); len(got) != 0 {
+		t.Fatalf("attention on Saturday night went out: %v", got)
+	}
+	w.clock.Advance(10 * time.Minute)
+	if again := w.raise(noor.ID, 0, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4, Detail: "..."}); again != alert {
+		t.Fatalf("crisis opened case %d, want it to join case %d", again, alert)
+	}
+	w.sched.RunOnce(w.ctx)
+	if got := w.alertChats(); len(got) != 2 || got[sanne.ChatID] != 1 || got[omar.ChatID] != 1 {
+		t.Fatalf("crisis: %v, want the coach and on call at once", got)
+	}
+	w.clock.Advance(29 * time.Minute)
+	w.sched.RunOnce(w.ctx)
+	if got := w.alertChats(); got[kees.ChatID] != 0 {
+		t.Fatalf("escalated before 30 minutes after the rise: %v", got)
+	}
+	w.clock.Advance(time.Minute)
+	w.sched.RunOnce(w.ctx)
+	if got := w.alertChats(); got[kees.ChatID] != 1 {
+		t.Fatalf("30 minutes after the rise: %v, want the coordinator too", got)
+	}
+}
