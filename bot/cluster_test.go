@@ -3,7 +3,7 @@ package bot_test
 import (
 	"context"
 	"log/slog"
-	"os"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -20,7 +20,7 @@ import (
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
-var discard = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // replica is one running Lijntje (bot, sender, scheduler) on a shared database.
 type replica struct {
