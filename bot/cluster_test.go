@@ -2,8 +2,8 @@ package bot_test
 
 import (
 	"context"
-	"log/slog"
 	"io"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
