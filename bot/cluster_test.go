@@ -13,8 +13,6 @@ import (
 
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
-	"github.com/lijntje/lijntje/flows"
-	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -44,18 +42,7 @@ func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Option
 	t.Helper()
 	c := &cluster{t: t, clock: telegramtest.NewClock(start), dbURL: storetest.DatabaseURL(t), redis: storetest.RedisPrefix(t)}
 	c.srv = telegramtest.Start(t, tgOpts)
-	fl, err := flows.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	crisis, err := flows.LoadCrisis()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fl, loc, crisis := loadParts(t)
 	ctx := context.Background()
 	for range n {
 		pool, err := store.Connect(ctx, c.dbURL)

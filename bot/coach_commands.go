@@ -156,7 +156,7 @@ func (b *Bot) cmdStudent(ctx context.Context, x *in, arg string) error {
 // studentOverview sends a coach a student's recent answers and their chart.
 func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error {
 	lang := x.conv.Lang
-	rows, err := b.st.StudentAnswers(ctx, s.ID, 500)
+	rows, err := b.st.RecentAnswers(ctx, s.ID, 500)
 	if err != nil {
 		return err
 	}

@@ -44,18 +44,7 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fl, err := flows.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	crisis, err := flows.LoadCrisis()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fl, loc, crisis := loadParts(t)
 	h := &harness{t: t, ctx: ctx, clock: clock, srv: srv, st: st}
 	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: srv.BotUsername(), Now: clock.Now,
@@ -158,4 +147,22 @@ func logOut() io.Writer {
 		return os.Stderr
 	}
 	return io.Discard
+}
+
+// loadParts loads the embedded flows, translations and crisis words.
+func loadParts(t *testing.T) (*flows.Catalog, *locales.Catalog, *flows.CrisisMatcher) {
+	t.Helper()
+	fl, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crisis, err := flows.LoadCrisis()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fl, loc, crisis
 }

@@ -81,7 +81,7 @@ func (b *Bot) cmdMijnGegevens(ctx context.Context, x *in) error {
 	if err != nil {
 		return err
 	}
-	rows, err := b.st.StudentAnswers(ctx, s.ID, 10000)
+	rows, err := b.st.RecentAnswers(ctx, s.ID, 10000)
 	if err != nil {
 		return err
 	}

@@ -130,12 +130,6 @@ func (s *Store) SetStudentLang(ctx context.Context, id int64, lang string) error
 	return nil
 }
 
-// StudentAnswers returns up to limit of a student's latest answers, oldest first
-// (for /mijngegevens and charts).
-func (s *Store) StudentAnswers(ctx context.Context, studentID int64, limit int) ([]ExportRow, error) {
-	return s.RecentAnswers(ctx, studentID, limit)
-}
-
 // closeNoteTTL is how long a tapped "close" waits for the coach's note.
 const closeNoteTTL = 30 * time.Minute
 

@@ -168,7 +168,7 @@ func (s *Store) StudentByChat(ctx context.Context, chatID int64) (Student, error
 	return st, nil
 }
 
-// StudentIDs returns the IDs of every student with a linked chat who is active.
+// ActiveStudentIDs returns the IDs of every student with a linked chat who is active.
 func (s *Store) ActiveStudentIDs(ctx context.Context) ([]int64, error) {
 	rows, err := s.db.Query(ctx, `SELECT id FROM students WHERE status = 'active' AND chat_id IS NOT NULL ORDER BY id`)
 	if err != nil {
@@ -179,14 +179,6 @@ func (s *Store) ActiveStudentIDs(ctx context.Context) ([]int64, error) {
 		return nil, fmt.Errorf("active students: %w", err)
 	}
 	return ids, nil
-}
-
-// SetStudentStatus changes a student's status.
-func (s *Store) SetStudentStatus(ctx context.Context, id int64, status string) error {
-	if _, err := s.db.Exec(ctx, `UPDATE students SET status = $2 WHERE id = $1`, id, status); err != nil {
-		return fmt.Errorf("set student status: %w", err)
-	}
-	return nil
 }
 
 // Identify says who chatID is: a student, a coach, or nobody (RoleNone).

@@ -70,18 +70,15 @@ type benchResult struct {
 	OfferedRate  float64 `json:"offered_rate"` // 0: as fast as possible
 	SetupSeconds float64 `json:"setup_seconds"`
 
-	Updates       int     `json:"updates"`         // taps sent
-	Seconds       float64 `json:"seconds"`         // first tap to last reply
-	UpdatesPerSec float64 `json:"updates_per_sec"` // sustained
-	Completed     int     `json:"checkins_completed"`
-	AnswersStored int     `json:"answers_stored"`
-	AnswersLost   int     `json:"answers_lost"`
-	Duplicates    int     `json:"duplicates"` // a question or reply delivered twice
-	LatencyMs     struct {
-		P50, P90, P99, Max float64
-		N                  int
-	} `json:"latency_ms"` // update pushed → next question (or closer) sent
-	TooMany429Hot int `json:"throughput_429s"`
+	Updates       int            `json:"updates"`         // taps sent
+	Seconds       float64        `json:"seconds"`         // first tap to last reply
+	UpdatesPerSec float64        `json:"updates_per_sec"` // sustained
+	Completed     int            `json:"checkins_completed"`
+	AnswersStored int            `json:"answers_stored"`
+	AnswersLost   int            `json:"answers_lost"`
+	Duplicates    int            `json:"duplicates"` // a question or reply delivered twice
+	LatencyMs     latencySummary `json:"latency_ms"` // update pushed → next question (or closer) sent
+	TooMany429Hot int            `json:"throughput_429s"`
 
 	CPU struct {
 		ProcessUsPerUpdate float64 `json:"process_us_per_update"` // this process: bot and the double
@@ -723,17 +720,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		r.Seconds = last.Sub(time.Unix(0, ft)).Seconds()
 		r.UpdatesPerSec = float64(r.Updates) / r.Seconds
 	}
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / 1e6
-	}
-	r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.N = pct(.50), pct(.90), pct(.99), len(lat)
-	if len(lat) > 0 {
-		r.LatencyMs.Max = float64(lat[len(lat)-1]) / 1e6
-	}
+	r.LatencyMs = summarize(lat)
 	_, _, r.TooMany429Hot = tg.CallsSince(phaseStart)
 	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`).Scan(&r.AnswersStored); err != nil {
 		return nil, err
@@ -951,4 +938,26 @@ func printBench(w io.Writer, o benchOptions, r *benchResult) {
 	for _, m := range r.Memory.SchedulerPhases {
 		p("  scheduler, %6d scheduled   opened %d in %.1f s, peak heap +%.1f MB", m.Scheduled, m.Opened, m.Seconds, m.PeakHeapMB)
 	}
+}
+
+// latencySummary is the distribution of some latencies, in milliseconds.
+type latencySummary struct {
+	P50, P90, P99, Max float64
+	N                  int
+}
+
+// summarize sorts lat (in place) and returns its percentiles.
+func summarize(lat []time.Duration) latencySummary {
+	slices.Sort(lat)
+	pct := func(p float64) float64 {
+		if len(lat) == 0 {
+			return 0
+		}
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / 1e6
+	}
+	l := latencySummary{P50: pct(.50), P90: pct(.90), P99: pct(.99), N: len(lat)}
+	if len(lat) > 0 {
+		l.Max = float64(lat[len(lat)-1]) / 1e6
+	}
+	return l
 }

@@ -60,17 +60,14 @@ type waveResult struct {
 	PeakGlobal    int     `json:"peak_global_per_second"`
 	TooMany       int     `json:"too_many_requests"`
 
-	Taps          int `json:"taps"`
-	AnswersStored int `json:"answers_stored"`
-	AnswersLost   int `json:"answers_lost"`
-	TappersDone   int `json:"tappers_completed"`
-	Duplicates    int `json:"duplicates"`
-	TapNextMs     struct {
-		P50, P90, P99, Max float64
-		N                  int
-	} `json:"tap_next_ms"` // tap pushed → next question (or closer) received
-	CrisisReplyMs float64 `json:"crisis_reply_ms"` // text pushed → the 113 reply received; -1: none
-	AlertMs       float64 `json:"alert_ms"`        // text pushed → the coach's alert received; -1: none
+	Taps          int            `json:"taps"`
+	AnswersStored int            `json:"answers_stored"`
+	AnswersLost   int            `json:"answers_lost"`
+	TappersDone   int            `json:"tappers_completed"`
+	Duplicates    int            `json:"duplicates"`
+	TapNextMs     latencySummary `json:"tap_next_ms"`     // tap pushed → next question (or closer) received
+	CrisisReplyMs float64        `json:"crisis_reply_ms"` // text pushed → the 113 reply received; -1: none
+	AlertMs       float64        `json:"alert_ms"`        // text pushed → the coach's alert received; -1: none
 }
 
 type waveRole int
@@ -458,18 +455,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 		return nil, err
 	}
 	r.AnswersLost = max(r.Taps-r.AnswersStored, 0)
-	lat := slices.Clone(w.latencies)
-	slices.Sort(lat)
-	pct := func(p float64) float64 {
-		if len(lat) == 0 {
-			return 0
-		}
-		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))]) / 1e6
-	}
-	r.TapNextMs.P50, r.TapNextMs.P90, r.TapNextMs.P99, r.TapNextMs.N = pct(.50), pct(.90), pct(.99), len(lat)
-	if len(lat) > 0 {
-		r.TapNextMs.Max = float64(lat[len(lat)-1]) / 1e6
-	}
+	r.TapNextMs = summarize(slices.Clone(w.latencies))
 	r.CrisisReplyMs, r.AlertMs = -1, -1
 	if !w.crisisAt.IsZero() && !w.crisisReply.IsZero() {
 		r.CrisisReplyMs = float64(w.crisisReply.Sub(w.crisisAt)) / 1e6
