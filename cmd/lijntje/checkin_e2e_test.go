@@ -281,3 +281,19 @@ func TestOddInputGetsNoCrash(t *testing.T) {
 		t.Errorf("%d messages Telegram refused", n)
 	}
 }
+
+// TestCheckinAYearAhead runs a check-in with the world's clock a year from
+// now: nothing in serve or the CLI may depend on today's date.
+func TestCheckinAYearAhead(t *testing.T) {
+	t.Parallel()
+	w := newWorldAt(t, tuesday10.AddDate(0, 0, 52*7), nil)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.checkinNow(st.ID)
+	w.answer(noor, "mood", "3")
+	w.answer(noor, "daytime", "home")
+	w.waitText(sanne, "Noor Bakker")
+	if n := w.count(`SELECT count(*) FROM answers`); n < 2 {
+		t.Errorf("%d answers stored a year ahead, want 2", n)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -113,7 +114,8 @@ func (w *world) shutdown() {
 func (w *world) cli(args ...string) string {
 	w.t.Helper()
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), args, &out, &errOut, w.getenv); code != 0 {
+	o := options{now: w.clock.Now, redisPrefix: w.prefix, flowsFS: w.flows}
+	if code := runWith(context.Background(), args, &out, &errOut, w.getenv, o); code != 0 {
 		w.t.Fatalf("lijntje %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
 	}
 	return out.String()
@@ -147,7 +149,8 @@ func (w *world) addCoach(name string) (invite, *telegramtest.User) {
 func (w *world) addStudent(name string, coachID int64) (invite, *telegramtest.User) {
 	w.t.Helper()
 	var inv invite
-	out := w.cli("student", "add", "--name", name, "--coach", fmt.Sprint(coachID), "--left-school", "2026-07-01", "--json")
+	left := w.clock.Now().AddDate(0, -5, 0).Format("2006-01-02") // in the fortnightly phase
+	out := w.cli("student", "add", "--name", name, "--coach", fmt.Sprint(coachID), "--left-school", left, "--json")
 	if err := json.Unmarshal([]byte(out), &inv); err != nil {
 		w.t.Fatal(err)
 	}
@@ -236,7 +239,26 @@ var _ = io.Discard
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // tuesday10 is a working morning in Amsterdam: where the world's clock starts.
-var tuesday10 = time.Date(2026, 11, 24, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+// It is the next Tuesday 10:00 from today (plus LIJNTJE_TEST_SHIFT, e.g.
+// "8760h" to run the suite a year ahead), so no test depends on today's date.
+var tuesday10 = nextAt(time.Tuesday, 10, 0)
+
+// nextAt is the next weekday at hh:mm in Amsterdam after now (shifted).
+func nextAt(day time.Weekday, hh, mm int) time.Time {
+	ams, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err)
+	}
+	now := time.Now().In(ams)
+	if d, err := time.ParseDuration(os.Getenv("LIJNTJE_TEST_SHIFT")); err == nil {
+		now = now.Add(d)
+	}
+	t := time.Date(now.Year(), now.Month(), now.Day(), hh, mm, 0, 0, ams)
+	for t.Weekday() != day || !t.After(now) {
+		t = time.Date(t.Year(), t.Month(), t.Day()+1, hh, mm, 0, 0, ams)
+	}
+	return t
+}
 
 // shiftedClock runs at the wall clock's pace from a chosen start, and can jump ahead.
 type shiftedClock struct {

@@ -8,7 +8,7 @@ import (
 	"github.com/lijntje/lijntje/bot/telegramtest"
 )
 
-var saturday23 = time.Date(2026, 11, 28, 23, 0, 0, 0, time.FixedZone("CET", 3600))
+var saturday23 = nextAt(time.Saturday, 23, 0)
 
 func TestRequestHeldUntilMondaySurvivesRestart(t *testing.T) {
 	t.Parallel()

@@ -49,8 +49,14 @@ func main() {
 
 // run runs one command and returns the exit code: 0 ok, 1 failed, 2 wrong usage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runWith(ctx, args, stdout, stderr, getenv, options{})
+}
+
+// runWith is run with the wiring options of a test: its clock and Redis prefix,
+// so that a command and a running serve share one clock.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, o options) int {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	err := dispatch(ctx, args, stdout, stderr, getenv, log)
+	err := dispatch(ctx, args, stdout, stderr, getenv, log, o)
 	switch {
 	case err == nil:
 		return 0
@@ -63,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger) error {
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger, o options) error {
 	if len(args) == 0 {
 		return fmt.Errorf("no command given: %w", errUsage)
 	}
@@ -98,7 +104,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if cmd == "serve" && cfg.Token == "" {
 		return errNoToken // before connecting to anything
 	}
-	d, err := open(ctx, cfg, log, options{})
+	d, err := open(ctx, cfg, log, o)
 	if err != nil {
 		return err
 	}
