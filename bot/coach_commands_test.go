@@ -151,7 +151,6 @@ func TestCaseloadStudentAndCheckinOnlyOwnStudents(t *testing.T) {
 		}
 	}
 	// Nor her history button.
-	last = lastID(su)
 	su.Tap(ov.MessageID, "h:"+itoa(bram.ID))
 	if err := h.srv.WaitUntil(h.ctx, func() bool {
 		a := su.CallbackAnswers()

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/go-telegram/bot/models"
@@ -127,8 +126,16 @@ func NewServer(opts ...Options) *Server {
 	return s
 }
 
+// TB is the part of testing.TB that Start needs. It is an interface of its
+// own so that the demo, which runs the double inside the lijntje binary, does
+// not link the testing package.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
 // Start is NewServer for tests: the server is closed when t finishes.
-func Start(t testing.TB, opts ...Options) *Server {
+func Start(t TB, opts ...Options) *Server {
 	t.Helper()
 	s := NewServer(opts...)
 	t.Cleanup(s.Close)
