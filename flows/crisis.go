@@ -125,6 +125,7 @@ type crisisClass struct {
 type crisisUnit struct {
 	text     string       // normalized literal
 	prefix   bool         // word*: any word starting with text
+	suffix   bool         // *word: any word ending in text
 	fuzzy    bool         // one edit away counts too
 	class    *crisisClass // @class
 	boundary bool         // $: the end of a sentence or the text
@@ -243,7 +244,7 @@ func parseCrisis(src []byte) (*CrisisMatcher, []Problem) {
 					continue
 				}
 				cl.words = append(cl.words, u)
-				if !u.prefix {
+				if !u.prefix && !u.suffix {
 					cl.exact[u.text] = true
 				}
 			}
@@ -490,20 +491,11 @@ func (c *CrisisMatcher) parseSeq(s string) (crisisSeq, error) {
 			cl.used = true
 			us = []crisisUnit{{class: cl}}
 		default:
-			exact := strings.HasPrefix(w, "=")
-			word, prefix := strings.CutSuffix(strings.TrimPrefix(w, "="), "*")
-			if strings.ContainsAny(word, "*@$=#|\"") {
-				return t, fmt.Errorf("%q: * only ends a word, @ and = only start one", w)
+			u, err := parseLiteral(w)
+			if err != nil {
+				return t, err
 			}
-			toks := normalize(word)
-			if len(toks) == 0 {
-				return t, fmt.Errorf("%q has no letters", w)
-			}
-			for j, tok := range toks {
-				u := crisisUnit{text: tok, prefix: prefix && j == len(toks)-1}
-				u.fuzzy = !exact && !u.prefix && utf8.RuneCountInString(tok) >= fuzzyMin
-				us = append(us, u)
-			}
+			us = []crisisUnit{u}
 		}
 		for j, u := range us {
 			t.units = append(t.units, u)
@@ -520,16 +512,18 @@ func (c *CrisisMatcher) parseSeq(s string) (crisisSeq, error) {
 // parseLiteral parses one class word: word, word* or =word.
 func parseLiteral(w string) (crisisUnit, error) {
 	exact := strings.HasPrefix(w, "=")
-	word, prefix := strings.CutSuffix(strings.TrimPrefix(w, "="), "*")
-	if strings.ContainsAny(word, "*@$=") || strings.Contains(w, "..") {
-		return crisisUnit{}, fmt.Errorf("%q: a class word is one word, word* or =word", w)
+	word := strings.TrimPrefix(w, "=")
+	word, prefix := strings.CutSuffix(word, "*")
+	word, suffix := strings.CutPrefix(word, "*")
+	if strings.ContainsAny(word, "*@$=%|\"") || strings.Contains(w, "..") || prefix && suffix {
+		return crisisUnit{}, fmt.Errorf("%q: a word is word, word*, *word or =word", w)
 	}
 	toks := normalize(word)
 	if len(toks) != 1 {
-		return crisisUnit{}, fmt.Errorf("%q is not one word", w)
+		return crisisUnit{}, fmt.Errorf("%q is not one word (letters only)", w)
 	}
-	return crisisUnit{text: toks[0], prefix: prefix,
-		fuzzy: !exact && !prefix && utf8.RuneCountInString(toks[0]) >= fuzzyMin}, nil
+	return crisisUnit{text: toks[0], prefix: prefix, suffix: suffix,
+		fuzzy: !exact && !prefix && !suffix && utf8.RuneCountInString(toks[0]) >= fuzzyMin}, nil
 }
 
 // Match reports whether text holds crisis language (tier crisis), and the
@@ -750,6 +744,8 @@ func (c *CrisisMatcher) literal(u crisisUnit, tok string) bool {
 		return true
 	case u.prefix:
 		return strings.HasPrefix(tok, u.text)
+	case u.suffix:
+		return strings.HasSuffix(tok, u.text)
 	case u.fuzzy:
 		return !c.notTypo[tok] && utf8.RuneCountInString(tok) >= fuzzyMin-1 && oneEdit(tok, u.text)
 	}
