@@ -51,7 +51,7 @@ type CrisisHit struct {
 	Category *CrisisCategory
 	Rule     string   // the rule's name
 	Line     int      // its line in crisis.rules
-	Words    []string // the normalized words it matched, in text order
+	Words    []string // the words it matched as written (lowercase, no accents), in text order
 }
 
 // Detection is what a text holds: the rules that fired, most serious first
@@ -542,18 +542,19 @@ func (c *CrisisMatcher) Categories() []*CrisisCategory { return c.categories }
 
 // Detect returns every rule that fires on text.
 func (c *CrisisMatcher) Detect(text string) Detection {
-	toks := tokens(text)
+	toks, raw := tokens(text)
 	if len(toks) > maxTokens {
-		toks = toks[:maxTokens]
+		toks, raw = toks[:maxTokens], raw[:maxTokens]
 	}
 	// The text starts and ends a sentence: "$" matches there too.
 	toks = append(append([]string{boundaryTok}, toks...), boundaryTok)
+	raw = append(append([]string{boundaryTok}, raw...), boundaryTok)
 	for i, t := range toks {
 		if w, ok := c.spelling[t]; ok {
 			toks[i] = w
 		}
 	}
-	s := &scan{c: c, toks: toks, memo: make([][]int8, len(toks))}
+	s := &scan{c: c, toks: toks, raw: raw, memo: make([][]int8, len(toks))}
 	// Figures of speech: their words are masked for the rules.
 	s.masked = make([]bool, len(toks))
 	for _, ig := range c.ignores {
@@ -586,6 +587,7 @@ func (c *CrisisMatcher) Detect(text string) Detection {
 type scan struct {
 	c      *CrisisMatcher
 	toks   []string
+	raw    []string // the words as written (lowercase, without accents)
 	masked []bool
 	memo   [][]int8 // memo[i][class index]: 0 unknown, 1 yes, 2 no
 }
@@ -659,7 +661,7 @@ func (s *scan) rule(r *crisisRule) ([]string, bool) {
 	for _, sp := range chosen {
 		for k := sp.start; k < sp.end; k++ {
 			if s.toks[k] != boundaryTok {
-				words = append(words, s.toks[k])
+				words = append(words, s.raw[k])
 			}
 		}
 	}
@@ -785,8 +787,9 @@ var (
 )
 
 // tokens returns the words of s, normalized as CrisisMatcher describes, with
-// a boundary token for each run of sentence punctuation.
-func tokens(s string) []string {
+// a boundary token for each run of sentence punctuation; raw holds the same
+// words as written (lowercase, without accents).
+func tokens(s string) (toks, raw []string) {
 	s = norm.NFKD.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -809,11 +812,12 @@ func tokens(s string) []string {
 		}
 	}
 	words := strings.Fields(b.String())
-	out := make([]string, 0, len(words))
+	toks = make([]string, 0, len(words))
 	for _, w := range words {
+		orig := w
 		switch {
 		case w == boundaryTok:
-			if len(out) == 0 || out[len(out)-1] == boundaryTok {
+			if len(toks) == 0 || toks[len(toks)-1] == boundaryTok {
 				continue
 			}
 		case strings.ContainsFunc(w, unicode.IsLetter):
@@ -822,15 +826,16 @@ func tokens(s string) []string {
 			w = noSymbols.Replace(w) // a number stays a number
 		}
 		if w != "" {
-			out = append(out, w)
+			toks = append(toks, w)
+			raw = append(raw, orig)
 		}
 	}
-	return out
+	return toks, raw
 }
 
 // normalize returns the words of s without boundaries.
 func normalize(s string) []string {
-	toks := tokens(s)
+	toks, _ := tokens(s)
 	out := toks[:0]
 	for _, t := range toks {
 		if t != boundaryTok {
