@@ -197,7 +197,7 @@ ignore: "lach* me dood"
 		ok         bool
 	}{
 		{"ik wil dood", "suicide/wil_dood", true},
-		{"dood wil ik", "suicide/wil_dood", true},  // any order
+		{"dood wil ik", "suicide/wil_dood", true}, // any order
 		{"ik wil echt heel dood", "suicide/wil_dood", true},
 		{"ik wil echt heel erg graag dood", "", false}, // too far apart
 		{"ik wou doof", "", false},                     // "dood" is too short for a typo
@@ -208,7 +208,7 @@ ignore: "lach* me dood"
 		{"ik kan niet meer. echt", "suicide/kan", true},
 		{"ik kan niet meer wachten", "", false},
 		{"ik lach me dood wil ik", "", false}, // the figure of speech is masked
-		{"ik ben ontslagen", "", false},      // urgent, not crisis
+		{"ik ben ontslagen", "", false},       // urgent, not crisis
 	}
 	for _, tt := range tests {
 		got, ok := c.Match(tt.text)
