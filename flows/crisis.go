@@ -110,6 +110,8 @@ type CrisisMatcher struct {
 	ignores    []crisisTerm
 	notTypo    map[string]bool
 	spelling   map[string]string // a variant → the word it stands for
+	units      map[crisisUnit]int // literal units of rules, numbered after the classes
+	nMemo      int                // classes plus literal units
 }
 
 type crisisClass struct {
@@ -130,6 +132,7 @@ type crisisUnit struct {
 	class    *crisisClass // @class
 	boundary bool         // $: the end of a sentence or the text
 	number   bool         // %many: a number of at least manyFrom
+	id       int          // index into a scan's memo: its class, or a literal's own
 }
 
 // crisisTerm is one or more alternative sequences (a|"b c").
@@ -183,7 +186,8 @@ func ParseCrisis(src []byte) (*CrisisMatcher, error) {
 
 // parseCrisis parses and returns every problem found.
 func parseCrisis(src []byte) (*CrisisMatcher, []Problem) {
-	c := &CrisisMatcher{classes: map[string]*crisisClass{}, notTypo: map[string]bool{}, spelling: map[string]string{}}
+	c := &CrisisMatcher{classes: map[string]*crisisClass{}, notTypo: map[string]bool{}, spelling: map[string]string{},
+		units: map[crisisUnit]int{}}
 	cats := map[string]*CrisisCategory{}
 	var ps []Problem
 	add := func(line int, format string, args ...any) {
@@ -489,12 +493,18 @@ func (c *CrisisMatcher) parseSeq(s string) (crisisSeq, error) {
 				return t, fmt.Errorf("no class %q", w[1:])
 			}
 			cl.used = true
-			us = []crisisUnit{{class: cl}}
+			us = []crisisUnit{{class: cl, id: cl.index}}
 		default:
 			u, err := parseLiteral(w)
 			if err != nil {
 				return t, err
 			}
+			id, ok := c.units[u]
+			if !ok {
+				id = len(c.classes) + len(c.units)
+				c.units[u] = id
+			}
+			u.id = id
 			us = []crisisUnit{u}
 		}
 		for j, u := range us {
@@ -554,7 +564,8 @@ func (c *CrisisMatcher) Detect(text string) Detection {
 			toks[i] = w
 		}
 	}
-	s := &scan{c: c, toks: toks, raw: raw, memo: make([][]int8, len(toks))}
+	s := &scan{c: c, toks: toks, raw: raw, width: len(c.classes) + len(c.units)}
+	s.memo = make([]int8, len(toks)*s.width)
 	// Figures of speech: their words are masked for the rules.
 	s.masked = make([]bool, len(toks))
 	for _, ig := range c.ignores {
@@ -589,7 +600,8 @@ type scan struct {
 	toks   []string
 	raw    []string // the words as written (lowercase, without accents)
 	masked []bool
-	memo   [][]int8 // memo[i][class index]: 0 unknown, 1 yes, 2 no
+	memo   []int8 // memo[i*width+unit id]: 0 unknown, 1 yes, 2 no
+	width  int
 }
 
 type span struct{ start, end int }
@@ -717,18 +729,17 @@ func (s *scan) unit(u crisisUnit, i int) bool {
 		n, err := strconv.Atoi(tok)
 		return err == nil && n >= manyFrom
 	}
-	if u.class == nil {
-		return s.c.literal(u, tok)
-	}
-	if s.memo[i] == nil {
-		s.memo[i] = make([]int8, len(s.c.classes))
-	}
-	m := &s.memo[i][u.class.index]
+	m := &s.memo[i*s.width+u.id]
 	if *m == 0 {
 		*m = 2
-		if u.class.exact[tok] {
+		switch {
+		case u.class == nil:
+			if s.c.literal(u, tok) {
+				*m = 1
+			}
+		case u.class.exact[tok]:
 			*m = 1
-		} else {
+		default:
 			for _, w := range u.class.words {
 				if s.c.literal(w, tok) {
 					*m = 1
@@ -749,7 +760,8 @@ func (c *CrisisMatcher) literal(u crisisUnit, tok string) bool {
 	case u.suffix:
 		return strings.HasSuffix(tok, u.text)
 	case u.fuzzy:
-		return !c.notTypo[tok] && utf8.RuneCountInString(tok) >= fuzzyMin-1 && oneEdit(tok, u.text)
+		n := len(tok) - len(u.text) // bytes: a rough first check
+		return n >= -4 && n <= 4 && oneEdit(tok, u.text) && utf8.RuneCountInString(tok) >= fuzzyMin-1 && !c.notTypo[tok]
 	}
 	return false
 }
@@ -757,6 +769,9 @@ func (c *CrisisMatcher) literal(u crisisUnit, tok string) bool {
 // oneEdit reports whether a and b differ by at most one insertion, deletion,
 // substitution or swap of two neighbouring letters.
 func oneEdit(a, b string) bool {
+	if isASCII(a) && isASCII(b) {
+		return oneEditBytes(a, b)
+	}
 	ra, rb := []rune(a), []rune(b)
 	if len(ra) > len(rb) {
 		ra, rb = rb, ra
@@ -778,6 +793,39 @@ func oneEdit(a, b string) bool {
 		return i+1 < len(ra) && ra[i] == rb[i+1] && ra[i+1] == rb[i] && string(ra[i+2:]) == string(rb[i+2:])
 	}
 	return string(ra[i:]) == string(rb[i+1:]) // one letter added
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// oneEditBytes is oneEdit for ASCII words, without allocating.
+func oneEditBytes(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		if a[i+1:] == b[i+1:] {
+			return true
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:]
 }
 
 // leet maps digits and symbols inside a word to the letters they stand for.

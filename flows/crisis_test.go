@@ -247,13 +247,30 @@ ignore: "lach* me dood"
 
 func FuzzMatch(f *testing.F) {
 	c := crisis(f)
-	for _, s := range []string{"ik wil dood", "z3lfm00rd", "doodmoe", "", "\xff", "a\u0301", "𝐳", "wil wil wil wil dood", "..", "*"} {
+	for _, s := range []string{"ik wil dood", "z3lfm00rd", "doodmoe", "", "\xff", "a\u0301", "𝐳", "wil wil wil wil dood", "..", "*",
+		"🔪🩸💊🪢", "ik kan niet meer.", "$ . $", "%many 30 pillen", "ik ik ik ik ik ik ik ik ik ik ik ik ik ik", "\u200d\ufe0f👍🏽",
+		"mn vader slaat me", "ze chanteren me met naaktfoto's", "de deurwaarder komt"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		phrase, ok := c.Match(s)
 		if ok != (phrase != "") {
 			t.Errorf("Match(%q) = %q, %v", s, phrase, ok)
+		}
+		d := c.Detect(s)
+		if (d.Tier == TierNone) != (len(d.Hits) == 0) {
+			t.Errorf("Detect(%q): tier %s with %d hits", s, d.Tier, len(d.Hits))
+		}
+		if ok != (d.Tier == TierCrisis) {
+			t.Errorf("Match and Detect disagree on %q", s)
+		}
+		for i := 1; i < len(d.Hits); i++ {
+			if d.Hits[i].Category.Tier > d.Hits[i-1].Category.Tier {
+				t.Errorf("Detect(%q): hits not most serious first", s)
+			}
+		}
+		if c.Explain(s) == "" {
+			t.Errorf("Explain(%q) is empty", s)
 		}
 		for _, w := range normalize(s) {
 			if w == "" || strings.ContainsFunc(w, func(r rune) bool { return r == ' ' }) {
@@ -268,6 +285,7 @@ func BenchmarkMatch(b *testing.B) {
 	for _, bm := range []struct{ name, text string }{
 		{"short", "Het gaat wel oké, ik heb morgen een sollicitatie bij de Albert Heijn!"},
 		{"4096", strings.Repeat("het gaat best goed met mij en mijn werk, ", 100)},
+		{"4096 words", strings.Repeat("ik me mn wil ", 1000)},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			for b.Loop() {
