@@ -109,7 +109,7 @@ type CrisisMatcher struct {
 	rules      []*crisisRule
 	ignores    []crisisTerm
 	notTypo    map[string]bool
-	spelling   map[string]string // a variant → the word it stands for
+	spelling   map[string]string  // a variant → the word it stands for
 	units      map[crisisUnit]int // literal units of rules, numbered after the classes
 	nMemo      int                // classes plus literal units
 }
