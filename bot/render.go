@@ -110,7 +110,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal, coach string) string {
 	when := localTime(s.At)
 	step, option, isAnswer := strings.Cut(s.Detail, "=")
-	if isAnswer && s.Code != "crisis_text" {
+	if isAnswer && !freeTextSignal(s.Code) {
 		if f, ok := b.flows.Current(flows.Standard); ok {
 			if st, ok := f.StepByID(step); ok {
 				label := option

@@ -403,6 +403,10 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 // deliver sends one message and records the outcome.
 func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	msgID, err := s.call(ctx, m)
+	if m.ID < 0 { // sent without an outbox row: sender_direct.go
+		s.deliveredDirect(ctx, m, err)
+		return
+	}
 	log := s.log
 	if err != nil {
 		log = s.log.With("outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind)

@@ -103,7 +103,7 @@ func (b *Bot) onMessage(ctx context.Context, x *in) error {
 		return b.coachMessage(ctx, x)
 	}
 	if x.conv.Role != store.RoleStudent {
-		return b.strangerReply(ctx, x)
+		return b.strangerMessage(ctx, x) // crisis numbers for crisis language: crisis.go
 	}
 	m := x.u.Message
 	text := m.Text
@@ -111,8 +111,8 @@ func (b *Bot) onMessage(ctx context.Context, x *in) error {
 		text = m.Caption
 	}
 	if text != "" {
-		if _, ok := b.crisis.Match(text); ok {
-			return b.crisisText(ctx, x, text, b.freeTextRecord(ctx, x, text, ""))
+		if ok, err := b.screenMessage(ctx, x, text); ok { // crisis, in-between, urgent: crisis.go
+			return err
 		}
 	}
 	voice := ""
@@ -152,13 +152,12 @@ func (b *Bot) freeTextRecord(_ context.Context, x *in, text, voice string) store
 	return store.Record{StudentID: x.conv.ID, Step: "message", Text: text, VoiceFileID: voice}
 }
 
-// crisisText answers crisis language: the crisis numbers at once, and a crisis
-// signal that alerts the coach and whoever is on call.
+// crisisText answers crisis language: the helpline of its category at once,
+// and a crisis signal per category that alerts the coach and whoever is on call.
 func (b *Bot) crisisText(ctx context.Context, x *in, text string, r store.Record) error {
-	coach := x.conv.Coach
-	r.Signals = append(r.Signals, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4, Detail: clip(text, 1000)})
-	r.Out = append(r.Out, store.Message{ChatID: x.chatID, Lane: store.LaneUrgent, Kind: store.KindSend,
-		Text: b.t(x.conv.Lang, "bot.crisis", map[string]any{"Coach": coach})})
+	d := b.crisis.Detect(text)
+	r.Signals = append(r.Signals, crisisSignals(d, text)...)
+	r.Out = append(r.Out, b.crisisOut(x.conv.Lang, x.chatID, d, x.conv.Coach)...)
 	b.log.WarnContext(ctx, "crisis language", "chat_id", x.chatID, "student_id", x.conv.ID, "update_id", x.u.ID)
 	_, err := b.record(ctx, x, r)
 	return err
@@ -180,6 +179,9 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 		return err
 	}
 	if ok, err := b.scheduleCallback(ctx, x, data); ok { // moment, pause, stop: schedule_commands.go
+		return err
+	}
+	if ok, err := b.doubtCallback(ctx, x, data); ok { // the in-between question: crisis.go
 		return err
 	}
 	checkinID, step, option, ok := flows.ParseCallbackData(data)
@@ -273,6 +275,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 			return b.crisisText(ctx, x, out.Answer.Text, r)
 		}
 	}
+	b.screenAnswer(x, out.Answer.Text, &r) // in-between or urgent: crisis.go
 	if out.Next != nil {
 		r.Out = append(r.Out, b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", map[string]any{"Coach": coach, "Name": x.conv.Name}, store.LaneInteractive))
 	} else {

@@ -8,10 +8,10 @@ import (
 	"strings"
 )
 
-//go:embed *.yaml crisis.txt
+//go:embed *.yaml crisis.rules
 var files embed.FS
 
-// FS returns the embedded flow files (*.yaml) and crisis.txt, e.g. for
+// FS returns the embedded flow files (*.yaml) and crisis.rules, e.g. for
 // Check.
 func FS() fs.FS { return files }
 

@@ -17,7 +17,8 @@ import (
 // exist, no unreachable step, no loop, callback_data within 64 bytes for
 // any check-in ID, rules that name existing steps and options), it checks
 // that the file name is <flow id>.yaml and that each message ID the flow
-// uses exists in every language of msgs.
+// uses exists in every language of msgs. It checks crisis.rules too, when
+// flowFS holds it.
 func Check(flowFS fs.FS, msgs map[string]map[string]bool) []Problem {
 	names, err := fs.Glob(flowFS, "*.yaml")
 	if err != nil {
@@ -56,5 +57,5 @@ func Check(flowFS fs.FS, msgs map[string]map[string]bool) []Problem {
 			all = append(all, p)
 		}
 	}
-	return all
+	return append(all, checkCrisis(flowFS, msgs)...) // crisis_check.go
 }

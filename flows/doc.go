@@ -7,7 +7,7 @@
 // The engine is pure: Start and Apply take a State and return the next one,
 // with no I/O, clock or randomness; the caller stores the State, sends the
 // questions and routes the signals. CrisisMatcher screens free text for
-// crisis language (crisis.txt). Check validates flows and translations for
+// crisis language (crisis.rules). Check validates flows and translations for
 // `lijntje flows check` and CI.
 //
 // # A check-in's life

@@ -31,7 +31,8 @@ Usage:
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
   lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
-  lijntje flows check                validates flows and translations
+  lijntje flows check                validates flows, crisis rules and translations
+  lijntje flows check --crisis TEXT  which crisis rule (category, tier) fires on TEXT, if any
   lijntje bench [--students 2000] [--rate R] [--send-rate 25] [--json] [--cpuprofile FILE]
                                      load benchmark against the Telegram double (docs/benchmark.md)
   lijntje version
@@ -87,6 +88,9 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "flows check":
+		if len(args) > 0 {
+			return crisisCheck(args, stdout) // --crisis "tekst": crisis.go
+		}
 		return flowsCheck(stdout)
 	case "demo":
 		return demoCmd(ctx, args, stdout, stderr, getenv)
