@@ -66,7 +66,7 @@ type Sender struct {
 	// undeliverable is told of a message that cannot reach a person; it
 	// returns true when it handled it (a coach's chat: see alert_delivery.go).
 	undeliverable func(context.Context, store.Message, error) bool
-	log     *slog.Logger
+	log           *slog.Logger
 
 	mu       sync.Mutex
 	lanes    [4][]store.Message
