@@ -136,3 +136,14 @@ func (b *Bot) renderMoved(ctx context.Context, m store.Message) (store.Message, 
 	return store.Message{ID: m.ID, ChatID: m.ChatID, Lane: m.Lane, Kind: store.KindEdit, EditMessageID: m.EditMessageID,
 		Text: text, AlertID: m.AlertID}, nil
 }
+
+// pointToNew queues the edit that turns a coach's old alert message into a
+// pointer to the new one being sent now (after it, in the chat's order).
+// Should it be lost, the old message only keeps its buttons, which still work.
+func (b *Bot) pointToNew(ctx context.Context, m store.Message, old int) {
+	_, err := b.st.Enqueue(ctx, store.Message{ChatID: m.ChatID, Lane: store.LaneUrgent, Kind: store.KindAlert,
+		AlertID: m.AlertID, EditMessageID: old}) // no DeliveryID: the edit's message ID must not become the delivery's
+	if err != nil {
+		b.log.WarnContext(ctx, "point old alert to new", "alert_id", m.AlertID, "err", err)
+	}
+}

@@ -103,7 +103,9 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	}
 	out := store.Message{ID: m.ID, ChatID: v.ChatID, Lane: m.Lane, Kind: store.KindSend, Text: clip(sb.String(), 4000), Buttons: rows,
 		AlertID: m.AlertID, DeliveryID: m.DeliveryID}
-	if v.MessageID != 0 {
+	if v.MessageID != 0 && m.Fresh {
+		b.pointToNew(ctx, m, v.MessageID) // news: a new message, the old one points to it (alert_messages.go)
+	} else if v.MessageID != 0 {
 		out.Kind, out.EditMessageID = store.KindEdit, v.MessageID
 	}
 	return out, nil

@@ -109,7 +109,7 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 		}
 		// A delivery that failed, or to a coach who cannot be reached, does not
 		// count as having the case: it goes on to the next in line.
-		rows, err := tx.Query(ctx, `SELECT d.coach_id, coalesce(d.message_id IS NOT NULL AND a.news_at > coalesce(d.renewed_at, d.created_at), false)
+		rows, err := tx.Query(ctx, `SELECT d.coach_id, coalesce(a.news_at > coalesce(d.renewed_at, d.created_at), false)
 			FROM alert_deliveries d JOIN coaches c ON c.id = d.coach_id JOIN alerts a ON a.id = d.alert_id
 			WHERE d.alert_id = $1 AND d.failed_at IS NULL AND c.unreachable_at IS NULL ORDER BY d.id`, st.AlertID)
 		if err != nil {

@@ -31,25 +31,20 @@ func hideUnreachable(ctx context.Context, tx pgx.Tx, coaches []Coach) error {
 }
 
 // resendDelivery makes the case's message to coachID a new message (it makes
-// a sound; an edit does not) and queues an edit of the old one that points to
-// it. The renderer sends a delivery without a message ID as a new message.
+// a sound; an edit does not); the renderer points the old one to it.
 func resendDelivery(ctx context.Context, tx pgx.Tx, now time.Time, alertID, coachID int64) error {
 	var deliveryID, chatID int64
-	var old *int
-	err := tx.QueryRow(ctx, `UPDATE alert_deliveries d SET message_id = NULL, renewed_at = $3
-		FROM alert_deliveries prev WHERE prev.id = d.id AND d.alert_id = $1 AND d.coach_id = $2 AND d.failed_at IS NULL
-		RETURNING d.id, d.chat_id, prev.message_id`, alertID, coachID, now).Scan(&deliveryID, &chatID, &old)
+	err := tx.QueryRow(ctx, `UPDATE alert_deliveries SET renewed_at = $3
+		WHERE alert_id = $1 AND coach_id = $2 AND failed_at IS NULL RETURNING id, chat_id`, alertID, coachID, now).Scan(&deliveryID, &chatID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("resend alert: %w", err)
 	}
-	msgs := []Message{{ChatID: chatID, Lane: LaneUrgent, Kind: KindAlert, AlertID: alertID, DeliveryID: deliveryID}}
-	if old != nil {
-		// No DeliveryID: the edit's message ID must not become the delivery's.
-		msgs = append(msgs, Message{ChatID: chatID, Lane: LaneUrgent, Kind: KindAlert, AlertID: alertID, EditMessageID: *old})
-	}
+	// Fresh: the renderer sends a new message whatever the delivery has, and
+	// points the message it had (if any, by then) to the new one.
+	msgs := []Message{{ChatID: chatID, Lane: LaneUrgent, Kind: KindAlert, AlertID: alertID, DeliveryID: deliveryID, Fresh: true}}
 	if _, err := insertOutbox(ctx, tx, now, false, msgs); err != nil {
 		return err
 	}
