@@ -69,6 +69,9 @@ func (b *Bot) whenCoachSees(ctx context.Context, x *in) string {
 	if err != nil {
 		return generic
 	}
+	if gone, err := b.st.CoachUnreachable(ctx, coach.ID); err == nil && gone {
+		return b.t(lang, "alerts.when.colleague", data) // the case goes to the next in line
+	}
 	hours, err := scheduler.ParseHours(coach.Hours)
 	if err != nil {
 		return generic

@@ -146,3 +146,14 @@ func (s *Store) ForgetAlertMessage(ctx context.Context, deliveryID int64) error 
 	}
 	return nil
 }
+
+// CoachUnreachable reports whether coachID's chat could not be reached lately
+// (until they come back with /start).
+func (s *Store) CoachUnreachable(ctx context.Context, coachID int64) (bool, error) {
+	var gone bool
+	err := s.db.QueryRow(ctx, `SELECT unreachable_at IS NOT NULL FROM coaches WHERE id = $1`, coachID).Scan(&gone)
+	if err != nil {
+		return false, fmt.Errorf("coach %d: %w", coachID, notFound(err))
+	}
+	return gone, nil
+}
