@@ -218,3 +218,22 @@ func TestAlertOfFourThousandEmojiIsDelivered(t *testing.T) {
 		t.Errorf("%d messages refused", n)
 	}
 }
+
+func TestTypedAnswerWhereButtonsWereAskedReachesCoach(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.checkinNow(st.ID)
+	w.question(noor, "mood")
+	noor.SendText("gaat wel maar mn stage is kut")
+	w.waitText(noor, "Tik op een van de knoppen hierboven")
+	w.waitText(noor, "Je bericht stuur ik ook door naar Sanne")
+	alert := w.waitText(sanne, "Noor Bakker")
+	if !strings.Contains(alert.Text, "mn stage is kut") {
+		t.Errorf("the alert does not show the typed answer: %q", alert.Text)
+	}
+	w.waitFor(sanne, func(telegramtest.Sent) bool { return len(copies(sanne, noor.ID)) == 1 }, "the typed answer, copied")
+	w.answer(noor, "mood", "3") // the check-in goes on
+	w.question(noor, "daytime")
+}
