@@ -43,7 +43,7 @@ func (b *Bot) messageToCoach(ctx context.Context, x *in, text, voice string) err
 		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMessage, Severity: "request", Rank: 1,
 			Detail: store.CopyDetail(x.chatID, m.ID, clip(text, 1000))})
 	}
-	if x.conv.CheckinID != 0 {
+	if x.conv.CheckinID != 0 && key == "alerts.thanks.message" {
 		key = "alerts.use_buttons" // a typed answer where buttons were asked: kept, passed on, and a kind reminder
 	}
 	lang := x.conv.Lang
