@@ -237,3 +237,28 @@ func TestTypedAnswerWhereButtonsWereAskedReachesCoach(t *testing.T) {
 	w.answer(noor, "mood", "3") // the check-in goes on
 	w.question(noor, "daytime")
 }
+
+func TestMessageJoiningARequestAfterHoursWaitsForTheMorning(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t) // Tuesday 10:00
+	coach, sanne := w.addCoach("Sanne de Vries")
+	_, noor := w.addStudent("Noor Bakker", coach.ID)
+	noor.SendText("kan je me helpen met mn cv?")
+	alert := w.waitText(sanne, "mn cv")
+	w.waitFor(sanne, func(telegramtest.Sent) bool { return len(copies(sanne, noor.ID)) == 1 }, "the first message, copied")
+
+	w.clock.Advance(10 * time.Hour) // Tuesday 20:00: Sanne is off duty
+	noor.SendText("en ook met een sollicitatiebrief")
+	w.waitText(noor, "Sanne ziet het morgen vanaf 9:00")
+	w.srv.sched.RunOnce(t.Context())
+	time.Sleep(500 * time.Millisecond)
+	if n := len(copies(sanne, noor.ID)); n != 1 {
+		t.Fatalf("the coach got %d copies in the evening, want the morning's one only", n)
+	}
+	w.clock.Advance(13 * time.Hour) // Wednesday 09:00
+	w.srv.sched.Kick()
+	w.waitFor(sanne, func(telegramtest.Sent) bool { return len(copies(sanne, noor.ID)) == 2 }, "the evening's message, copied in the morning")
+	w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return m.MessageID == alert.MessageID && strings.Contains(m.Text, "sollicitatiebrief")
+	}, "the same case, now with both messages")
+}
