@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"github.com/lijntje/lijntje/store"
 )
@@ -84,19 +85,25 @@ func (b *Bot) coachUnreachable(ctx context.Context, m store.Message, cause error
 	}
 	b.log.WarnContext(ctx, "coach cannot be reached", "coach_id", f.Coach.ID, "outbox_id", m.ID, "delivery_id", m.DeliveryID,
 		"cases_rerouted", f.Rerouted)
+	b.tellCoordinators(ctx, f)
+	b.cfg.Kick()
+	return true
+}
+
+// tellCoordinators tells the coordinators that a coach became unreachable.
+func (b *Bot) tellCoordinators(ctx context.Context, f store.ChatFailure) {
 	var out []store.Message
 	for _, c := range f.Tell {
 		out = append(out, store.Message{ChatID: c.ChatID, Lane: store.LaneUrgent, Kind: store.KindSend,
 			Text: b.t(c.Lang, "alerts.coach_unreachable", map[string]any{"Coach": f.Coach.Name})})
 	}
-	if len(out) > 0 {
-		if _, err := b.st.Enqueue(ctx, out...); err != nil {
-			b.log.ErrorContext(ctx, "tell coordinators", "coach_id", f.Coach.ID, "err", err)
-		}
-		b.send.Wake()
+	if len(out) == 0 {
+		return
 	}
-	b.cfg.Kick()
-	return true
+	if _, err := b.st.Enqueue(ctx, out...); err != nil {
+		b.log.ErrorContext(ctx, "tell coordinators", "coach_id", f.Coach.ID, "err", err)
+	}
+	b.send.Wake()
 }
 
 // coachBack greets a coach who was unreachable and writes /start again: they
@@ -116,4 +123,30 @@ func (b *Bot) coachBack(ctx context.Context, x *in) {
 		b.log.ErrorContext(ctx, "coach back", "coach_id", x.conv.ID, "err", err)
 	}
 	b.send.Wake()
+}
+
+// onMember handles the bot being blocked or unblocked in a private chat. A
+// coach who blocks the bot is unreachable at once: their open cases go on to
+// the next in line without waiting for an alert to fail. Students who block
+// the bot are handled when a message to them fails (chatBlocked).
+func (b *Bot) onMember(ctx context.Context, x *in) error {
+	if x.conv.Role != store.RoleCoach {
+		return nil
+	}
+	switch x.u.MyChatMember.NewChatMember.Type {
+	case models.ChatMemberTypeBanned, models.ChatMemberTypeLeft:
+		f, err := b.st.CoachChatFailed(ctx, 0, x.chatID, 0, "blocked the bot")
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b.log.WarnContext(ctx, "coach blocked the bot", "coach_id", f.Coach.ID, "cases_rerouted", f.Rerouted)
+		b.tellCoordinators(ctx, f)
+		b.cfg.Kick()
+	case models.ChatMemberTypeMember:
+		b.coachBack(ctx, x)
+	}
+	return nil
 }

@@ -141,7 +141,7 @@ func TestBlockedCoachCaseMovesToCoordinator(t *testing.T) {
 	other, bram := w.addCoach("Bram Jansen")
 	_, noor := w.addStudent("Noor Bakker", coach.ID)
 	_, ali := w.addStudent("Ali Yilmaz", other.ID)
-	sanne.Block() // her phone is gone: every message to her answers 403
+	w.tg.FailNext("", sanne.ID, 1, 403, 0) // her account is gone: the next message to her answers 403
 
 	noor.SendText("ik wil niet meer leven")
 	w.waitText(noor, "113")
@@ -162,7 +162,6 @@ func TestBlockedCoachCaseMovesToCoordinator(t *testing.T) {
 	}
 
 	// Sanne comes back.
-	sanne.Unblock()
 	sanne.SendCommand("start")
 	w.waitText(sanne, "Welkom terug")
 	if n := w.count(`SELECT count(*) FROM coaches WHERE unreachable_at IS NOT NULL`); n != 0 {
@@ -261,4 +260,25 @@ func TestMessageJoiningARequestAfterHoursWaitsForTheMorning(t *testing.T) {
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return m.MessageID == alert.MessageID && strings.Contains(m.Text, "sollicitatiebrief")
 	}, "the same case, now with both messages")
+}
+
+func TestCoachWhoBlocksTheBotHandsOverAtOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	_, kees := w.addCoordinator("Kees Visser")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.checkinNow(st.ID)
+	w.answer(noor, "mood", "3")
+	w.answer(noor, "daytime", "home") // urgent: to Sanne, who is at work
+	w.waitText(sanne, "Dringend")
+
+	sanne.Block() // nothing is waiting for her: the open case must not wait for ESCALATE_AFTER
+	w.waitText(kees, "kan Sanne de Vries niet meer bereiken")
+	w.waitFor(kees, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend: Noor Bakker") && len(m.Keyboard) > 0
+	}, "the open case, handed over")
+
+	sanne.Unblock()
+	w.waitText(sanne, "Welkom terug")
 }
