@@ -55,6 +55,7 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 	b.send = NewSender(cfg.Sender, tg, st, log)
 	b.send.render = b.renderAlert
 	b.send.blocked = b.chatBlocked
+	b.send.undeliverable = b.coachUnreachable
 	for _, f := range fl.Flows() {
 		b.versions[f.ID+"@"+f.Version] = f
 	}
@@ -112,11 +113,5 @@ func (b *Bot) t(lang, id string, data map[string]any) string { return b.loc.T(la
 
 func firstName(name string) string { return store.FirstName(name) }
 
-// clip shortens s to at most n runes, marking the cut.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// clip shortens s to at most n UTF-16 units (as Telegram counts), marking the cut.
+func clip(s string, n int) string { return clip16(s, n) }

@@ -172,7 +172,7 @@ func (p *Poller) methodURL(method string) string {
 // getUpdates asks Telegram for updates from offset on.
 func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]models.Update, error) {
 	body, _ := json.Marshal(map[string]any{"offset": offset, "limit": 100, "timeout": int(p.Timeout.Seconds()),
-		"allowed_updates": []string{"message", "edited_message", "callback_query"}})
+		"allowed_updates": []string{"message", "edited_message", "callback_query", "my_chat_member"}})
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout+10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.methodURL("getUpdates"), bytes.NewReader(body))

@@ -68,6 +68,9 @@ var severityIcon = map[string]string{"crisis": "🆘", "urgent": "🔴", "attent
 // renderAlert turns an alert outbox row into the message the coach sees now:
 // a new message, or an edit of the one they already have.
 func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, error) {
+	if m.DeliveryID == 0 && m.EditMessageID != 0 {
+		return b.renderMoved(ctx, m) // an old message that points to the new one: alert_messages.go
+	}
 	v, err := b.st.Alert(ctx, m.AlertID, m.DeliveryID)
 	if err != nil {
 		return store.Message{}, err
@@ -100,7 +103,9 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	}
 	out := store.Message{ID: m.ID, ChatID: v.ChatID, Lane: m.Lane, Kind: store.KindSend, Text: clip(sb.String(), 4000), Buttons: rows,
 		AlertID: m.AlertID, DeliveryID: m.DeliveryID}
-	if v.MessageID != 0 {
+	if v.MessageID != 0 && m.Fresh {
+		b.pointToNew(ctx, m, v.MessageID) // news: a new message, the old one points to it (alert_messages.go)
+	} else if v.MessageID != 0 {
 		out.Kind, out.EditMessageID = store.KindEdit, v.MessageID
 	}
 	return out, nil
@@ -109,6 +114,9 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 // signalLine describes one signal for a coach: the question and the answer, or the text.
 func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal, coach string) string {
 	when := localTime(s.At)
+	if line, ok := b.copiedLine(lang, s); ok { // a message passed on as itself: alert_messages.go
+		return line
+	}
 	step, option, isAnswer := strings.Cut(s.Detail, "=")
 	if isAnswer && !freeTextSignal(s.Code) {
 		if f, ok := b.flows.Current(flows.Standard); ok {

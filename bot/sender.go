@@ -63,7 +63,10 @@ type Sender struct {
 	render  func(context.Context, store.Message) (store.Message, error)
 	onSent  func(context.Context, store.Message, int)
 	blocked func(context.Context, int64)
-	log     *slog.Logger
+	// undeliverable is told of a message that cannot reach a person; it
+	// returns true when it handled it (a coach's chat: see alert_delivery.go).
+	undeliverable func(context.Context, store.Message, error) bool
+	log           *slog.Logger
 
 	mu       sync.Mutex
 	lanes    [4][]store.Message
@@ -431,6 +434,9 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		log.WarnContext(ctx, "telegram asks to wait", "retry_after_s", tooMany.RetryAfter)
 		s.done(m, true, wait, true)
+	case errors.Is(err, tgbot.ErrorForbidden) && s.undeliverable != nil && s.undeliverable(ctx, m, err):
+		metricSent("403") // a coach's chat: only this message fails, the case goes on
+		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorForbidden):
 		metricSent("403")
 		log.WarnContext(ctx, "chat blocked the bot")
@@ -448,6 +454,13 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
 		metricSent("ok")
 		_ = s.st.MarkSent(ctx, m.ID, m.EditMessageID)
+		s.done(m, false, 0, false)
+	case errors.Is(err, errEditGone) && m.DeliveryID != 0:
+		metricSent("error") // the coach deleted the alert: send it anew
+		s.alertAnew(ctx, m)
+		s.done(m, false, 0, false)
+	case m.Kind == store.KindAlert && isUndeliverable(err) && s.undeliverable != nil && s.undeliverable(ctx, m, err):
+		metricSent("error")
 		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, errPermanent) || isClientError(err):
 		metricSent("error")
@@ -500,10 +513,11 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 		}
 		r, err := s.render(ctx, m)
 		if err != nil {
-			return 0, fmt.Errorf("render alert %d: %w", m.AlertID, errors.Join(err, errPermanent))
+			return 0, renderError(m, err) // temporary: retried
 		}
 		m = r
 	}
+	m = fitMessage(m)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	switch m.Kind {
@@ -520,7 +534,7 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 		}
 		msg, err := s.tg.EditMessageText(ctx, p)
 		if err != nil {
-			return 0, err
+			return 0, editError(err)
 		}
 		return msg.ID, nil
 	case store.KindPhoto:

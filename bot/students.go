@@ -14,6 +14,9 @@ func (b *Bot) onCommand(ctx context.Context, x *in, cmd, arg string) error {
 	if cmd == "start" && arg != "" {
 		return b.onStart(ctx, x, arg)
 	}
+	if cmd == "start" && x.conv.Role == store.RoleCoach {
+		b.coachBack(ctx, x) // a coach who could not be reached is back: alert_delivery.go
+	}
 	switch x.conv.Role {
 	case store.RoleStudent:
 		if ok, err := b.studentExtraCommand(ctx, x, cmd); ok { // /taal, /mijngegevens: student_data.go
@@ -57,6 +60,7 @@ func (b *Bot) onStart(ctx context.Context, x *in, code string) error {
 		text = b.t(red.Student.Lang, "bot.welcome.student", map[string]any{"Name": firstName(red.Student.Name), "Coach": firstName(coach.Name)})
 	} else {
 		text = b.t(red.Coach.Lang, "bot.welcome.coach", map[string]any{"Name": firstName(red.Coach.Name)})
+		b.coachBack(ctx, x)
 		b.setCoachCommands(ctx, x.chatID, red.Coach.Lang)
 	}
 	out := []store.Message{x.reply(text)}
@@ -119,11 +123,11 @@ func (b *Bot) onMessage(ctx context.Context, x *in) error {
 	if m.Voice != nil {
 		voice = m.Voice.FileID
 	}
-	if text == "" && voice == "" {
+	if text == "" && voice == "" && !hasMedia(m) {
 		_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.cannot_read", nil))}})
 		return err
 	}
-	if x.conv.CheckinID != 0 {
+	if x.conv.CheckinID != 0 && !hasMedia(m) { // a photo goes to the coach as itself: alert_messages.go
 		f, err := b.flow(ctx, "", x.conv.Version)
 		if err != nil {
 			return err
@@ -132,19 +136,7 @@ func (b *Bot) onMessage(ctx context.Context, x *in) error {
 			return b.answer(ctx, x, f, flows.Input{Step: st.ID, Text: text, VoiceFileID: voice})
 		}
 	}
-	r := b.freeTextRecord(ctx, x, text, voice)
-	coach := x.conv.Coach
-	key := "bot.thanks.message"
-	if voice != "" {
-		key = "bot.thanks.voice"
-		r.Signals = append(r.Signals, voiceSignal(x))
-	} else if x.conv.CheckinID != 0 {
-		key = "bot.use_buttons"
-	}
-	r.Out = append(r.Out, x.reply(b.t(x.conv.Lang, key, map[string]any{"Coach": coach}),
-		[]store.Button{{Text: b.t(x.conv.Lang, "bot.contact.button", nil), Data: "contact"}}))
-	_, err := b.record(ctx, x, r)
-	return err
+	return b.messageToCoach(ctx, x, text, voice) // every message reaches a person: alert_messages.go
 }
 
 // freeTextRecord keeps a message outside the check-in's questions as a "message" answer.

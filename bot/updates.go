@@ -24,6 +24,8 @@ func ChatOf(u *models.Update) int64 {
 		return u.EditedMessage.Chat.ID
 	case u.CallbackQuery != nil && u.CallbackQuery.From.ID != 0:
 		return u.CallbackQuery.From.ID
+	case u.MyChatMember != nil && u.MyChatMember.Chat.Type == models.ChatTypePrivate:
+		return u.MyChatMember.Chat.ID // blocked or unblocked: alert_delivery.go
 	}
 	return 0
 }
@@ -90,6 +92,8 @@ func (b *Bot) dispatch(ctx context.Context, x *in) (string, error) {
 			return "command", b.onCommand(ctx, x, cmd, arg)
 		}
 		return "message", b.onMessage(ctx, x)
+	case u.MyChatMember != nil:
+		return "member", b.onMember(ctx, x)
 	}
 	return "ignored", nil
 }

@@ -12,6 +12,7 @@ const (
 	StepRoute    = "route"    // a case is new or grew: deliver (or hold) it, re-render it for whoever has it
 	StepHeld     = "held"     // an attention or request case waited for the coach's working hours
 	StepEscalate = "escalate" // an urgent or crisis case was not taken on in time
+	StepReroute  = "reroute"  // a coach who had the case cannot be reached: on to the next in line
 )
 
 // defaultHours are a coach's hours when theirs cannot be read.
@@ -31,20 +32,41 @@ var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
 // not yet taken on goes to the next in line (on call, then every coordinator)
 // and schedules the next. Someone who cannot be reached (no linked chat) does
 // not count: when nobody reachable is chosen, the coordinators get the case.
+//
+// News in a case (its severity rose, crisis language joined it, even one
+// already taken on) is a new message for whoever has it (StepPlan.Resend), as
+// is every escalation: an urgent or crisis case nobody took on goes again to
+// everyone in line every escalateAfter. A "reroute" step (a coach who had the
+// case cannot be reached) passes the case on to the next in line at once.
 func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store.StepPlan {
-	if st.Status != store.AlertOpen {
-		return store.StepPlan{} // taken or closed: a route step only re-renders
-	}
 	r := router{st: st}
+	if st.Kind == StepRoute && (st.Severity == "attention" || st.Severity == "request") {
+		own, _ := r.coach(st.StudentCoachID)
+		if start := r.hours(own).NextStart(now); start.After(now) && len(st.Delivered) > 0 {
+			// Outside working hours what joins a delivered request waits too
+			// (copies make a sound): the held step shows it at the start.
+			return store.StepPlan{Quiet: true, Next: []store.NextStep{{Kind: StepHeld, DueAt: start}}}
+		}
+	}
+	if st.Status != store.AlertOpen {
+		if st.Kind == StepRoute {
+			return store.StepPlan{Resend: st.News} // taken or closed: re-render, and news is a new message
+		}
+		return store.StepPlan{}
+	}
+	var p store.StepPlan
 	switch st.Kind {
 	case StepRoute:
-		return r.route(now, escalateAfter)
+		p = r.route(now, escalateAfter)
+		p.Resend = st.News
 	case StepHeld:
-		return r.reach(store.StepPlan{Deliver: []int64{st.StudentCoachID}})
+		p = r.reach(store.StepPlan{Deliver: []int64{st.StudentCoachID}})
 	case StepEscalate:
-		return r.escalate(now, escalateAfter)
+		p = r.escalate(now, escalateAfter)
+	case StepReroute:
+		p = r.reroute(now, escalateAfter)
 	}
-	return store.StepPlan{}
+	return p
 }
 
 type router struct{ st store.AlertStep }
@@ -152,10 +174,43 @@ func (r router) escalate(now time.Time, after time.Duration) store.StepPlan {
 			}
 		}
 		if len(p.Deliver) > 0 {
+			p.Resend = r.st.Delivered // and again to those who have it
 			p.Note = fmt.Sprintf("level %d: %s", r.st.EscalationLevel+1, tier.name)
 			return p
 		}
 	}
-	p.Note = fmt.Sprintf("level %d: everyone in line has it; still waiting", r.st.EscalationLevel+1)
+	// Everyone in line has it, and nobody took it on: everyone gets it again,
+	// as a new message (an edit makes no sound).
+	p.Resend = r.st.Delivered
+	p.Note = fmt.Sprintf("level %d: everyone in line has it; sent again", r.st.EscalationLevel+1)
+	if len(p.Resend) == 0 {
+		p.Deliver = r.coordinators()
+		p.Note = fmt.Sprintf("level %d: nobody reachable has it: coordinators", r.st.EscalationLevel+1)
+	}
+	return p
+}
+
+// reroute passes a case on when someone who had it cannot be reached: to the
+// next in line who does not have it yet (on call, then the coordinators).
+// An urgent or crisis case keeps its escalation going.
+func (r router) reroute(now time.Time, after time.Duration) store.StepPlan {
+	var p store.StepPlan
+	for _, tier := range [][]int64{r.onCall(), r.coordinators()} {
+		for _, id := range tier {
+			if !r.delivered(id) {
+				p.Deliver = append(p.Deliver, id)
+			}
+		}
+		if len(p.Deliver) > 0 {
+			break
+		}
+	}
+	p.Note = "undeliverable: next in line"
+	if len(p.Deliver) == 0 && len(r.st.Delivered) == 0 {
+		p.Note = "undeliverable: nobody reachable"
+	}
+	if r.st.Severity == "urgent" || r.st.Severity == "crisis" {
+		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
+	}
 	return p
 }

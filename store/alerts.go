@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,8 +31,12 @@ type AlertStep struct {
 	Status          string
 	EscalationLevel int
 	OpenedAt        time.Time
-	Delivered       []int64 // coaches who already have this case
-	Now             time.Time
+	Delivered       []int64 // reachable coaches who already have this case
+	// News are the coaches in Delivered whose message predates news in the
+	// case (its severity rose, or crisis language joined it): an edit makes
+	// no sound, so they should get a new message (StepPlan.Resend).
+	News []int64
+	Now  time.Time
 	// Coaches are the people routing may choose from: the student's own coach,
 	// every coach on call and every coordinator (read in the step's transaction).
 	Coaches []Coach
@@ -43,6 +48,13 @@ type StepPlan struct {
 	Next     []NextStep
 	Escalate bool // count this as one more escalation level
 	Note     string
+	// Resend are coaches who have the case and get it again as a new message
+	// (a phone makes no sound for an edit); their old message is edited to
+	// point to the new one.
+	Resend []int64
+	// Quiet leaves the messages of coaches who have the case as they are for
+	// now (a request outside working hours): the held step shows what joined.
+	Quiet bool
 }
 
 // NextStep is a step to run later.
@@ -95,11 +107,23 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 				return fmt.Errorf("student coach: %w", err)
 			}
 		}
-		rows, err := tx.Query(ctx, `SELECT coach_id FROM alert_deliveries WHERE alert_id = $1 ORDER BY id`, st.AlertID)
+		// A delivery that failed, or to a coach who cannot be reached, does not
+		// count as having the case: it goes on to the next in line.
+		rows, err := tx.Query(ctx, `SELECT d.coach_id, coalesce(a.news_at > coalesce(d.renewed_at, d.created_at), false)
+			FROM alert_deliveries d JOIN coaches c ON c.id = d.coach_id JOIN alerts a ON a.id = d.alert_id
+			WHERE d.alert_id = $1 AND d.failed_at IS NULL AND c.unreachable_at IS NULL ORDER BY d.id`, st.AlertID)
 		if err != nil {
 			return fmt.Errorf("deliveries: %w", err)
 		}
-		st.Delivered, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		var coachID int64
+		var news bool
+		_, err = pgx.ForEachRow(rows, []any{&coachID, &news}, func() error {
+			st.Delivered = append(st.Delivered, coachID)
+			if news {
+				st.News = append(st.News, coachID)
+			}
+			return nil
+		})
 		if err != nil {
 			return fmt.Errorf("deliveries: %w", err)
 		}
@@ -111,6 +135,9 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 		st.Coaches, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Coach, error) { return scanCoach(r) })
 		if err != nil {
 			return fmt.Errorf("routing coaches: %w", err)
+		}
+		if err := hideUnreachable(ctx, tx, st.Coaches); err != nil {
+			return err
 		}
 		plan, err := decide(st)
 		if err != nil {
@@ -126,11 +153,21 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 	for _, c := range st.Delivered {
 		delivered[c] = true
 	}
-	// On a route step (the case is new or grew) coaches who already have the case
-	// get their message re-rendered; other steps only reach new coaches.
+	// On a route step (the case is new or grew) and a held step (what joined
+	// outside working hours) coaches who already have the case get their
+	// message re-rendered; other steps only reach new coaches and resend.
 	var targets []int64
-	if st.Kind == "route" {
+	if (st.Kind == "route" && !plan.Quiet) || st.Kind == "held" {
 		targets = append(targets, st.Delivered...)
+	}
+	resend := map[int64]bool{}
+	for _, c := range plan.Resend {
+		if delivered[c] && !resend[c] {
+			resend[c] = true
+			if !slices.Contains(targets, c) {
+				targets = append(targets, c)
+			}
+		}
 	}
 	for _, c := range plan.Deliver {
 		if !delivered[c] {
@@ -139,10 +176,16 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 		}
 	}
 	for _, coachID := range targets {
+		if resend[coachID] {
+			if err := resendDelivery(ctx, tx, now, st.AlertID, coachID); err != nil {
+				return err
+			}
+			continue
+		}
 		var deliveryID, chatID int64
 		err := tx.QueryRow(ctx, `INSERT INTO alert_deliveries (alert_id, coach_id, chat_id, created_at)
-			SELECT $1, id, chat_id, $3 FROM coaches WHERE id = $2 AND chat_id IS NOT NULL
-			ON CONFLICT (alert_id, coach_id) DO UPDATE SET alert_id = excluded.alert_id
+			SELECT $1, id, chat_id, $3 FROM coaches WHERE id = $2 AND chat_id IS NOT NULL AND unreachable_at IS NULL
+			ON CONFLICT (alert_id, coach_id) DO UPDATE SET failed_at = NULL
 			RETURNING id, chat_id`, st.AlertID, coachID, now).Scan(&deliveryID, &chatID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // a coach without a linked chat cannot be reached
@@ -352,7 +395,7 @@ func refreshDeliveries(ctx context.Context, tx pgx.Tx, id int64, now time.Time) 
 	if _, err := tx.Exec(ctx, `UPDATE alert_steps SET done_at = $2 WHERE alert_id = $1 AND done_at IS NULL AND kind = 'escalate'`, id, now); err != nil {
 		return fmt.Errorf("cancel escalation: %w", err)
 	}
-	rows, err := tx.Query(ctx, `SELECT id, chat_id FROM alert_deliveries WHERE alert_id = $1 ORDER BY id`, id)
+	rows, err := tx.Query(ctx, `SELECT id, chat_id FROM alert_deliveries WHERE alert_id = $1 AND failed_at IS NULL ORDER BY id`, id)
 	if err != nil {
 		return fmt.Errorf("deliveries: %w", err)
 	}

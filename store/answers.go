@@ -189,6 +189,12 @@ func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at
 			return 0, false, err
 		}
 	}
+	if !created && (rankOf[top.Severity] > rankOf[severity] || top.Severity == "crisis") {
+		// News: whoever has the case gets a new message, not only a silent edit.
+		if _, err := tx.Exec(ctx, `UPDATE alerts SET news_at = $2 WHERE id = $1`, alertID, at); err != nil {
+			return 0, false, fmt.Errorf("case news: %w", err)
+		}
+	}
 	if _, err := tx.Exec(ctx, `UPDATE signals SET alert_id = $1 WHERE id = ANY($2)`, alertID, ids); err != nil {
 		return 0, false, fmt.Errorf("attach signals: %w", err)
 	}

@@ -49,6 +49,7 @@ type Message struct {
 	FileName      string     `json:"fn,omitempty"`
 	File          []byte     `json:"-"`
 	AlertID       int64      `json:"a,omitempty"`
+	Fresh         bool       `json:"fr,omitempty"` // an alert sent as a new message even when the coach has one (news)
 	DeliveryID    int64      `json:"-"`
 	CheckinID     int64      `json:"-"`
 	Attempts      int        `json:"-"`

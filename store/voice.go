@@ -20,18 +20,21 @@ func VoiceDetail(chatID int64, messageID int) string {
 }
 
 func parseVoiceDetail(s string) (int64, int, bool) {
+	s, _, _ = strings.Cut(s, "\n") // a copied message's detail has its words on the next line
 	c, m, ok := strings.Cut(s, ":")
 	chat, err1 := strconv.ParseInt(c, 10, 64)
 	msg, err2 := strconv.Atoi(m)
 	return chat, msg, ok && err1 == nil && err2 == nil
 }
 
-// copyVoices queues a copy of every voice message of a case that coachID has
-// not received yet, right after the case's message to them.
+// copyVoices queues a copy of every message of a case that is passed on as
+// itself (voice messages, and texts and photos sent outside a check-in: see
+// copiedCodes) that coachID has not received yet, right after the case's
+// message to them.
 func copyVoices(ctx context.Context, tx pgx.Tx, now time.Time, alertID, coachID, chatID int64) error {
 	rows, err := tx.Query(ctx, `INSERT INTO signal_copies (signal_id, coach_id)
-		SELECT id, $2 FROM signals WHERE alert_id = $1 AND code = $3 ORDER BY id
-		ON CONFLICT DO NOTHING RETURNING (SELECT detail FROM signals WHERE id = signal_id)`, alertID, coachID, SignalVoice)
+		SELECT id, $2 FROM signals WHERE alert_id = $1 AND code = ANY($3) ORDER BY id
+		ON CONFLICT DO NOTHING RETURNING (SELECT detail FROM signals WHERE id = signal_id)`, alertID, coachID, copiedCodes)
 	if err != nil {
 		return fmt.Errorf("voice copies: %w", err)
 	}

@@ -54,14 +54,20 @@ func TestCrisisRaisesAnOpenUrgentCaseAndReachesOnCall(t *testing.T) {
 
 	noor.SendText("ik wil er een eind aan maken")
 	w.waitText(noor, "113")
+	// A rise is news: a new message (an edit makes no sound), with both signals;
+	// the old one points to it.
 	w.waitFor(kees, func(m telegramtest.Sent) bool {
-		return m.MessageID == first.MessageID && strings.Contains(m.Text, "CRISIS") && strings.Contains(m.Text, "Ik zit thuis")
-	}, "the same alert, raised to crisis, with both signals")
+		return m.MessageID > first.MessageID && strings.Contains(m.Text, "CRISIS") && strings.Contains(m.Text, "Ik zit thuis") &&
+			strings.Contains(m.Text, "eind aan maken")
+	}, "a new alert, raised to crisis, with both signals")
+	w.waitFor(kees, func(m telegramtest.Sent) bool {
+		return m.MessageID == first.MessageID && strings.Contains(m.Text, "nieuwe bericht hieronder") && len(m.Keyboard) == 0
+	}, "the old alert pointing to the new one")
 	w.waitText(sanne, "CRISIS") // crisis goes to the student's own coach too, at any hour
 	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
 		t.Errorf("%d cases, want one", n)
 	}
 	if n := len(alerts(kees)); n != 1 {
-		t.Errorf("on-call coach has %d alert messages, want one (edited)", n)
+		t.Errorf("on-call coach has %d alert messages to act on, want one (the new one)", n)
 	}
 }

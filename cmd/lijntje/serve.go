@@ -100,7 +100,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	intakeDone := make(chan struct{})
 	if cfg.WebhookURL != "" {
 		if _, err := tg.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret,
-			AllowedUpdates: []string{"message", "edited_message", "callback_query"}}); err != nil {
+			AllowedUpdates: []string{"message", "edited_message", "callback_query", "my_chat_member"}}); err != nil {
 			d.log.Error("setWebhook failed; updates will not arrive until it works", "err", err)
 		}
 		close(intakeDone)

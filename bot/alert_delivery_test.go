@@ -1,0 +1,54 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
+)
+
+// An error while building an alert's text passes: the alert is retried and
+// delivered, never failed for good.
+func TestAlertRenderErrorIsRetried(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.Start(t)
+	st := storetest.New(t)
+	ctx := context.Background()
+	tg, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := srv.NewUser("Sanne")
+	s := NewSender(SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var calls atomic.Int32
+	s.render = func(_ context.Context, m store.Message) (store.Message, error) {
+		if calls.Add(1) == 1 {
+			return store.Message{}, errors.New("database went away for a moment")
+		}
+		return store.Message{ID: m.ID, ChatID: m.ChatID, Kind: store.KindSend, Text: "🆘 CRISIS: Noor"}, nil
+	}
+	ids, err := st.Enqueue(ctx, store.Message{ChatID: u.ID, Lane: store.LaneUrgent, Kind: store.KindAlert, AlertID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { s.Run(rctx); close(done) }()
+	defer func() { stop(); <-done }()
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if _, err := u.WaitFor(wctx, func(m telegramtest.Sent) bool { return m.Text == "🆘 CRISIS: Noor" }); err != nil {
+		var failed bool
+		_ = st.DB().QueryRow(ctx, `SELECT failed_at IS NOT NULL FROM outbox WHERE id = $1`, ids[0]).Scan(&failed)
+		t.Fatalf("the alert was not retried (failed for good: %v): %v", failed, err)
+	}
+}
