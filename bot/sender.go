@@ -533,6 +533,11 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 			return 0, err
 		}
 		return msg.ID, nil
+	case store.KindDelete:
+		if _, err := s.tg.DeleteMessage(ctx, &tgbot.DeleteMessageParams{ChatID: m.ChatID, MessageID: m.EditMessageID}); err != nil {
+			return 0, err
+		}
+		return 0, nil
 	case store.KindCopy:
 		id, err := s.tg.CopyMessage(ctx, &tgbot.CopyMessageParams{ChatID: m.ChatID, FromChatID: m.FromChatID, MessageID: m.CopyMessageID,
 			Caption: m.Text})

@@ -112,6 +112,13 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 	if r.At.IsZero() {
 		r.At = x.at
 	}
+	if x.conv.Role == store.RoleStudent { // what goes to a student's chat is about them
+		for i := range r.Out {
+			if r.Out[i].StudentID == 0 && r.Out[i].ChatID == x.chatID {
+				r.Out[i].StudentID = x.conv.ID
+			}
+		}
+	}
 	res, err := b.st.RecordUpdate(ctx, r)
 	if err != nil {
 		return res, err
