@@ -128,7 +128,7 @@ func (s *Sender) Run(ctx context.Context) {
 	lastSweep := time.Time{}
 	lastRenew := time.Now()
 	for ctx.Err() == nil {
-		if time.Since(lastRenew) >= 10*time.Second {
+		if time.Since(lastRenew) >= store.RenewEvery {
 			s.renewLeases(ctx) // what waits in memory stays ours
 			lastRenew = time.Now()
 		}
@@ -263,7 +263,7 @@ func (s *Sender) releaseQueued() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.st.ReleaseOutbox(ctx, ids); err != nil {
-		s.log.Warn("release outbox", "err", err) // their lease runs out in 30s anyway
+		s.log.Warn("release outbox", "err", err) // their lease runs out in seconds anyway
 	}
 }
 

@@ -31,6 +31,7 @@ Usage:
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
   lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
+  lijntje updates list|retry ID|drop ID   updates that failed every attempt (parked): handle again or delete
   lijntje flows check                validates flows and translations
   lijntje bench [--students 2000] [--rate R] [--send-rate 25] [--json] [--cpuprofile FILE]
                                      load benchmark against the Telegram double (docs/benchmark.md)
@@ -74,7 +75,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return fmt.Errorf("no command given: %w", errUsage)
 	}
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows") {
+	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" || cmd == "updates") {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
@@ -123,4 +124,7 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
 	"report":         report,
+	"updates list":   updatesList,
+	"updates retry":  updatesRetry,
+	"updates drop":   updatesDrop,
 }
