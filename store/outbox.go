@@ -76,10 +76,10 @@ func (m Message) about(student int64) (int64, int64) {
 // claimLease is how long a claimed outbox row stays with one sender before
 // another may take it. The sender renews what it holds every few seconds
 // (RenewEvery), so a dead sender's rows go out from another within seconds.
-const claimLease = 10 * time.Second
+const claimLease = 8 * time.Second
 
 // RenewEvery is how often a sender should renew the leases it holds.
-const RenewEvery = 3 * time.Second
+const RenewEvery = 2 * time.Second
 
 // insertOutbox adds messages to the outbox. With claimed, the rows are leased to
 // the caller, who hands them to its own sender straight away (the fast path).
