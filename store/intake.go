@@ -161,3 +161,20 @@ func (s *Store) PruneTables(ctx context.Context) (Pruned, error) {
 	p.DeadLetters = tag.RowsAffected()
 	return p, nil
 }
+
+// AdoptUnkeyedUpdates gives this bot the update IDs recorded before they were
+// keyed by bot (bot_id 0), so an update handled just before the upgrade is
+// still recognised when Telegram delivers it again.
+func (s *Store) AdoptUnkeyedUpdates(ctx context.Context) error {
+	if s.bot == 0 {
+		return nil
+	}
+	_, err := s.db.Exec(ctx, `WITH moved AS (
+			DELETE FROM processed_updates WHERE bot_id = 0 RETURNING update_id, handled_at)
+		INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $1, update_id, handled_at FROM moved
+		ON CONFLICT DO NOTHING`, s.bot)
+	if err != nil {
+		return fmt.Errorf("adopt update IDs: %w", err)
+	}
+	return nil
+}

@@ -98,3 +98,24 @@ func TestPruneTablesKeepsThemBounded(t *testing.T) {
 		t.Errorf("update 3 within the window: %v, want a duplicate", err)
 	}
 }
+
+// Update IDs recorded before they were keyed by bot still count as handled
+// for the bot that adopts them.
+func TestAdoptUnkeyedUpdates(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	st := storetest.New(t, store.WithClock(func() time.Time { return now }), store.WithBotID(7000000001))
+	ctx := context.Background()
+	if _, err := st.DB().Exec(ctx, `INSERT INTO processed_updates (update_id, handled_at) VALUES (41, $1), (42, $1)`, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordUpdate(ctx, store.Record{UpdateID: 42, At: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.AdoptUnkeyedUpdates(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordUpdate(ctx, store.Record{UpdateID: 41, At: now}); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("update 41 handled before the upgrade: %v, want a duplicate", err)
+	}
+}

@@ -56,6 +56,9 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err
 	}
+	if err := d.st.AdoptUnkeyedUpdates(ctx); err != nil {
+		return err
+	}
 	b.SetCommands(ctx)
 
 	// Workers live until intake has drained; intake stops first.
