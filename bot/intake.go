@@ -224,11 +224,15 @@ type Poller struct {
 	OnError func(error)
 }
 
+// holdBatch is the longest the poller waits for a batch to be handled
+// before it fetches the next one.
+const holdBatch = time.Second
+
 // Run polls until ctx ends. It returns nil on a clean stop.
 //
-// Updates go to the dispatcher as they come; the poller does not wait for a
-// batch to be handled before it fetches the next one, so a slow update holds
-// only its own chat. It confirms (through the offset) every update up to the
+// Updates go to the dispatcher as they come; the poller waits for a batch to
+// be handled at most holdBatch before it fetches the next one, so a slow
+// update holds only its own chat. It confirms (through the offset) every update up to the
 // oldest one still in hand; updates delivered again while in hand or already
 // settled are skipped.
 func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
@@ -326,17 +330,29 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 			id := u.ID
 			d.submit(job{u: u, done: func(err error) { results <- result{id, err} }})
 		}
+		// Wait for what is in hand to settle, but not long: usually the whole
+		// batch is handled at once and the next fetch confirms it; a slow or
+		// failing update holds the next batch no longer than holdBatch.
+		hold := holdBatch
 		if fresh == 0 && len(ups) > 0 {
-			// Only updates in hand came back: wait for one to settle, or a moment.
-			t := time.NewTimer(500 * time.Millisecond)
+			hold = holdBatch / 2 // only updates in hand came back: wait for one to settle
+		}
+		t := time.NewTimer(hold)
+	settle:
+		for len(inflight) > 0 {
 			select {
 			case <-ctx.Done():
+				break settle
 			case r := <-results:
 				take(r)
+				if fresh == 0 {
+					break settle
+				}
 			case <-t.C:
+				break settle
 			}
-			t.Stop()
 		}
+		t.Stop()
 	}
 	// Wait (a while) for what is in hand, then confirm what was settled, so a
 	// successor does not get it again.
