@@ -30,3 +30,12 @@ ALTER TABLE outbox ADD COLUMN alert_id bigint;
 CREATE INDEX outbox_student_idx ON outbox (student_id) WHERE student_id IS NOT NULL;
 CREATE INDEX outbox_alert_idx ON outbox (alert_id) WHERE alert_id IS NOT NULL;
 CREATE INDEX outbox_sent_idx ON outbox (sent_at) WHERE sent_at IS NOT NULL;
+
+-- Rows written before this migration: key them where the row says whom it
+-- concerns (a student's chat, a check-in, a case). A coach's text about a
+-- student from before cannot be keyed; it goes with the outbox window.
+UPDATE outbox o SET alert_id = d.alert_id FROM alert_deliveries d WHERE o.alert_id IS NULL AND o.delivery_id = d.id;
+UPDATE outbox SET alert_id = (payload->>'a')::bigint WHERE alert_id IS NULL AND payload ? 'a';
+UPDATE outbox o SET student_id = s.id FROM students s WHERE o.student_id IS NULL AND s.chat_id = o.chat_id;
+UPDATE outbox o SET student_id = c.student_id FROM checkins c WHERE o.student_id IS NULL AND o.checkin_id = c.id;
+UPDATE outbox o SET student_id = a.student_id FROM alerts a WHERE o.student_id IS NULL AND o.alert_id = a.id;
