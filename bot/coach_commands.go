@@ -34,6 +34,15 @@ func (b *Bot) coachReply(ctx context.Context, x *in, text string, more ...store.
 	return err
 }
 
+// coachReplyAbout is coachReply for a text about one student (and case), so
+// that erasing the student finds it by key.
+func (b *Bot) coachReplyAbout(ctx context.Context, x *in, studentID, caseID int64, text string) error {
+	m := x.reply(text)
+	m.StudentID, m.CaseID = studentID, caseID
+	_, err := b.record(ctx, x, store.Record{Out: []store.Message{m}})
+	return err
+}
+
 // cmdDienst switches the coach's on-call duty and tells the coordinators who is on call now.
 func (b *Bot) cmdDienst(ctx context.Context, x *in) error {
 	me, err := b.st.Coach(ctx, x.conv.ID)
@@ -167,10 +176,11 @@ func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error
 		labels.Daytimes[o] = b.t(lang, "coach.chart.daytime."+o, nil)
 	}
 	out := []store.Message{x.reply(text)}
+	out[0].StudentID = s.ID
 	if png, err := Chart(rows, labels); err != nil {
 		b.log.ErrorContext(ctx, "chart", "student_id", s.ID, "err", err)
 	} else {
-		out = append(out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindPhoto, File: png,
+		out = append(out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindPhoto, File: png, StudentID: s.ID,
 			Text: b.t(lang, "coach.chart.caption", map[string]any{"Student": s.Name})})
 	}
 	_, err = b.record(ctx, x, store.Record{Out: out})
@@ -215,7 +225,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 		return b.coachReply(ctx, x, b.t(lang, "coach.not_allowed", nil))
 	}
 	if s.Status != store.StatusActive || s.ChatID == 0 {
-		return b.coachReply(ctx, x, b.t(lang, "coach.checkin.not_active", map[string]any{"Student": s.Name,
+		return b.coachReplyAbout(ctx, x, s.ID, 0, b.t(lang, "coach.checkin.not_active", map[string]any{"Student": s.Name,
 			"Status": b.t(lang, "coach.status."+s.Status, nil)}))
 	}
 	now := b.cfg.Now()
@@ -223,7 +233,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 		return err
 	}
 	b.cfg.Kick()
-	return b.coachReply(ctx, x, b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)}))
+	return b.coachReplyAbout(ctx, x, s.ID, 0, b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)}))
 }
 
 // cmdSluit closes a case the coach took on: /sluit ID note.
@@ -270,7 +280,7 @@ func (b *Bot) askCloseNote(ctx context.Context, x *in, alertID int64) error {
 	if err := b.st.AwaitCloseNote(ctx, x.chatID, alertID); err != nil {
 		return err
 	}
-	err = b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.close.ask_note", map[string]any{"Student": v.StudentName, "ID": alertID}))
+	err = b.coachReplyAbout(ctx, x, 0, alertID, b.t(x.conv.Lang, "coach.close.ask_note", map[string]any{"Student": v.StudentName, "ID": alertID}))
 	if err == nil {
 		b.answerCallback(ctx, x, "")
 	}

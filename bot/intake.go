@@ -7,10 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,65 +16,202 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// Dispatcher handles updates one chat at a time, in order, over a fixed set of
-// workers: a chat always goes to the same worker.
+// Dispatcher handles updates one chat at a time, in order, with at most
+// Workers handlers running at once. Chats do not wait for each other: a slow or
+// failing update holds only its own chat.
+//
+// A failing update is tried again (Attempts times in all, with a doubling
+// pause); each attempt runs with a deadline. When every attempt failed and a
+// Park function is set, the update is parked (a dead letter) and counts as
+// settled, so intake moves on.
 type Dispatcher struct {
 	handle func(context.Context, *models.Update) error
-	shards []chan job
+	ctx    context.Context
+	cfg    DispatchOptions
+	sem    chan struct{}
 	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	chats map[int64]*chatQueue
+	fails map[int64]int // webhook: failed deliveries per update ID
 }
+
+// DispatchOptions tune how a Dispatcher retries and parks updates.
+type DispatchOptions struct {
+	Attempts int           // attempts before an update is parked (default 5)
+	Backoff  time.Duration // pause after the first failed attempt, doubling (default 200ms)
+	Timeout  time.Duration // deadline of one attempt (default 20s)
+	// Park keeps an update that failed every attempt (a dead letter). Without
+	// it, such an update stays failed and is delivered again.
+	Park func(ctx context.Context, u *models.Update, err error, attempts int) error
+}
+
+// DispatchOption changes DispatchOptions.
+type DispatchOption func(*DispatchOptions)
+
+// WithDispatch sets the dispatcher's retry, deadline and park options.
+func WithDispatch(o DispatchOptions) DispatchOption {
+	return func(d *DispatchOptions) { *d = o }
+}
+
+type chatQueue struct{ jobs []job }
 
 type job struct {
-	u    *models.Update
-	done chan error
+	u        *models.Update
+	attempts int // 0: the dispatcher's Attempts
+	done     func(error)
 }
 
-// NewDispatcher starts workers that run handle; Close stops them after their queues drain.
-func NewDispatcher(ctx context.Context, workers int, handle func(context.Context, *models.Update) error) *Dispatcher {
+// NewDispatcher makes a dispatcher that runs handle for each submitted update;
+// Close waits for what was submitted.
+func NewDispatcher(ctx context.Context, workers int, handle func(context.Context, *models.Update) error, opts ...DispatchOption) *Dispatcher {
 	if workers <= 0 {
 		workers = 32
 	}
-	d := &Dispatcher{handle: handle, shards: make([]chan job, workers)}
-	for i := range d.shards {
-		ch := make(chan job, 64)
-		d.shards[i] = ch
-		d.wg.Add(1)
-		go func() {
-			defer d.wg.Done()
-			for j := range ch {
-				j.done <- d.handleSafely(ctx, j.u)
-			}
-		}()
+	d := &Dispatcher{handle: handle, ctx: ctx, sem: make(chan struct{}, workers), chats: map[int64]*chatQueue{}, fails: map[int64]int{}}
+	for _, o := range opts {
+		o(&d.cfg)
+	}
+	if d.cfg.Attempts <= 0 {
+		d.cfg.Attempts = 5
+	}
+	if d.cfg.Backoff <= 0 {
+		d.cfg.Backoff = 200 * time.Millisecond
+	}
+	if d.cfg.Timeout <= 0 {
+		d.cfg.Timeout = 20 * time.Second
 	}
 	return d
 }
 
-// handleSafely turns a panic in a handler into an error: one bad update must not stop the bot.
-func (d *Dispatcher) handleSafely(ctx context.Context, u *models.Update) (err error) {
+// handleSafely turns a panic in a handler into an error: one bad update must not
+// stop the bot. The attempt gets the dispatcher's deadline.
+func (d *Dispatcher) handleSafely(u *models.Update) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("handler panic: %v", r)
 		}
 	}()
-	return d.handle(context.WithoutCancel(ctx), u)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), d.cfg.Timeout)
+	defer cancel()
+	return d.handle(ctx, u)
 }
 
-// Submit queues u on its chat's worker; the returned channel gets the result.
+// Submit queues u behind its chat's earlier updates; the returned channel gets
+// the result: nil when handled or parked.
 func (d *Dispatcher) Submit(u *models.Update) <-chan error {
 	done := make(chan error, 1)
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(strconv.FormatInt(ChatOf(u), 10)))
-	d.shards[int(h.Sum32())%len(d.shards)] <- job{u: u, done: done}
+	d.submit(job{u: u, done: func(err error) { done <- err }})
 	return done
 }
 
-// Close stops the workers after what they hold is handled.
-func (d *Dispatcher) Close() {
-	for _, ch := range d.shards {
-		close(ch)
+func (d *Dispatcher) submit(j job) {
+	chat := ChatOf(j.u)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if q := d.chats[chat]; q != nil {
+		q.jobs = append(q.jobs, j)
+		return
 	}
-	d.wg.Wait()
+	q := &chatQueue{jobs: []job{j}}
+	d.chats[chat] = q
+	d.wg.Add(1)
+	go d.runChat(chat, q)
 }
+
+// runChat handles a chat's queued updates in order, then ends.
+func (d *Dispatcher) runChat(chat int64, q *chatQueue) {
+	defer d.wg.Done()
+	for {
+		d.mu.Lock()
+		if len(q.jobs) == 0 {
+			delete(d.chats, chat)
+			d.mu.Unlock()
+			return
+		}
+		j := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		d.mu.Unlock()
+		j.done(d.process(j))
+	}
+}
+
+// process tries j's update until it is handled or its attempts are spent, then
+// parks it when it can.
+func (d *Dispatcher) process(j job) error {
+	attempts := j.attempts
+	if attempts <= 0 {
+		attempts = d.cfg.Attempts
+	}
+	pause := d.cfg.Backoff
+	var err error
+	for i := 1; i <= attempts; i++ {
+		d.sem <- struct{}{}
+		err = d.handleSafely(j.u)
+		<-d.sem
+		if err == nil {
+			return nil
+		}
+		if i < attempts {
+			time.Sleep(pause)
+			pause = min(pause*2, 5*time.Second)
+		}
+	}
+	if j.attempts == 0 {
+		return d.park(j.u, err, attempts)
+	}
+	return err
+}
+
+// park keeps u as a dead letter; it returns err when there is no Park or parking failed.
+func (d *Dispatcher) park(u *models.Update, err error, attempts int) error {
+	if d.cfg.Park == nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
+	defer cancel()
+	if perr := d.cfg.Park(ctx, u, err, attempts); perr != nil {
+		return fmt.Errorf("%w (and parking it failed: %v)", err, perr)
+	}
+	return nil
+}
+
+// deliveredOnce handles one delivery of a webhook update: one attempt. After
+// Attempts failed deliveries of the same update it is parked and settled.
+func (d *Dispatcher) deliveredOnce(u *models.Update) <-chan error {
+	done := make(chan error, 1)
+	d.submit(job{u: u, attempts: 1, done: func(err error) {
+		if err == nil {
+			d.mu.Lock()
+			delete(d.fails, u.ID)
+			d.mu.Unlock()
+			done <- nil
+			return
+		}
+		d.mu.Lock()
+		d.fails[u.ID]++
+		n := d.fails[u.ID]
+		if len(d.fails) > 10000 { // a bound; a forgotten count only means more attempts
+			clear(d.fails)
+		}
+		d.mu.Unlock()
+		if n < d.cfg.Attempts {
+			done <- err
+			return
+		}
+		perr := d.park(u, err, n)
+		if perr == nil {
+			d.mu.Lock()
+			delete(d.fails, u.ID)
+			d.mu.Unlock()
+		}
+		done <- perr
+	}})
+	return done
+}
+
+// Close waits until what was submitted is handled. Submit no more after it.
+func (d *Dispatcher) Close() { d.wg.Wait() }
 
 // Poller long-polls getUpdates and confirms an update to Telegram (through the
 // next offset) only after it was handled: a crash loses nothing, and what is
@@ -89,7 +224,17 @@ type Poller struct {
 	OnError func(error)
 }
 
+// holdBatch is the longest the poller waits for a batch to be handled
+// before it fetches the next one.
+const holdBatch = time.Second
+
 // Run polls until ctx ends. It returns nil on a clean stop.
+//
+// Updates go to the dispatcher as they come; the poller waits for a batch to
+// be handled at most holdBatch before it fetches the next one, so a slow
+// update holds only its own chat. It confirms (through the offset) every update up to the
+// oldest one still in hand; updates delivered again while in hand or already
+// settled are skipped.
 func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	if p.Timeout <= 0 {
 		p.Timeout = 25 * time.Second
@@ -97,54 +242,138 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	if p.Client == nil {
 		p.Client = &http.Client{}
 	}
-	var offset int64
-	backoff := time.Second
+	type result struct {
+		id  int64
+		err error
+	}
+	var (
+		offset   int64
+		maxSeen  int64 = -1
+		inflight       = map[int64]bool{} // submitted, not settled
+		settled        = map[int64]bool{} // settled, above the offset
+		failed         = map[int64]bool{} // failed and not parked: submitted again when delivered again
+		results        = make(chan result, 256)
+		backoff        = time.Second
+	)
+	take := func(r result) {
+		delete(inflight, r.id)
+		if r.err != nil {
+			failed[r.id] = true
+			if p.OnError != nil {
+				p.OnError(fmt.Errorf("update %d: %w", r.id, r.err))
+			}
+			return
+		}
+		settled[r.id] = true
+	}
+	advance := func() {
+		// The offset is the oldest update not settled, or the one after the newest.
+		next := maxSeen + 1
+		for id := range inflight {
+			next = min(next, id)
+		}
+		for id := range failed {
+			next = min(next, id)
+		}
+		if next > offset {
+			offset = next
+		}
+		for id := range settled {
+			if id < offset {
+				delete(settled, id)
+			}
+		}
+	}
+	drain := func() {
+		for {
+			select {
+			case r := <-results:
+				take(r)
+			default:
+				return
+			}
+		}
+	}
 	for ctx.Err() == nil {
-		ups, err := p.getUpdates(ctx, offset)
+		drain()
+		advance()
+		timeout := p.Timeout
+		if len(inflight) > 0 || len(failed) > 0 {
+			timeout = time.Second // come back soon to confirm what settles
+		}
+		ups, err := p.getUpdates(ctx, offset, timeout)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				break
 			}
 			if p.OnError != nil {
 				p.OnError(err)
 			}
 			select {
 			case <-ctx.Done():
-				return nil
 			case <-time.After(backoff):
 			}
 			backoff = min(backoff*2, 30*time.Second)
 			continue
 		}
 		backoff = time.Second
-		results := make([]<-chan error, len(ups))
+		fresh := 0
 		for i := range ups {
-			results[i] = d.Submit(&ups[i])
-		}
-		// Confirm up to the first update that failed; that one and the rest come again.
-		next := offset
-		failed := false
-		for i, r := range results {
-			err := <-r
-			if err != nil && !failed {
-				failed = true
-				if p.OnError != nil {
-					p.OnError(fmt.Errorf("update %d: %w", ups[i].ID, err))
-				}
+			u := &ups[i]
+			if inflight[u.ID] || settled[u.ID] || u.ID < offset {
+				continue
 			}
-			if !failed {
-				next = ups[i].ID + 1
-			}
+			delete(failed, u.ID)
+			fresh++
+			inflight[u.ID] = true
+			maxSeen = max(maxSeen, u.ID)
+			id := u.ID
+			d.submit(job{u: u, done: func(err error) { results <- result{id, err} }})
 		}
-		offset = next
-		if failed {
+		// Wait for what is in hand to settle, but not long: usually the whole
+		// batch is handled at once and the next fetch confirms it; a slow or
+		// failing update holds the next batch no longer than holdBatch.
+		hold := holdBatch
+		if fresh == 0 && len(ups) > 0 {
+			hold = holdBatch / 2 // only updates in hand came back: wait for one to settle
+		}
+		t := time.NewTimer(hold)
+	settle:
+		for len(inflight) > 0 {
 			select {
 			case <-ctx.Done():
-			case <-time.After(backoff):
+				break settle
+			case r := <-results:
+				take(r)
+				if fresh == 0 {
+					break settle
+				}
+			case <-t.C:
+				break settle
 			}
 		}
+		t.Stop()
 	}
-	// Confirm what was handled, so a successor does not get it again.
+	// Wait (a while) for what is in hand, then confirm what was settled, so a
+	// successor does not get it again.
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+wait:
+	for len(inflight) > 0 {
+		select {
+		case r := <-results:
+			take(r)
+		case <-deadline.C:
+			break wait
+		}
+	}
+	if len(inflight) > 0 { // still in hand: their results must not block a worker
+		go func() {
+			for range results {
+			}
+		}()
+	}
+	advance()
 	if offset != 0 {
 		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
@@ -170,10 +399,10 @@ func (p *Poller) methodURL(method string) string {
 }
 
 // getUpdates asks Telegram for updates from offset on.
-func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]models.Update, error) {
-	body, _ := json.Marshal(map[string]any{"offset": offset, "limit": 100, "timeout": int(p.Timeout.Seconds()),
+func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]models.Update, error) {
+	body, _ := json.Marshal(map[string]any{"offset": offset, "limit": 100, "timeout": int(timeout.Seconds()),
 		"allowed_updates": []string{"message", "edited_message", "callback_query", "my_chat_member"}})
-	ctx, cancel := context.WithTimeout(ctx, p.Timeout+10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.methodURL("getUpdates"), bytes.NewReader(body))
 	if err != nil {
@@ -201,8 +430,10 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64) ([]models.Update,
 }
 
 // WebhookHandler takes updates that Telegram posts. It refuses a request
-// without the right secret token (401), handles the update, and answers 200
-// only when it was handled; otherwise 500, so Telegram delivers it again.
+// without the right secret token (401), handles the update (one attempt per
+// delivery), and answers 200 when it was handled; otherwise 500, so Telegram
+// delivers it again. After the dispatcher's Attempts failed deliveries the
+// update is parked as a dead letter and answered 200.
 func WebhookHandler(secret string, d *Dispatcher) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -220,7 +451,7 @@ func WebhookHandler(secret string, d *Dispatcher) http.Handler {
 			return
 		}
 		select {
-		case err := <-d.Submit(&u):
+		case err := <-d.deliveredOnce(&u):
 			if err != nil {
 				http.Error(w, "try again", http.StatusInternalServerError)
 				return

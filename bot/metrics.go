@@ -23,6 +23,12 @@ var (
 		Name: "lijntje_alert_take_on_seconds", Help: "Time from a case opening to a coach taking it on.",
 		Buckets: []float64{30, 60, 300, 900, 1800, 3600, 4 * 3600, 24 * 3600, 72 * 3600},
 	})
+	updatesParked = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "lijntje_updates_parked_total", Help: "Updates that failed every attempt and were parked as dead letters.",
+	})
+	convReloads = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "lijntje_conv_reloads_total", Help: "Updates that failed on a missing row and were tried again after dropping the cached conversation.",
+	})
 	checkinsTotal = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "lijntje_checkins_total", Help: "Check-ins by what happened (sent, completed, expired).",
 	}, []string{"event"})

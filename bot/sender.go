@@ -131,7 +131,7 @@ func (s *Sender) Run(ctx context.Context) {
 	lastSweep := time.Time{}
 	lastRenew := time.Now()
 	for ctx.Err() == nil {
-		if time.Since(lastRenew) >= 10*time.Second {
+		if time.Since(lastRenew) >= store.RenewEvery {
 			s.renewLeases(ctx) // what waits in memory stays ours
 			lastRenew = time.Now()
 		}
@@ -266,7 +266,7 @@ func (s *Sender) releaseQueued() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.st.ReleaseOutbox(ctx, ids); err != nil {
-		s.log.Warn("release outbox", "err", err) // their lease runs out in 30s anyway
+		s.log.Warn("release outbox", "err", err) // their lease runs out in seconds anyway
 	}
 }
 
@@ -551,6 +551,11 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 			return 0, err
 		}
 		return msg.ID, nil
+	case store.KindDelete:
+		if _, err := s.tg.DeleteMessage(ctx, &tgbot.DeleteMessageParams{ChatID: m.ChatID, MessageID: m.EditMessageID}); err != nil {
+			return 0, err
+		}
+		return 0, nil
 	case store.KindCopy:
 		id, err := s.tg.CopyMessage(ctx, &tgbot.CopyMessageParams{ChatID: m.ChatID, FromChatID: m.FromChatID, MessageID: m.CopyMessageID,
 			Caption: m.Text})

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,7 +45,65 @@ type in struct {
 // changes is recorded (or the update was found to be a repeat), so a poller or
 // webhook may confirm it to Telegram afterwards. Updates of one chat must be
 // handled one at a time, in order.
+//
+// When the update fails on a missing row (a cached conversation that points
+// at a student erased since, say), the chat's cached conversation is dropped
+// and the update handled once more from what Postgres says.
 func (b *Bot) Handle(ctx context.Context, u *models.Update) error {
+	err := b.handle(ctx, u)
+	if err != nil && store.IsMissingRow(err) && ctx.Err() == nil {
+		if chat := ChatOf(u); chat != 0 {
+			if ferr := b.st.ForgetConv(ctx, chat); ferr == nil {
+				b.log.WarnContext(ctx, "update failed on a missing row; cached conversation dropped, trying again",
+					"update_id", u.ID, "chat_id", chat)
+				convReloads.Inc()
+				err = b.handle(ctx, u)
+			}
+		}
+	}
+	return err
+}
+
+// Park keeps an update that failed every attempt as a dead letter, so intake
+// moves on; `lijntje updates` retries or drops it. It logs IDs only.
+func (b *Bot) Park(ctx context.Context, u *models.Update, cause error, attempts int) error {
+	raw, err := json.Marshal(u)
+	if err != nil {
+		return fmt.Errorf("encode update %d: %w", u.ID, err)
+	}
+	if err := b.st.ParkUpdate(ctx, store.DeadLetter{UpdateID: u.ID, ChatID: ChatOf(u), Raw: raw,
+		Error: cause.Error(), Attempts: attempts}); err != nil {
+		return err
+	}
+	updatesParked.Inc()
+	b.log.ErrorContext(ctx, "update parked after failing every attempt", "update_id", u.ID, "chat_id", ChatOf(u),
+		"attempts", attempts, "err", cause)
+	return nil
+}
+
+// Retry handles a parked update once more, now; on success it is no longer
+// parked. What it queues is left in the outbox for the running bot to send.
+func (b *Bot) Retry(ctx context.Context, updateID int64) error {
+	d, err := b.st.DeadLetter(ctx, updateID)
+	if err != nil {
+		return err
+	}
+	if len(d.Raw) == 0 {
+		return fmt.Errorf("update %d: its content is no longer kept", updateID)
+	}
+	var u models.Update
+	if err := json.Unmarshal(d.Raw, &u); err != nil {
+		return fmt.Errorf("decode update %d: %w", updateID, err)
+	}
+	err = b.Handle(ctx, &u)
+	b.send.releaseQueued() // this process does not send: the serving one does
+	if err != nil {
+		return fmt.Errorf("update %d failed again: %w", updateID, err)
+	}
+	return b.st.DropDeadLetter(ctx, updateID)
+}
+
+func (b *Bot) handle(ctx context.Context, u *models.Update) error {
 	start := time.Now()
 	chatID := ChatOf(u)
 	if chatID == 0 {
@@ -115,6 +174,13 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 	r.UpdateID = x.u.ID
 	if r.At.IsZero() {
 		r.At = x.at
+	}
+	if x.conv.Role == store.RoleStudent { // what goes to a student's chat is about them
+		for i := range r.Out {
+			if r.Out[i].StudentID == 0 && r.Out[i].ChatID == x.chatID {
+				r.Out[i].StudentID = x.conv.ID
+			}
+		}
 	}
 	res, err := b.st.RecordUpdate(ctx, r)
 	if err != nil {

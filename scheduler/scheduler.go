@@ -149,7 +149,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		}
 		go plan()
 	}
-	if _, err := c.AddFunc(s.cfg.PurgeSpec, func() { s.Purge(ctx) }); err != nil {
+	if _, err := c.AddFunc(s.cfg.PurgeSpec, func() { s.Purge(ctx); s.Prune(ctx) }); err != nil {
 		s.log.ErrorContext(ctx, "purge schedule", "spec", s.cfg.PurgeSpec, "err", err)
 	}
 	c.Start()

@@ -57,8 +57,8 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 	var res Recorded
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		if r.UpdateID != 0 {
-			tag, err := tx.Exec(ctx, `INSERT INTO processed_updates (update_id, handled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-				r.UpdateID, r.At)
+			tag, err := tx.Exec(ctx, `INSERT INTO processed_updates (bot_id, update_id, handled_at) VALUES ($3, $1, $2) ON CONFLICT DO NOTHING`,
+				r.UpdateID, r.At, s.bot)
 			if err != nil {
 				return fmt.Errorf("record update: %w", err)
 			}
@@ -73,7 +73,7 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 		}
 		if r.Step != "" {
 			_, err := tx.Exec(ctx, `INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at, update_id)
-				VALUES ($1, nullif($2, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''), nullif($7, ''), $8, nullif($9, 0))`,
+				VALUES ($1, nullif($2::bigint, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''), nullif($7, ''), $8, nullif($9::bigint, 0))`,
 				r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.VoiceFileID, r.At, r.UpdateID)
 			if err != nil {
 				return fmt.Errorf("insert answer: %w", err)
@@ -83,7 +83,7 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 		if res.AlertID, res.NewAlert, err = raiseSignals(ctx, tx, r.StudentID, r.CheckinID, r.At, r.Signals); err != nil {
 			return err
 		}
-		res.OutboxIDs, err = insertOutbox(ctx, tx, r.At, true, r.Out)
+		res.OutboxIDs, err = insertOutboxAbout(ctx, tx, r.At, true, r.StudentID, r.Out)
 		return err
 	})
 	return res, err
@@ -139,7 +139,7 @@ func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at
 	for _, sg := range sigs {
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO signals (student_id, checkin_id, code, severity, detail, created_at)
-			VALUES ($1, nullif($2, 0), $3, $4, nullif($5, ''), $6) ON CONFLICT DO NOTHING RETURNING id`,
+			VALUES ($1, nullif($2::bigint, 0), $3, $4, nullif($5, ''), $6) ON CONFLICT DO NOTHING RETURNING id`,
 			studentID, checkinID, sg.Code, sg.Severity, sg.Detail, at).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			continue // the same signal for the same check-in: alerted once
@@ -208,7 +208,7 @@ func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at
 }
 
 func addEvent(ctx context.Context, tx pgx.Tx, alertID int64, at time.Time, kind string, coachID int64, detail string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO alert_events (alert_id, at, kind, coach_id, detail) VALUES ($1, $2, $3, nullif($4, 0), nullif($5, ''))`,
+	_, err := tx.Exec(ctx, `INSERT INTO alert_events (alert_id, at, kind, coach_id, detail) VALUES ($1, $2, $3, nullif($4::bigint, 0), nullif($5, ''))`,
 		alertID, at, kind, coachID, detail)
 	if err != nil {
 		return fmt.Errorf("alert event: %w", err)

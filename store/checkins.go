@@ -147,7 +147,7 @@ func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, 
 				d.CheckinID, o.FlowID, o.Version, o.Step, nonNil(o.Skip), now, o.ExpiresAt); err != nil {
 				return fmt.Errorf("open checkin: %w", err)
 			}
-			ids, err := insertOutbox(ctx, tx, now, false, o.Out)
+			ids, err := insertOutboxAbout(ctx, tx, now, false, d.StudentID, o.Out)
 			if err != nil {
 				return err
 			}

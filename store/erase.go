@@ -41,8 +41,7 @@ func eraseStudentTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time, ski
 		lock += " SKIP LOCKED"
 	}
 	var chat *int64
-	var name string
-	err := tx.QueryRow(ctx, `SELECT chat_id, name FROM students WHERE id = $1 `+lock, id).Scan(&chat, &name)
+	err := tx.QueryRow(ctx, `SELECT chat_id FROM students WHERE id = $1 `+lock, id).Scan(&chat)
 	if err != nil {
 		return 0, fmt.Errorf("student %d: %w", id, notFound(err))
 	}
@@ -50,16 +49,19 @@ func eraseStudentTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time, ski
 	if chat != nil {
 		chatID = *chat
 	}
+	// What coaches already have about them becomes "[verwijderd]" (queued
+	// before the rows that find those messages are deleted).
+	if _, err := scrubDelivered(ctx, tx, now, id, chatID, true); err != nil {
+		return 0, fmt.Errorf("erase student %d: %w", id, err)
+	}
 	steps := []struct {
 		what, sql string
 		args      []any
 	}{
-		// Messages to their chat, about their check-ins, their voice messages
-		// copied to a coach, and anything else naming them.
-		{"outbox", `DELETE FROM outbox WHERE ($2 <> 0 AND chat_id = $2)
-			OR checkin_id IN (SELECT id FROM checkins WHERE student_id = $1)
-			OR ($2 <> 0 AND payload->>'fc' = $2::text)
-			OR strpos(payload::text, $3) > 0`, []any{id, chatID, name}},
+		// Messages to their chat, about them, their check-ins or cases, and
+		// their voice messages copied to a coach: found by key, never by name.
+		{"outbox", `DELETE FROM outbox WHERE ` + aboutStudent, []any{id, chatID}},
+		{"dead letters", `DELETE FROM update_dead_letters WHERE $1::bigint <> 0 AND chat_id = $1`, []any{chatID}},
 		{"alert events", `UPDATE alert_events SET detail = NULL WHERE alert_id IN (SELECT id FROM alerts WHERE student_id = $1)`, []any{id}},
 		{"alert steps", `UPDATE alert_steps SET done_at = $1 WHERE done_at IS NULL AND alert_id IN (SELECT id FROM alerts WHERE student_id = $2)`, []any{now, id}},
 		{"erased event", `INSERT INTO alert_events (alert_id, at, kind) SELECT id, $2, 'erased' FROM alerts WHERE student_id = $1`, []any{id, now}},
@@ -147,10 +149,20 @@ func (s *Store) EraseAnswers(ctx context.Context, studentID int64) (int64, error
 		if _, err := tx.Exec(ctx, `UPDATE signals SET detail = NULL WHERE student_id = $1`, studentID); err != nil {
 			return fmt.Errorf("erase signal details: %w", err)
 		}
+		// What coaches got about their answers (history texts, charts, voice
+		// copies) is edited or deleted; case messages are shown again without
+		// the texts.
+		if _, err := scrubDelivered(ctx, tx, s.now(), studentID, chatID, false); err != nil {
+			return fmt.Errorf("erase sent messages: %w", err)
+		}
 		// Sent messages echo answers, and so may unsent ones (a question's
 		// confirmation): none of them is wanted once the student stopped.
-		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE chat_id = $1 OR payload->>'fc' = $1::text`, chatID); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE ($1::bigint <> 0 AND (chat_id = $1 OR payload->>'fc' = $1::text))
+			OR (student_id = $2 AND method <> 'alert')`, chatID, studentID); err != nil {
 			return fmt.Errorf("erase sent messages: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM update_dead_letters WHERE $1::bigint <> 0 AND chat_id = $1`, chatID); err != nil {
+			return fmt.Errorf("erase parked updates: %w", err)
 		}
 		return nil
 	})

@@ -73,7 +73,8 @@ func seedStudent(t *testing.T, st *store.Store, coach store.Coach, coachChat int
 	}
 	if _, err := st.Enqueue(ctx,
 		store.Message{ChatID: coachChat, Kind: store.KindCopy, FromChatID: chat, CopyMessageID: 9},
-		store.Message{ChatID: coachChat, Kind: store.KindSend, Text: "Spraakbericht van " + name}); err != nil {
+		// Rows about a student carry their key: erasure finds them by it, not by name.
+		store.Message{ChatID: coachChat, Kind: store.KindSend, Text: "Spraakbericht van " + name, StudentID: s.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Identify(ctx, chat); err != nil { // caches the conversation in Redis

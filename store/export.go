@@ -40,7 +40,7 @@ func (s *Store) ExportAnswers(ctx context.Context, f ExportFilter, fn func(Expor
 			coalesce(a.option, ''), coalesce(a.text, ''), coalesce(a.voice_file_id, ''), a.answered_at
 		FROM answers a JOIN students s ON s.id = a.student_id
 		WHERE ($1::timestamptz IS NULL OR a.answered_at >= $1) AND ($2::timestamptz IS NULL OR a.answered_at < $2)
-		  AND ($3 = 0 OR s.coach_id = $3)
+		  AND ($3::bigint = 0 OR s.coach_id = $3)
 		ORDER BY a.answered_at, a.id`, from, to, f.CoachID)
 	if err != nil {
 		return fmt.Errorf("export answers: %w", err)

@@ -16,6 +16,7 @@ import (
 func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
 	n := len(r.Out)
 	chats, lanes, checkins, deliveries := make([]int64, n), make([]int16, n), make([]int64, n), make([]int64, n)
+	students, cases := make([]int64, n), make([]int64, n)
 	methods, payloads, files := make([]string, n), make([]string, n), make([][]byte, n)
 	for i, m := range r.Out {
 		p, err := json.Marshal(m)
@@ -24,11 +25,12 @@ func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
 		}
 		chats[i], lanes[i], methods[i], payloads[i], files[i] = m.ChatID, int16(m.Lane), m.Kind, string(p), m.File
 		checkins[i], deliveries[i] = m.CheckinID, m.DeliveryID
+		students[i], cases[i] = m.about(r.StudentID)
 	}
 	var handled, advanced bool
 	var ids []int64
 	err := s.db.QueryRow(ctx, `WITH u AS (
-			INSERT INTO processed_updates (update_id, handled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING update_id
+			INSERT INTO processed_updates (bot_id, update_id, handled_at) VALUES ($20, $1, $2) ON CONFLICT DO NOTHING RETURNING update_id
 		), c AS (
 			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
 				status = CASE WHEN $9 THEN 'completed' ELSE status END,
@@ -43,16 +45,17 @@ func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
 			SELECT $3, nullif($4::bigint, 0), nullif($5, ''), $6, nullif($7, ''), nullif($8, ''), nullif($11, ''), $2, $1
 			FROM ok WHERE $6 <> ''
 		), o AS (
-			INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id)
-			SELECT m.chat_id, m.lane, m.method, m.payload::jsonb, m.file, $2, $12, nullif(m.checkin_id, 0), nullif(m.delivery_id, 0)
-			FROM ok, unnest($13::bigint[], $14::smallint[], $15::text[], $16::text[], $17::bytea[], $18::bigint[], $19::bigint[])
-				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, ord)
+			INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
+			SELECT m.chat_id, m.lane, m.method, m.payload::jsonb, m.file, $2, $12, nullif(m.checkin_id, 0), nullif(m.delivery_id, 0),
+				nullif(m.student_id, 0), nullif(m.alert_id, 0)
+			FROM ok, unnest($13::bigint[], $14::smallint[], $15::text[], $16::text[], $17::bytea[], $18::bigint[], $19::bigint[], $21::bigint[], $22::bigint[])
+				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, student_id, alert_id, ord)
 			ORDER BY m.ord
 			RETURNING id
 		)
 		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
 		r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
-		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries).Scan(&handled, &advanced, &ids)
+		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases).Scan(&handled, &advanced, &ids)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("record update: %w", err)
 	}

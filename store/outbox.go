@@ -27,6 +27,7 @@ const (
 	KindDocument = "document" // a file (File, FileName) with a caption
 	KindCopy     = "copy"     // copy CopyMessageID from FromChatID (a voice message)
 	KindAlert    = "alert"    // render alert AlertID for delivery DeliveryID, sending or editing it
+	KindDelete   = "delete"   // delete EditMessageID (a photo, file or copy about an erased student)
 )
 
 // Button is one inline keyboard button.
@@ -53,14 +54,43 @@ type Message struct {
 	DeliveryID    int64      `json:"-"`
 	CheckinID     int64      `json:"-"`
 	Attempts      int        `json:"-"`
+	// StudentID is the student the message concerns (their chat, or a coach's
+	// chat about them) and CaseID the case a coach's message is about: erasure
+	// finds rows by these keys. Zero when it concerns no student.
+	StudentID int64 `json:"-"`
+	CaseID    int64 `json:"-"`
 }
 
-// claimLease is how long a claimed outbox row stays with one sender before another may take it.
-const claimLease = 30 * time.Second
+// about returns the student and case a message concerns, defaulting to the
+// student of the update or job that writes it.
+func (m Message) about(student int64) (int64, int64) {
+	if m.StudentID != 0 {
+		student = m.StudentID
+	}
+	c := m.CaseID
+	if c == 0 {
+		c = m.AlertID
+	}
+	return student, c
+}
+
+// claimLease is how long a claimed outbox row stays with one sender before
+// another may take it. The sender renews what it holds every few seconds
+// (RenewEvery), so a dead sender's rows go out from another within seconds.
+const claimLease = 8 * time.Second
+
+// RenewEvery is how often a sender should renew the leases it holds.
+const RenewEvery = 2 * time.Second
 
 // insertOutbox adds messages to the outbox. With claimed, the rows are leased to
 // the caller, who hands them to its own sender straight away (the fast path).
 func insertOutbox(ctx context.Context, tx pgx.Tx, now time.Time, claimed bool, msgs []Message) ([]int64, error) {
+	return insertOutboxAbout(ctx, tx, now, claimed, 0, msgs)
+}
+
+// insertOutboxAbout is insertOutbox for messages about student (unless a
+// message names its own StudentID).
+func insertOutboxAbout(ctx context.Context, tx pgx.Tx, now time.Time, claimed bool, student int64, msgs []Message) ([]int64, error) {
 	ids := make([]int64, 0, len(msgs))
 	var lease any
 	if claimed {
@@ -72,9 +102,10 @@ func insertOutbox(ctx context.Context, tx pgx.Tx, now time.Time, claimed bool, m
 			return nil, fmt.Errorf("encode message: %w", err)
 		}
 		var id int64
-		err = tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8, 0), nullif($9, 0)) RETURNING id`,
-			m.ChatID, m.Lane, m.Kind, payload, m.File, now, lease, m.CheckinID, m.DeliveryID).Scan(&id)
+		sid, cid := m.about(student)
+		err = tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8::bigint, 0), nullif($9::bigint, 0), coalesce(nullif($10::bigint, 0), (SELECT student_id FROM alerts WHERE id = $11::bigint)), nullif($11::bigint, 0)) RETURNING id`,
+			m.ChatID, m.Lane, m.Kind, payload, m.File, now, lease, m.CheckinID, m.DeliveryID, sid, cid).Scan(&id)
 		if err != nil {
 			return nil, fmt.Errorf("insert outbox: %w", err)
 		}

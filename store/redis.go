@@ -17,9 +17,9 @@ type keys struct{ prefix string }
 // conv holds where a chat's conversation is (JSON), see Conv.
 func (k keys) conv(chatID int64) string { return k.prefix + "conv:" + strconv.FormatInt(chatID, 10) }
 
-// update marks an update ID as seen (dedupe fast path; Postgres decides).
-func (k keys) update(updateID int64) string {
-	return k.prefix + "upd:" + strconv.FormatInt(updateID, 10)
+// update marks an update ID of a bot as seen (dedupe fast path; Postgres decides).
+func (k keys) update(bot, updateID int64) string {
+	return k.prefix + "upd:" + strconv.FormatInt(bot, 10) + ":" + strconv.FormatInt(updateID, 10)
 }
 
 const (
@@ -101,7 +101,7 @@ func (s *Store) FlushRedis(ctx context.Context) error {
 
 // MarkUpdate records in Redis that an update was handled (after Postgres has it).
 func (s *Store) MarkUpdate(ctx context.Context, updateID int64) {
-	s.rdb.Set(ctx, s.key.update(updateID), 1, updateTTL)
+	s.rdb.Set(ctx, s.key.update(s.bot, updateID), 1, updateTTL)
 }
 
 // Lookup is the fast path's first step for an update, in one Redis round trip:
@@ -109,7 +109,7 @@ func (s *Store) MarkUpdate(ctx context.Context, updateID int64) {
 // or rebuilt from Postgres when Redis has nothing or is away).
 func (s *Store) Lookup(ctx context.Context, updateID, chatID int64) (seen bool, c Conv, err error) {
 	pipe := s.rdb.Pipeline()
-	ex := pipe.Exists(ctx, s.key.update(updateID))
+	ex := pipe.Exists(ctx, s.key.update(s.bot, updateID))
 	get := pipe.Get(ctx, s.key.conv(chatID))
 	_, _ = pipe.Exec(ctx) // errors are read per command below
 	if n, err := ex.Result(); err == nil && n > 0 {
@@ -128,7 +128,7 @@ func (s *Store) Lookup(ctx context.Context, updateID, chatID int64) (seen bool, 
 // marked handled and, when conv is not nil, the chat's conversation cached.
 func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) {
 	pipe := s.rdb.Pipeline()
-	pipe.Set(ctx, s.key.update(updateID), 1, updateTTL)
+	pipe.Set(ctx, s.key.update(s.bot, updateID), 1, updateTTL)
 	if conv != nil {
 		if b, err := json.Marshal(conv); err == nil {
 			pipe.Set(ctx, s.key.conv(chatID), b, convTTL)

@@ -121,7 +121,7 @@ func (s *Store) EndFollowUp(ctx context.Context, studentID int64, now time.Time,
 		if _, err := tx.Exec(ctx, `UPDATE checkins SET status = 'cancelled' WHERE student_id = $1 AND status = 'scheduled'`, studentID); err != nil {
 			return fmt.Errorf("cancel checkins: %w", err)
 		}
-		ids, err = insertOutbox(ctx, tx, now, false, msgs)
+		ids, err = insertOutboxAbout(ctx, tx, now, false, studentID, msgs)
 		return err
 	})
 	return ids, err
@@ -156,7 +156,7 @@ func (s *Store) ResumePaused(ctx context.Context, now time.Time, limit int, say 
 				return fmt.Errorf("resume: %w", err)
 			}
 			if st.ChatID != 0 {
-				if _, err := insertOutbox(ctx, tx, now, false, say(st)); err != nil {
+				if _, err := insertOutboxAbout(ctx, tx, now, false, st.ID, say(st)); err != nil {
 					return err
 				}
 				chats = append(chats, st.ChatID)
@@ -278,7 +278,7 @@ func (s *Store) RemindCheckins(ctx context.Context, now, sentBefore time.Time, l
 			if _, err := tx.Exec(ctx, `UPDATE checkins SET reminded_at = $2 WHERE id = $1`, r.CheckinID, now); err != nil {
 				return fmt.Errorf("mark reminded: %w", err)
 			}
-			if _, err := insertOutbox(ctx, tx, now, false, msgs); err != nil {
+			if _, err := insertOutboxAbout(ctx, tx, now, false, r.StudentID, msgs); err != nil {
 				return err
 			}
 			n++

@@ -23,6 +23,7 @@ type Store struct {
 	rdb *redis.Client
 	key keys
 	now func() time.Time
+	bot int64 // the Telegram bot whose update IDs this store records (see WithBotID)
 }
 
 // Option configures a Store.

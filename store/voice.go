@@ -51,7 +51,7 @@ func copyVoices(ctx context.Context, tx pgx.Tx, now time.Time, alertID, coachID,
 			continue
 		}
 		if _, err := insertOutbox(ctx, tx, now, false, []Message{{ChatID: chatID, Lane: LaneUrgent, Kind: KindCopy,
-			FromChatID: from, CopyMessageID: msg}}); err != nil {
+			FromChatID: from, CopyMessageID: msg, CaseID: alertID}}); err != nil {
 			return err
 		}
 	}

@@ -114,7 +114,7 @@ func NewServer(opts ...Options) *Server {
 		hookClient:   &http.Client{Timeout: 10 * time.Second},
 		done:         make(chan struct{}),
 		chats:        map[int64]*chat{},
-		nextUserID:   100000001,
+		nextUserID:   7_000_000_001, // above 2^32, as Telegram hands out today
 		nextUpdateID: 1,
 		history:      map[int64]*update{},
 		files:        map[string]*file{},

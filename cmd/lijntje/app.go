@@ -66,6 +66,7 @@ func open(ctx context.Context, cfg config, log *slog.Logger, o options) (*deps, 
 	if o.redisPrefix != "" {
 		sopts = append(sopts, store.WithRedisPrefix(o.redisPrefix))
 	}
+	sopts = append(sopts, store.WithBotID(store.BotIDFromToken(cfg.Token))) // update IDs are per bot
 	d.st = store.New(d.pool, d.rdb, sopts...)
 	if o.flowsFS != nil {
 		d.flows, err = flows.LoadFS(o.flowsFS)

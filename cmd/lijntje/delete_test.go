@@ -8,9 +8,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -80,5 +82,82 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	}
 	if code, _, _ := c.run("student", "delete", "--yes"); code != 2 {
 		t.Fatalf("no ID: exit %d, want 2", code)
+	}
+}
+
+// `student delete` for a student whose Telegram ID is above 2^32 (as every new
+// account's is): what the coach already got about them (the case, their
+// history and chart) becomes "[verwijderd]" or disappears, and another
+// student whose name starts the same keeps everything. The retention job
+// erases such a student too.
+func TestStudentDeleteByKeyWithLargeTelegramIDs(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	ali, aliUser := w.addStudent("Ali Yilmaz", coach.ID)
+	alisha, alishaUser := w.addStudent("Alisha de Boer", coach.ID)
+	if aliUser.ID <= 1<<32 || alishaUser.ID <= 1<<32 {
+		t.Fatalf("the double handed out small IDs: %d, %d", aliUser.ID, alishaUser.ID)
+	}
+	aliUser.SendText("ik wil dood eerlijk")
+	w.waitText(aliUser, "113")
+	alert := w.waitText(sanne, "Ali Yilmaz")
+	sanne.SendCommand("student", "Ali Yilmaz")
+	history := w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return m.MessageID > alert.MessageID && strings.Contains(m.Text, "Ali Yilmaz")
+	}, "Ali's history")
+	chart := w.waitFor(sanne, func(m telegramtest.Sent) bool { return len(m.Photo) > 0 }, "Ali's chart")
+	sanne.SendCommand("checkin", "Alisha de Boer")
+	w.waitText(sanne, "Alisha krijgt")
+	w.question(alishaUser, "mood")
+
+	w.cli("student", "delete", strconv.FormatInt(ali.ID, 10), "--yes")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := w.tg.WaitUntil(ctx, func() bool {
+		gone := 0
+		for _, m := range sanne.Messages() {
+			switch m.MessageID {
+			case alert.MessageID, history.MessageID:
+				if m.Text == "[verwijderd]" {
+					gone++
+				}
+			case chart.MessageID:
+				if m.Deleted {
+					gone++
+				}
+			}
+		}
+		return gone == 3
+	})
+	if err != nil {
+		for _, m := range sanne.Messages() {
+			t.Logf("coach's chat: %d %q deleted=%v", m.MessageID, m.Text, m.Deleted)
+		}
+		t.Fatal("the coach's messages about Ali were not all edited to [verwijderd] or deleted")
+	}
+	for _, m := range sanne.Messages() {
+		if strings.Contains(m.Text, "Ali Yilmaz") || strings.Contains(m.Text, "wil dood") {
+			t.Errorf("the coach's chat still shows %q", m.Text)
+		}
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, alishaUser.ID); n == 0 {
+		t.Errorf("Alisha's messages were erased with Ali's")
+	}
+	if n := w.count(`SELECT count(*) FROM students WHERE id = $1`, alisha.ID); n != 1 {
+		t.Errorf("Alisha was erased")
+	}
+
+	// The retention job, for Alisha (ID above 2^32) once her follow-up ended long ago.
+	if _, err := w.srv.pool.Exec(context.Background(), `UPDATE students SET status = 'ended', ended_at = $2 WHERE id = $1`,
+		alisha.ID, w.clock.Now().AddDate(-2, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := w.srv.sched.Purge(context.Background()); err != nil || n != 1 {
+		t.Fatalf("retention job: %d, %v; want Alisha erased", n, err)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, alishaUser.ID); n != 0 {
+		t.Errorf("%d messages to Alisha left after the retention job", n)
 	}
 }

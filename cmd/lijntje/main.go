@@ -33,6 +33,7 @@ Usage:
   lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
   lijntje flows check                validates flows, crisis rules and translations
   lijntje flows check --crisis TEXT  which crisis rule (category, tier) fires on TEXT, if any
+  lijntje updates list|retry ID|drop ID   updates that failed every attempt (parked): handle again or delete
   lijntje bench [--students 2000] [--rate R] [--send-rate 25] [--json] [--cpuprofile FILE]
                                      load benchmark against the Telegram double (docs/benchmark.md)
   lijntje version
@@ -75,7 +76,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return fmt.Errorf("no command given: %w", errUsage)
 	}
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows") {
+	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" || cmd == "updates") {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
@@ -127,4 +128,7 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
 	"report":         report,
+	"updates list":   updatesList,
+	"updates retry":  updatesRetry,
+	"updates drop":   updatesDrop,
 }

@@ -56,12 +56,15 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err
 	}
+	if err := d.st.AdoptUnkeyedUpdates(ctx); err != nil {
+		return err
+	}
 	b.SetCommands(ctx)
 
 	// Workers live until intake has drained; intake stops first.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
-	disp := bot.NewDispatcher(work, 32, b.Handle)
+	disp := bot.NewDispatcher(work, 32, b.Handle, bot.WithDispatch(bot.DispatchOptions{Park: b.Park}))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })

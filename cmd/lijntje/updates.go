@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/store"
+)
+
+// updatesList shows the parked updates (dead letters): IDs, when, attempts
+// and the error, never their content.
+func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error {
+	if len(args) != 0 {
+		return fmt.Errorf("updates list takes no arguments: %w", errUsage)
+	}
+	if d.cfg.Token == "" {
+		return fmt.Errorf("updates list: %w", errNoToken)
+	}
+	ls, err := d.st.DeadLetters(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ls) == 0 {
+		_, err := fmt.Fprintln(w, "no parked updates")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "UPDATE\tCHAT\tPARKED\tATTEMPTS\tERROR")
+	for _, l := range ls {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\n", l.UpdateID, l.ChatID, l.ParkedAt.Format(time.RFC3339), l.Attempts, oneLine(l.Error, 120))
+	}
+	return tw.Flush()
+}
+
+// updatesRetry handles a parked update again now; what it answers is sent by
+// the running serve.
+func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) error {
+	id, err := deadLetterID("updates retry", args)
+	if err != nil {
+		return err
+	}
+	if d.cfg.Token == "" {
+		return fmt.Errorf("updates retry: %w", errNoToken)
+	}
+	tg, err := tgbot.New(d.cfg.Token, tgbot.WithServerURL(d.cfg.APIURL), tgbot.WithSkipGetMe())
+	if err != nil {
+		return fmt.Errorf("telegram client: %w", err)
+	}
+	b := bot.New(bot.Config{BotUsername: d.cfg.BotUsername, Now: d.st.Now}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+	if err := b.RegisterFlows(ctx); err != nil {
+		return err
+	}
+	if err := b.Retry(ctx, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("updates retry: there is no parked update %d", id)
+		}
+		return fmt.Errorf("updates retry: %w", err)
+	}
+	d.log.Info("parked update handled", "update_id", id)
+	_, err = fmt.Fprintf(w, "update %d handled\n", id)
+	return err
+}
+
+// updatesDrop deletes a parked update, and the text it held.
+func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error {
+	id, err := deadLetterID("updates drop", args)
+	if err != nil {
+		return err
+	}
+	if d.cfg.Token == "" {
+		return fmt.Errorf("updates drop: %w", errNoToken)
+	}
+	if err := d.st.DropDeadLetter(ctx, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("updates drop: there is no parked update %d", id)
+		}
+		return err
+	}
+	d.log.Info("parked update dropped", "update_id", id)
+	_, err = fmt.Fprintf(w, "update %d dropped\n", id)
+	return err
+}
+
+func deadLetterID(cmd string, args []string) (int64, error) {
+	if len(args) != 1 {
+		return 0, fmt.Errorf("%s: give one update ID (see lijntje updates list): %w", cmd, errUsage)
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id < 0 {
+		return 0, fmt.Errorf("%s: %q is not an update ID: %w", cmd, args[0], errUsage)
+	}
+	return id, nil
+}
+
+func oneLine(s string, n int) string {
+	r := []rune(s)
+	for i, c := range r {
+		if c == '\n' || c == '\t' {
+			r[i] = ' '
+		}
+	}
+	if len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return string(r)
+}
