@@ -90,4 +90,6 @@ func ParseDate(s string, zone *time.Location) (time.Time, bool) {
 func FormatDate(t time.Time) string { return t.Format("02-01-2006") }
 
 // FormatTime writes a moment the Dutch way in zone: dd-mm-jjjj uu:mm.
-func FormatTime(t time.Time, zone *time.Location) string { return t.In(zone).Format("02-01-2006 15:04") }
+func FormatTime(t time.Time, zone *time.Location) string {
+	return t.In(zone).Format("02-01-2006 15:04")
+}

@@ -373,4 +373,3 @@ func strs(s []string) []any {
 // frozenHeader keeps the header row in view while scrolling.
 var frozenHeader = &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 	Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}
-
