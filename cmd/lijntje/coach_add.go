@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 
@@ -43,7 +44,7 @@ func parseCoachAdd(c *cmdline, args []string) (action, error) {
 			}
 			for _, other := range coaches {
 				if strings.EqualFold(strings.Join(strings.Fields(other.Name), " "), n) {
-					return &usageError{cmd: "coach add", msg: c.T("cli.coach.duplicate", "Name", n, "ID", other.ID)}
+					return fmt.Errorf("coach add: %s", c.T("cli.coach.duplicate", "Name", n, "ID", other.ID))
 				}
 			}
 		}
