@@ -176,7 +176,7 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 		store.SectionStatus:   {store.StatusInvited, store.StatusActive, store.StatusPaused, store.StatusUnreachable, store.StatusStopped, store.StatusEnded},
 		store.SectionResponse: {"sent", "completed", "response rate", "reminded"},
 		store.SectionSignals:  {"crisis", "urgent", "attention", "request"},
-		store.SectionAlerts:   {"count", medianHours, medianDays, p90Hours, p90Days, "never taken on"},
+		store.SectionAlerts:   {"count", medianHours, p90Hours, "never taken on"},
 	}
 	for _, m := range store.Milestones {
 		columns[store.SectionWhere(m)] = store.Daytimes
@@ -204,7 +204,14 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprint(tw, "\t\t")
 		for _, c := range columns[sec] {
-			fmt.Fprintf(tw, "%s\t", d.measureName(c))
+			name := d.measureName(c)
+			switch c { // one column a duration: hours, or days from two days on
+			case medianHours:
+				name = d.T("cli.measure.median_to_take_on")
+			case p90Hours:
+				name = d.T("cli.measure.p90_to_take_on")
+			}
+			fmt.Fprintf(tw, "%s\t", name)
 		}
 		fmt.Fprintln(tw)
 		for _, k := range groups {
@@ -213,6 +220,9 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 				v := "-"
 				if f, ok := vals[k][c]; ok {
 					v = d.formatValue(f)
+					if days, ok := vals[k][dayMeasure[c]]; ok && f.Value >= 48 {
+						v = d.formatValue(days)
+					}
 				} else if sec != store.SectionAlerts || c == "count" || c == "never taken on" {
 					v = "0"
 				}
@@ -227,6 +237,9 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	fmt.Fprintln(w, "\n"+d.T("cli.report.note"))
 	return nil
 }
+
+// dayMeasure is the days figure of an hours figure.
+var dayMeasure = map[string]string{medianHours: medianDays, p90Hours: p90Days}
 
 // byRank orders groups: all, cohorts, schools, coaches.
 var byRank = map[string]int{"all": 0, "cohort": 1, "school": 2, "coach": 3}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,7 +92,7 @@ func (c *cmdline) parse(fs *flag.FlagSet, args []string, positional bool) ([]str
 				c.help(fs)
 				return nil, errHelp
 			}
-			return nil, &usageError{cmd: fs.Name(), msg: strings.TrimPrefix(err.Error(), "flag provided but not defined: ")}
+			return nil, c.flagError(fs, err)
 		}
 		if fs.NArg() == 0 {
 			return pos, nil
@@ -156,14 +157,28 @@ func (c *cmdline) dateFlag(fs *flag.FlagSet, name, usage string, zone *time.Loca
 	return d
 }
 
-// dateErr rewrites a flag package error about a date into the date message.
-func (c *cmdline) parseWithDates(fs *flag.FlagSet, args []string, positional bool) ([]string, error) {
-	pos, err := c.parse(fs, args, positional)
-	var ue *usageError
-	if errors.As(err, &ue) && strings.HasPrefix(ue.msg, "invalid value ") {
-		return nil, c.usage(fs.Name(), "cli.usage.date_forms", "Detail", strings.TrimPrefix(ue.msg, "invalid value "))
+// flagError turns an error of the flag package into one line in the user's
+// language: an unknown flag, a flag without its value, or a bad value (for a
+// date, the date forms that work).
+func (c *cmdline) flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return c.usage(fs.Name(), "cli.usage.unknown_flag", "Flag", "-"+strings.TrimLeft(name, "-"))
 	}
-	return pos, err
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return c.usage(fs.Name(), "cli.usage.needs_value", "Flag", "-"+strings.TrimLeft(name, "-"))
+	}
+	var value, name string
+	if _, e := fmt.Sscanf(msg, "invalid value %q for flag -%s", &value, &name); e == nil {
+		name = strings.TrimSuffix(name, ":")
+		if f := fs.Lookup(name); f != nil {
+			if _, isDate := f.Value.(*date); isDate {
+				return c.usage(fs.Name(), "cli.usage.date", "Flag", "--"+name, "Value", strconv.Quote(value))
+			}
+		}
+		return c.usage(fs.Name(), "cli.usage.bad_value", "Flag", "--"+name, "Value", strconv.Quote(value))
+	}
+	return &usageError{cmd: fs.Name(), msg: msg}
 }
 
 // errNoBot is a link-making command without the bot's name.

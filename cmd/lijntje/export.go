@@ -17,7 +17,7 @@ func parseExport(c *cmdline, args []string) (action, error) {
 	coach := fs.Int64("coach", 0, c.T("cli.flag.coach_filter"))
 	out := fs.String("out", "", c.T("cli.flag.out_file"))
 	fs.BoolVar(&c.comma, "csv-comma", c.comma, c.T("cli.flag.csv_comma"))
-	if _, err := c.parseWithDates(fs, args, false); err != nil {
+	if _, err := c.parse(fs, args, false); err != nil {
 		return nil, err
 	}
 	if *format != "csv" && *format != "xlsx" {

@@ -39,7 +39,7 @@ func TestReportCommand(t *testing.T) {
 	seedCohorts(c)
 	text := c.must("report")
 	for _, want := range []string{"Students by status", "Check-ins", "Where at 3 months", "Where at 24 months", "Alerts",
-		"2024-07", "Anna #1", "median hours to take-on"} {
+		"2024-07", "Anna #1", "median to take-on"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
 		}

@@ -20,7 +20,7 @@ func parseStudentAdd(c *cmdline, args []string) (action, error) {
 	left := c.dateFlag(fs, "left-school", c.T("cli.flag.left_school"), time.UTC)
 	ref := fs.String("ref", "", c.T("cli.flag.ref"))
 	asJSON := fs.Bool("json", false, c.T("cli.flag.json"))
-	if _, err := c.parseWithDates(fs, args, false); err != nil {
+	if _, err := c.parse(fs, args, false); err != nil {
 		return nil, err
 	}
 	n := strings.Join(strings.Fields(*name), " ")
