@@ -45,8 +45,8 @@ func decodeQR(t *testing.T, img image.Image) string {
 
 var (
 	pdfPage    = regexp.MustCompile(`/Type /Page[^s]`)
-	pdfDraw    = regexp.MustCompile(`/(I[0-9a-f]+) Do`)                // a page draws image I<n>
-	pdfXObject = regexp.MustCompile(`/(I[0-9a-f]+) (\d+) 0 R`)         // image I<n> is object m
+	pdfDraw    = regexp.MustCompile(`/(I[0-9a-f]+) Do`)        // a page draws image I<n>
+	pdfXObject = regexp.MustCompile(`/(I[0-9a-f]+) (\d+) 0 R`) // image I<n> is object m
 	pdfImage   = regexp.MustCompile(`(?s)\n(\d+) 0 obj\s*<<[^>]*?/Subtype /Image[^>]*?/Filter /DCTDecode\s*/Length (\d+)\s*>>\s*stream\r?\n`)
 )
 

@@ -86,7 +86,7 @@ func TestConfigErrorsAreOneLine(t *testing.T) {
 		"ESCALATE_AFTER":             {"ESCALATE_AFTER": "soon"},
 		"postgres":                   {"TELEGRAM_TOKEN": "1:x", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"},
 		"WEBHOOK_SECRET":             {"WEBHOOK_URL": "https://example.org/hook"},
-		"unknown command \"serve2\"": nil,
+		"onbekende opdracht \"serve2\"": nil, // Dutch by default (no LANG)
 	}
 	for want, env := range cases {
 		args := []string{"serve"}
