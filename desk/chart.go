@@ -2,6 +2,7 @@ package desk
 
 import (
 	"image/color"
+	"math"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -65,6 +66,15 @@ func (d *Desk) DrawChart(figs []store.Figure, path string) error {
 		p.Add(l)
 		return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
 	}
+	top := 0.0 // room above the highest bar for the legend
+	for _, m := range store.Milestones {
+		sum := 0.0
+		for _, v := range counts[store.SectionWhere(m)] {
+			sum += v
+		}
+		top = max(top, sum)
+	}
+	p.Y.Min, p.Y.Max = 0, roundUp(top*1.45)
 	width := vg.Points(40)
 	var below *plotter.BarChart
 	for _, dt := range store.Daytimes {
@@ -88,4 +98,13 @@ func (d *Desk) DrawChart(figs []store.Figure, path string) error {
 	p.Legend.Top = true
 	p.Legend.Left = false
 	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
+}
+
+// roundUp rounds v up to a round number (1, 1.5, 2, 2.5, ... times a power of ten), so the axis ticks are whole.
+func roundUp(v float64) float64 {
+	if v <= 0 {
+		return 1
+	}
+	step := math.Pow(10, math.Floor(math.Log10(v)))
+	return math.Ceil(v/step*2) / 2 * step
 }

@@ -66,11 +66,6 @@ func TestReportCommand(t *testing.T) {
 	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) || len(b) < 5000 {
 		t.Fatalf("chart: %d bytes, %v", len(b), err)
 	}
-	if os.Getenv("LIJNTJE_WRITE_DOCS_CHART") != "" { // refresh the README's example
-		if err := os.WriteFile("../../docs/report-chart.png", b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if code, _, _ := c.run("report", "--format", "pdf"); code != 2 {
 		t.Fatalf("--format pdf: exit %d, want 2", code)
 	}
