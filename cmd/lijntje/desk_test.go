@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -123,6 +125,30 @@ func TestExportHasLabelsLocalTimesCoachAndRef(t *testing.T) {
 	if note[4] != "'@SUM(1+1)*cmd" || minus[4] != "'-1+1" {
 		t.Errorf("formulas not escaped: %q, %q", note[4], minus[4])
 	}
+	// The XLSX: header frozen, filters on, IDs numbers, answered_at a real date.
+	xp := filepath.Join(t.TempDir(), "antwoorden.xlsx")
+	c.must("export", "answers", "--format", "xlsx", "--out", xp)
+	x, err := excelize.OpenFile(xp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheet := x.GetSheetName(0)
+	if panes, err := x.GetPanes(sheet); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("header row not frozen: %+v, %v", panes, err)
+	}
+	if tables, err := x.GetTables(sheet); err != nil || len(tables) != 1 || tables[0].Range != "A1:M5" {
+		t.Errorf("no filters on the rows: %+v, %v", tables, err)
+	}
+	raw, _ := x.GetCellValue(sheet, "F2", excelize.Options{RawCellValue: true})
+	serial, err := strconv.ParseFloat(raw, 64)
+	if at, _ := excelize.ExcelDateToTime(serial, false); err != nil || at.Format("2006-01-02 15:04") != "2026-01-05 19:00" {
+		t.Errorf("answered_at in the XLSX is %q, want a date cell of 05-01-2026 19:00", raw)
+	}
+	if typ, _ := x.GetCellType(sheet, "A2"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+		t.Errorf("student ID is a text cell")
+	}
+
 	// English labels with --lang en.
 	recs = parseDutchCSV(t, []byte(c.must("--lang", "en", "export", "answers", "--from", "1-1-2026", "--to", "01/02/2026")))
 	if len(recs) != 2 || recs[1][col["label"]] != "Good" {
@@ -201,6 +227,9 @@ func TestCommandHelpAndUsageErrors(t *testing.T) {
 			t.Errorf("%v prints the global usage:\n%s", args, out)
 		}
 	}
+	// The help's examples work as written.
+	c.must("coach", "add", "--name", "Fatima", "--hours", "ma+wo+vr 08:30-16:30", "--coordinator")
+	c.must("coach", "add", "--name", "Joost", "--hours", "ma-vr 09:00-17:00")
 	code, out, errs := c.run("--lang", "en", "help", "student", "import")
 	if code != 0 || !strings.Contains(out, "--renew") || !strings.Contains(out, "--cards") || !strings.Contains(out, "Examples:") {
 		t.Fatalf("help student import: exit %d\n%s%s", code, out, errs)
@@ -307,5 +336,11 @@ func TestLinkMakingCommandsNeedTheBotsName(t *testing.T) {
 	}
 	if n := c.count(`SELECT count(*) FROM coaches`) + c.count(`SELECT count(*) FROM students`); n != 0 {
 		t.Fatalf("%d coaches and students made without a bot name", n)
+	}
+	// A token, but Telegram cannot be asked: a clear failure, no guess.
+	c.more["TELEGRAM_TOKEN"], c.more["TELEGRAM_API_URL"] = "123:secret", "http://127.0.0.1:1"
+	code, out, errs := c.run("coach", "add", "--name", "Sanne")
+	if code != 1 || !strings.Contains(errs, "getMe") || strings.Contains(errs, "secret") || strings.Contains(out, "t.me") {
+		t.Fatalf("getMe unreachable: exit %d\n%s%s", code, out, errs)
 	}
 }
