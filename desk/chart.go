@@ -2,7 +2,9 @@ package desk
 
 import (
 	"image/color"
+	"io"
 	"math"
+	"os"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -28,6 +30,19 @@ var daytimeColors = map[string]color.Color{
 // bars to a PNG file; without any student at a milestone yet, a chart that
 // says so.
 func (d *Desk) DrawChart(figs []store.Figure, path string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := d.Chart(figs, f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Chart draws the chart of DrawChart as a PNG to w.
+func (d *Desk) Chart(figs []store.Figure, w io.Writer) error {
 	counts := map[string]map[string]float64{}
 	total := 0.0
 	for _, f := range figs {
@@ -64,7 +79,7 @@ func (d *Desk) DrawChart(figs []store.Figure, path string) error {
 		l.TextStyle[0].XAlign = draw.XCenter
 		l.TextStyle[0].Font.Size = vg.Points(14)
 		p.Add(l)
-		return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
+		return savePNG(p, w)
 	}
 	top := 0.0 // room above the highest bar for the legend
 	for _, m := range store.Milestones {
@@ -97,7 +112,16 @@ func (d *Desk) DrawChart(figs []store.Figure, path string) error {
 	}
 	p.Legend.Top = true
 	p.Legend.Left = false
-	return p.Save(16*vg.Centimeter, 10*vg.Centimeter, path)
+	return savePNG(p, w)
+}
+
+func savePNG(p *plot.Plot, w io.Writer) error {
+	wt, err := p.WriterTo(16*vg.Centimeter, 10*vg.Centimeter, "png")
+	if err != nil {
+		return err
+	}
+	_, err = wt.WriteTo(w)
+	return err
 }
 
 // roundUp rounds v up to a round number (1, 1.5, 2, 2.5, ... times a power of ten), so the axis ticks are whole.
