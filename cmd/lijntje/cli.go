@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -216,15 +215,7 @@ func (d *deps) zone() *time.Location {
 	return scheduler.Amsterdam
 }
 
-// isTerminal reports whether w is a terminal: binary output must not go there.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+
 
 // newFlags returns a flag set that reports errors instead of exiting (for
 // commands with their own parsing: bench).

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -342,5 +343,30 @@ func TestLinkMakingCommandsNeedTheBotsName(t *testing.T) {
 	code, out, errs := c.run("coach", "add", "--name", "Sanne")
 	if code != 1 || !strings.Contains(errs, "getMe") || strings.Contains(errs, "secret") || strings.Contains(out, "t.me") {
 		t.Fatalf("getMe unreachable: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestBinaryReportsRefuseATerminal(t *testing.T) {
+	t.Parallel()
+	tty, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal to test with: %v", err)
+	}
+	defer tty.Close()
+	c := newDutchCLI(t)
+	for _, args := range [][]string{{"export", "answers", "--format", "xlsx"}, {"report", "--format", "xlsx"}} {
+		var errb bytes.Buffer
+		if code := run(context.Background(), args, tty, &errb, c.env); code != 2 || !strings.Contains(errb.String(), "--out") {
+			t.Errorf("%v to a terminal: exit %d: %s", args, code, errb.String())
+		}
+		// Not a terminal: a file (or a pipe) is fine.
+		f, err := os.Create(filepath.Join(t.TempDir(), "out.xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := run(context.Background(), args, f, &errb, c.env); code != 0 {
+			t.Errorf("%v to a file: exit %d: %s", args, code, errb.String())
+		}
+		f.Close()
 	}
 }
