@@ -215,8 +215,6 @@ func (d *deps) zone() *time.Location {
 	return scheduler.Amsterdam
 }
 
-
-
 // newFlags returns a flag set that reports errors instead of exiting (for
 // commands with their own parsing: bench).
 func newFlags(name string) *flag.FlagSet {
