@@ -45,6 +45,13 @@ func TestDutchHeaderCSVWithDutchDatesImports(t *testing.T) {
 	if n := c.count(`SELECT count(*) FROM students WHERE ref = 'X9' AND school = 'Het Lyceum'`); n != 1 {
 		t.Error("school column not kept")
 	}
+	// The report groups by school: the school column, or the ref's prefix.
+	report := c.must("report")
+	for _, want := range []string{`school\s+Het Lyceum\s`, `school\s+ROC1\s+(\d+\s+){5}0\n`} {
+		if !regexp.MustCompile(want).MatchString(report) {
+			t.Errorf("report lacks the school group %s:\n%s", want, report)
+		}
+	}
 	// The header names what is missing, in Dutch.
 	bad := writeFile(t, "fout.csv", "naam;taal\nNoor;nl\n")
 	code, _, errs := c.run("student", "import", bad)
