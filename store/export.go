@@ -18,6 +18,10 @@ type ExportRow struct {
 	Text        string
 	VoiceFileID string
 	AnsweredAt  time.Time
+	// Filled by ExportAnswers only: the student's coach and the school's ref.
+	CoachID   int64
+	CoachName string
+	Ref       string
 }
 
 // ExportFilter narrows an export; zero fields do not filter.
@@ -37,8 +41,9 @@ func (s *Store) ExportAnswers(ctx context.Context, f ExportFilter, fn func(Expor
 		to = f.To
 	}
 	rows, err := s.db.Query(ctx, `SELECT a.student_id, coalesce(a.checkin_id, 0), coalesce(a.flow_version, ''), a.step,
-			coalesce(a.option, ''), coalesce(a.text, ''), coalesce(a.voice_file_id, ''), a.answered_at
-		FROM answers a JOIN students s ON s.id = a.student_id
+			coalesce(a.option, ''), coalesce(a.text, ''), coalesce(a.voice_file_id, ''), a.answered_at,
+			s.coach_id, coalesce(c.name, ''), coalesce(s.ref, '')
+		FROM answers a JOIN students s ON s.id = a.student_id LEFT JOIN coaches c ON c.id = s.coach_id
 		WHERE ($1::timestamptz IS NULL OR a.answered_at >= $1) AND ($2::timestamptz IS NULL OR a.answered_at < $2)
 		  AND ($3::bigint = 0 OR s.coach_id = $3)
 		ORDER BY a.answered_at, a.id`, from, to, f.CoachID)
@@ -48,7 +53,8 @@ func (s *Store) ExportAnswers(ctx context.Context, f ExportFilter, fn func(Expor
 	defer rows.Close()
 	for rows.Next() {
 		var r ExportRow
-		if err := rows.Scan(&r.StudentID, &r.CheckinID, &r.FlowVersion, &r.Step, &r.Option, &r.Text, &r.VoiceFileID, &r.AnsweredAt); err != nil {
+		if err := rows.Scan(&r.StudentID, &r.CheckinID, &r.FlowVersion, &r.Step, &r.Option, &r.Text, &r.VoiceFileID, &r.AnsweredAt,
+			&r.CoachID, &r.CoachName, &r.Ref); err != nil {
 			return fmt.Errorf("export answers: %w", err)
 		}
 		if err := fn(r); err != nil {

@@ -109,6 +109,7 @@ type NewStudent struct {
 	Lang       string
 	LeftSchool time.Time
 	Ref        string
+	School     string // the school they left; empty when unknown
 }
 
 // ErrUnknownCoach is returned when a student names a coach that does not exist.
@@ -130,15 +131,18 @@ func (s *Store) addStudentTx(ctx context.Context, tx pgx.Tx, n NewStudent, invit
 	if n.Lang == "" {
 		n.Lang = "nl"
 	}
-	var left, ref any
+	var left, ref, school any
 	if !n.LeftSchool.IsZero() {
 		left = n.LeftSchool
 	}
 	if n.Ref != "" {
 		ref = n.Ref
 	}
-	st, err := scanStudent(tx.QueryRow(ctx, `INSERT INTO students (name, coach_id, lang, left_school, ref)
-		VALUES ($1, $2, $3, $4, $5) RETURNING `+studentCols, n.Name, n.CoachID, n.Lang, left, ref))
+	if n.School != "" {
+		school = n.School
+	}
+	st, err := scanStudent(tx.QueryRow(ctx, `INSERT INTO students (name, coach_id, lang, left_school, ref, school)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+studentCols, n.Name, n.CoachID, n.Lang, left, ref, school))
 	if err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23503" {

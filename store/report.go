@@ -9,8 +9,10 @@ import (
 )
 
 // Figure is one number of the pilot's report: for a group of students (By
-// "all", "cohort" — the month they left school, YYYY-MM — or "coach"), a
-// section and a measure.
+// "all", "cohort" — the month they left school, YYYY-MM —, "coach" or
+// "school" — the import's school column, or else the part of the school's
+// ref before its first separator, "ROC1-0042" → "ROC1"), a section and a
+// measure.
 type Figure struct {
 	By      string
 	Group   string
@@ -33,8 +35,12 @@ func SectionWhere(m int) string { return fmt.Sprintf("where at %d months", m) }
 // Milestones are the months after leaving school the report looks at.
 var Milestones = []int{3, 6, 12, 24}
 
-// Daytime options in report order; "unknown" is a student with no daytime answer yet.
-var Daytimes = []string{"work", "school", "internship", "looking", "home", "unknown"}
+// Daytime options in report order; "unknown" is a student who joined but gave
+// no daytime answer yet, NeverJoined one who was invited and never joined.
+var Daytimes = []string{"work", "school", "internship", "looking", "home", "unknown", NeverJoined}
+
+// NeverJoined is the measure of students who were invited and never joined.
+const NeverJoined = "never joined"
 
 // reportGroups assigns every student to the groups the report shows.
 const reportGroups = `WITH g AS (
@@ -42,7 +48,11 @@ const reportGroups = `WITH g AS (
 	UNION ALL
 	SELECT id, 'cohort', coalesce(to_char(left_school, 'YYYY-MM'), 'unknown') FROM students
 	UNION ALL
-	SELECT s.id, 'coach', c.name || ' #' || c.id FROM students s JOIN coaches c ON c.id = s.coach_id)
+	SELECT s.id, 'coach', c.name || ' #' || c.id FROM students s JOIN coaches c ON c.id = s.coach_id
+	UNION ALL
+	SELECT id, 'school', coalesce(nullif(btrim(school), ''),
+		CASE WHEN ref ~ '^[^-/_. ]+[-/_. ]' THEN substring(ref FROM '^([^-/_. ]+)[-/_. ]') END)
+	FROM students WHERE nullif(btrim(school), '') IS NOT NULL OR ref ~ '^[^-/_. ]+[-/_. ]')
 `
 
 // reportQueries compute every figure in Postgres; each returns by, group, section, measure, value.
@@ -61,10 +71,11 @@ var reportQueries = []string{
 		('response rate', CASE WHEN sent > 0 THEN completed::float8 / sent END)) AS x(m, v)
 	WHERE v IS NOT NULL`,
 	// Where students are: the latest daytime answer at each milestone they reached.
-	reportGroups + `, w AS (SELECT g.by, g.grp, m.months, coalesce((SELECT a.option FROM answers a
+	reportGroups + `, w AS (SELECT g.by, g.grp, m.months, CASE WHEN s.chat_id IS NULL AND s.linked_at IS NULL AND s.status = 'invited'
+			THEN '` + NeverJoined + `' ELSE coalesce((SELECT a.option FROM answers a
 			WHERE a.student_id = s.id AND a.step = 'daytime' AND a.option IS NOT NULL
 			  AND a.answered_at < (s.left_school + make_interval(months => m.months))::timestamp AT TIME ZONE 'Europe/Amsterdam'
-			ORDER BY a.answered_at DESC, a.id DESC LIMIT 1), 'unknown') AS daytime
+			ORDER BY a.answered_at DESC, a.id DESC LIMIT 1), 'unknown') END AS daytime
 		FROM g JOIN students s ON s.id = g.student_id CROSS JOIN unnest($2::int[]) AS m(months)
 		WHERE s.left_school IS NOT NULL
 		  AND (s.left_school + make_interval(months => m.months))::timestamp AT TIME ZONE 'Europe/Amsterdam' <= $1)

@@ -85,17 +85,18 @@ func TestReportFiguresMatchHandCounts(t *testing.T) {
 		{"coach", "Anna #1", ck, "sent"}: 4, {"coach", "Anna #1", ck, "completed"}: 3, {"coach", "Anna #1", ck, "reminded"}: 1, {"coach", "Anna #1", ck, "response rate"}: 0.75,
 		{"coach", "Bram #2", ck, "sent"}: 2, {"coach", "Bram #2", ck, "completed"}: 1, {"coach", "Bram #2", ck, "reminded"}: 2, {"coach", "Bram #2", ck, "response rate"}: 0.5,
 		// Where they are. 2025-07 reached 3, 6 and 12 months; 2026-09 only 3; nobody 24.
-		{"all", "all", w3, "school"}: 1, {"all", "all", w3, "unknown"}: 3, {"all", "all", w3, "internship"}: 1,
+		// The invited student of 2026-09 never joined: apart from "unknown".
+		{"all", "all", w3, "school"}: 1, {"all", "all", w3, "unknown"}: 2, {"all", "all", w3, store.NeverJoined}: 1, {"all", "all", w3, "internship"}: 1,
 		{"all", "all", w6, "school"}: 1, {"all", "all", w6, "looking"}: 1, {"all", "all", w6, "unknown"}: 1,
 		{"all", "all", w12, "work"}: 1, {"all", "all", w12, "looking"}: 1, {"all", "all", w12, "unknown"}: 1,
 		{"cohort", "2025-07", w3, "school"}: 1, {"cohort", "2025-07", w3, "unknown"}: 2,
 		{"cohort", "2025-07", w6, "school"}: 1, {"cohort", "2025-07", w6, "looking"}: 1, {"cohort", "2025-07", w6, "unknown"}: 1,
 		{"cohort", "2025-07", w12, "work"}: 1, {"cohort", "2025-07", w12, "looking"}: 1, {"cohort", "2025-07", w12, "unknown"}: 1,
-		{"cohort", "2026-09", w3, "unknown"}: 1, {"cohort", "2026-09", w3, "internship"}: 1,
+		{"cohort", "2026-09", w3, store.NeverJoined}: 1, {"cohort", "2026-09", w3, "internship"}: 1,
 		{"coach", "Anna #1", w3, "school"}: 1, {"coach", "Anna #1", w3, "unknown"}: 1,
 		{"coach", "Anna #1", w6, "school"}: 1, {"coach", "Anna #1", w6, "looking"}: 1,
 		{"coach", "Anna #1", w12, "work"}: 1, {"coach", "Anna #1", w12, "looking"}: 1,
-		{"coach", "Bram #2", w3, "unknown"}: 2, {"coach", "Bram #2", w3, "internship"}: 1,
+		{"coach", "Bram #2", w3, "unknown"}: 1, {"coach", "Bram #2", w3, store.NeverJoined}: 1, {"coach", "Bram #2", w3, "internship"}: 1,
 		{"coach", "Bram #2", w6, "unknown"}: 1, {"coach", "Bram #2", w12, "unknown"}: 1,
 		// Signals by severity.
 		{"all", "all", sg, "attention"}: 2, {"all", "all", sg, "crisis"}: 1, {"all", "all", sg, "urgent"}: 1,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -26,6 +25,7 @@ type deps struct {
 	flows  *flows.Catalog
 	loc    *locales.Catalog
 	crisis *flows.CrisisMatcher
+	cli    *cmdline // the command line's language and flags (nil in serve)
 }
 
 // options let tests, the demo and the benchmark reuse the real wiring.
@@ -96,6 +96,3 @@ func (d *deps) close() {
 		d.pool.Close()
 	}
 }
-
-// errUsage marks an error in how a command was called (exit code 2).
-var errUsage = errors.New("usage")

@@ -16,53 +16,48 @@ import (
 // stdin is where `student delete` reads its confirmation; tests replace it.
 var stdin io.Reader = os.Stdin
 
-// studentDelete erases a student (the right to erasure) after confirmation:
-// the student's ID typed on stdin, or --yes for scripts. Without a terminal
-// and without --yes it refuses.
-func studentDelete(ctx context.Context, d *deps, args []string, w io.Writer) error {
-	fs := newFlags("student delete")
-	yes := fs.Bool("yes", false, "do not ask for confirmation")
-	var ids []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return fmt.Errorf("student delete: %v: %w", err, errUsage)
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		ids = append(ids, fs.Arg(0))
-		args = fs.Args()[1:]
+// parseStudentDelete is `lijntje student delete ID [--yes]`: erases a
+// student (the right to erasure) after confirmation: the student's ID typed
+// on stdin, or --yes for scripts. Without a terminal and without --yes it
+// refuses.
+func parseStudentDelete(c *cmdline, args []string) (action, error) {
+	fs := c.flags("student delete")
+	yes := fs.Bool("yes", false, c.T("cli.flag.yes"))
+	ids, err := c.parse(fs, args, true)
+	if err != nil {
+		return nil, err
 	}
 	if len(ids) != 1 {
-		return fmt.Errorf("student delete: give one student ID: %w", errUsage)
+		return nil, c.usage("student delete", "cli.usage.one_id")
 	}
 	id, err := strconv.ParseInt(ids[0], 10, 64)
 	if err != nil || id <= 0 {
-		return fmt.Errorf("student delete: %q is not a student ID: %w", ids[0], errUsage)
+		return nil, c.usage("student delete", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
 	}
-	st, err := d.st.Student(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("student delete: there is no student %d", id)
-	}
-	if err != nil {
-		return err
-	}
-	if !*yes {
-		fmt.Fprintf(w, "This deletes student %d (%s) and everything about them: answers, check-ins, signals, invites and messages.\n"+
-			"Alerts stay, without name or text. This cannot be undone.\nType the student's ID (%d) to confirm: ", st.ID, st.Name, st.ID)
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if strings.TrimSpace(line) != strconv.FormatInt(id, 10) {
-			fmt.Fprintln(w)
-			if err != nil {
-				return fmt.Errorf("student delete: no confirmation (no input); nothing deleted (use --yes in scripts)")
-			}
-			return fmt.Errorf("student delete: not confirmed; nothing deleted")
+	return func(ctx context.Context, d *deps, w io.Writer) error {
+		st, err := d.st.Student(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("student delete: %s", c.T("cli.student.unknown", "ID", id))
 		}
-	}
-	if err := d.st.EraseStudent(ctx, id); err != nil {
-		return fmt.Errorf("student delete: %w", err)
-	}
-	d.log.Info("student erased", "student", id)
-	_, err = fmt.Fprintf(w, "student %d deleted\n", id)
-	return err
+		if err != nil {
+			return err
+		}
+		if !*yes {
+			fmt.Fprint(w, c.T("cli.delete.confirm", "ID", st.ID, "Name", st.Name))
+			line, err := bufio.NewReader(stdin).ReadString('\n')
+			if strings.TrimSpace(line) != strconv.FormatInt(id, 10) {
+				fmt.Fprintln(w)
+				if err != nil {
+					return fmt.Errorf("student delete: %s", c.T("cli.delete.no_input"))
+				}
+				return fmt.Errorf("student delete: %s", c.T("cli.delete.not_confirmed"))
+			}
+		}
+		if err := d.st.EraseStudent(ctx, id); err != nil {
+			return fmt.Errorf("student delete: %w", err)
+		}
+		d.log.Info("student erased", "student", id)
+		_, err = fmt.Fprintln(w, c.T("cli.delete.done", "ID", id))
+		return err
+	}, nil
 }

@@ -121,11 +121,11 @@ func runDemo(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR %s: %w", o.pageAddr, err)
 	}
-	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: demo.Handler(demo.Config{
+	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: r.withReport(demo.Handler(demo.Config{
 		Loc:     loc,
 		Current: r.session,
 		Reset:   r.reset,
-	})}
+	}))}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("demo page", "err", err)
@@ -138,11 +138,12 @@ Left is Noor's phone (a young person), right is Sanne's (her coach). Tap Start
 in Noor's phone to join, then "send a check-in now" and answer it; risky answers
 (say "🏠 Ik zit thuis") alert Sanne. Type /help in either phone for the commands.
 "Fast-forward a week" moves the bot's clock 7 days ahead; "reset" starts over.
+The coordinator's report on the demo's clock: %sreport (and %sreport/chart.png).
 
 This is the real bot with Telegram simulated on this computer: data lives in
 the database %q (server of DATABASE_URL) and under Redis prefix %q, both
 erased on start and reset. Press Ctrl-C to stop.
-`, pageURL, pageURL, o.database, o.redisPrefix)
+`, pageURL, pageURL, pageURL, pageURL, o.database, o.redisPrefix)
 	if o.ready != nil {
 		o.ready(pageURL)
 	}

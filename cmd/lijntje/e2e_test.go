@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -218,11 +217,7 @@ func (w *world) answer(u *telegramtest.User, step, option string) int64 {
 // export returns the answers export as records (without the header).
 func (w *world) export() [][]string {
 	w.t.Helper()
-	recs, err := csv.NewReader(strings.NewReader(w.cli("export", "answers", "--format", "csv"))).ReadAll()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	return recs[1:]
+	return parseDutchCSV(w.t, []byte(w.cli("export", "answers", "--format", "csv")))[1:]
 }
 
 func (w *world) count(query string, args ...any) int {

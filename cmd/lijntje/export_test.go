@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
@@ -66,10 +66,7 @@ func TestExportXLSXHasExactlyTheCSVRows(t *testing.T) {
 	for _, filter := range [][]string{nil, {"--coach", "1"}, {"--from", "2026-02-01"}, {"--to", "2026-02-01", "--coach", "2"}} {
 		t.Run(strings.Join(filter, " "), func(t *testing.T) {
 			csvOut := c.must(append([]string{"export", "answers", "--format", "csv"}, filter...)...)
-			want, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
-			if err != nil {
-				t.Fatal(err)
-			}
+			want := parseDutchCSV(t, []byte(csvOut))
 			if len(want) < 2 {
 				t.Fatalf("CSV export has %d rows", len(want))
 			}
@@ -89,6 +86,32 @@ func TestExportXLSXHasExactlyTheCSVRows(t *testing.T) {
 			for i := range got { // GetRows drops trailing empty cells
 				for len(got[i]) < len(want[0]) {
 					got[i] = append(got[i], "")
+				}
+			}
+			// The CSV escapes a text that Excel would run as a formula; the
+			// XLSX holds it as a text cell, which Excel never runs.
+			escaped := 0
+			for i := 1; i < len(want); i++ {
+				if want[i][4] == "=1+1" {
+					t.Fatalf("row %d: a formula left unescaped in the CSV: %q", i, want[i][4])
+				}
+				if v, ok := strings.CutPrefix(want[i][4], "'"); ok && v == "=1+1" {
+					want[i][4] = v
+					escaped++
+				}
+			}
+			if escaped == 0 && len(filter) == 0 {
+				t.Fatal("no escaped formula in the CSV export")
+			}
+			// answered_at is a date cell in the XLSX (local wall time), an
+			// RFC 3339 time with the local offset in the CSV.
+			for i := 1; i < len(want) && i < len(got); i++ {
+				at, err := time.Parse(time.RFC3339, want[i][5])
+				if err != nil {
+					t.Fatalf("answered_at %q: %v", want[i][5], err)
+				}
+				if want[i][5] = at.Format("02-01-2006 15:04:05"); at.Location() == time.UTC {
+					t.Fatalf("answered_at %q is UTC, want Amsterdam time", want[i][5])
 				}
 			}
 			if diff := cmp.Diff(want, got); diff != "" {

@@ -20,21 +20,35 @@ import (
 
 // cli runs lijntje commands against one test database.
 type cli struct {
-	t   *testing.T
-	url string
+	t    *testing.T
+	url  string
+	lang string            // LANG: "en_US.UTF-8" (these tests read English), "" for Dutch
+	more map[string]string // more environment
 }
 
 func newCLI(t *testing.T) *cli {
 	t.Helper()
-	return &cli{t: t, url: storetest.DatabaseURL(t)}
+	return &cli{t: t, url: storetest.DatabaseURL(t), lang: "en_US.UTF-8"}
+}
+
+// newDutchCLI is newCLI as a Dutch coordinator's machine has it: no LANG.
+func newDutchCLI(t *testing.T) *cli {
+	c := newCLI(t)
+	c.lang = ""
+	return c
 }
 
 func (c *cli) env(k string) string {
+	if v, ok := c.more[k]; ok {
+		return v
+	}
 	switch k {
 	case "DATABASE_URL":
 		return c.url
 	case "BOT_USERNAME":
 		return "TestLijntjeBot"
+	case "LANG":
+		return c.lang
 	}
 	return ""
 }
@@ -162,17 +176,13 @@ func TestImportThousandFromSemicolonCSVAndReimport(t *testing.T) {
 	if n := c.count(`SELECT count(*) FROM students WHERE ref = 'R0013' AND left_school = '2025-02-14' AND name = 'Leerling 13'`); n != 1 {
 		t.Fatalf("row R0013 not imported as written")
 	}
-	lf, err := os.Open(links)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(lf).ReadAll()
-	lf.Close()
-	if err != nil || len(recs) != 1001 || recs[0][2] != "link" || recs[14][1] != "R0013" || !linkRE.MatchString(recs[14][2]) {
-		t.Fatalf("links.csv: %d rows, %v", len(recs), err)
+	recs := readDutchCSV(t, links)
+	if len(recs) != 1001 || recs[0][2] != "link" || recs[14][1] != "R0013" || !linkRE.MatchString(recs[14][2]) {
+		t.Fatalf("links.csv: %d rows", len(recs))
 	}
 
-	// A re-import updates by ref: no duplicates, new links, old ones revoked.
+	// A re-import updates by ref: no duplicates, and every handed-out link
+	// keeps working (no new links, none revoked).
 	out = c.must("student", "import", f)
 	if !strings.Contains(out, "1000 student(s) imported: 0 added, 1000 updated") {
 		t.Fatalf("re-import: %s", out[max(0, len(out)-200):])
@@ -183,6 +193,31 @@ func TestImportThousandFromSemicolonCSVAndReimport(t *testing.T) {
 	if n := c.count(`SELECT count(*) FROM invites WHERE revoked_at IS NULL`); n != 1000+2 {
 		t.Fatalf("%d open invites after re-import, want one a student and the coaches'", n)
 	}
+}
+
+// readDutchCSV reads a CSV as Dutch Excel wants it: a UTF-8 BOM, then ';'.
+func readDutchCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return parseDutchCSV(t, b)
+}
+
+func parseDutchCSV(t *testing.T, b []byte) [][]string {
+	t.Helper()
+	rest, ok := bytes.CutPrefix(b, []byte("\xef\xbb\xbf"))
+	if !ok {
+		t.Fatalf("CSV without a UTF-8 BOM: %.40q", b)
+	}
+	r := csv.NewReader(bytes.NewReader(rest))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("CSV with ';': %v", err)
+	}
+	return recs
 }
 
 func TestImportThousandFromXLSXWithQRCodes(t *testing.T) {

@@ -1,6 +1,11 @@
 // Command lijntje runs the Lijntje bot (serve) and the coordinator's tools:
 // inviting coaches and students, sending a check-in now, exporting answers and
 // checking flows. Configuration comes from the environment (see README).
+//
+// Each subcommand has a small file here that parses its flags and calls a
+// package: the coordinator's work lives in package desk, the bot in bot,
+// SQL in store. Texts are Dutch by default and English with LANG=en... or
+// --lang en (locales/cli.*.toml).
 package main
 
 import (
@@ -11,36 +16,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	_ "time/tzdata" // Europe/Amsterdam also in an image without zone files
+
+	"github.com/lijntje/lijntje/desk"
+	"github.com/lijntje/lijntje/locales"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
-
-const usage = `Lijntje keeps coaches in close touch with young people after school.
-
-Usage:
-  lijntje serve                      bot, scheduler, escalations, HTTP (health, metrics, webhook)
-  lijntje demo                       try it in the browser, without Telegram (HTTP_ADDR, default 127.0.0.1:8090)
-  lijntje coach add --name NAME [--hours SPEC] [--coordinator] [--json]
-  lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
-  lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
-  lijntje student delete ID [--yes] right to erasure: everything about them, after confirmation
-  lijntje invite renew --student ID  a new link; the old one stops working
-  lijntje checkin now --student ID   or --all
-  lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
-  lijntje report [--format text|csv|xlsx] [--chart FILE.png]   response rates, where students are, time to take-on
-  lijntje flows check                validates flows, crisis rules and translations
-  lijntje flows check --crisis TEXT  which crisis rule (category, tier) fires on TEXT, if any
-  lijntje updates list|retry ID|drop ID   updates that failed every attempt (parked): handle again or delete
-  lijntje bench [--students 2000] [--rate R] [--send-rate 25] [--json] [--cpuprofile FILE]
-                                     load benchmark against the Telegram double (docs/benchmark.md)
-  lijntje version
-
-Configuration: TELEGRAM_TOKEN, TELEGRAM_API_URL, DATABASE_URL, REDIS_URL, HTTP_ADDR,
-WEBHOOK_URL, WEBHOOK_SECRET, ESCALATE_AFTER, RETENTION (see README.md).
-`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -58,12 +43,36 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 // so that a command and a running serve share one clock.
 func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, o options) int {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	err := dispatch(ctx, args, stdout, stderr, getenv, log, o)
+	texts, err := locales.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "lijntje: %v\n", err)
+		return 1
+	}
+	c := &cmdline{texts: texts, lang: desk.LangFromEnv(getenv), getenv: getenv, stdout: stdout}
+	// Global flags before the command: --lang nl|en, --csv-comma.
+	for len(args) > 0 {
+		switch a := args[0]; {
+		case a == "--lang" && len(args) > 1:
+			c.lang, args = desk.NormLang(args[1]), args[2:]
+		case strings.HasPrefix(a, "--lang="):
+			c.lang, args = desk.NormLang(strings.TrimPrefix(a, "--lang=")), args[1:]
+		case a == "--csv-comma":
+			c.comma, args = true, args[1:]
+		default:
+			goto dispatch
+		}
+	}
+dispatch:
+	err = dispatch(ctx, c, args, stdout, stderr, getenv, log, o)
+	var ue *usageError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "lijntje %s\n%s\n", ue.Error(), c.T("cli.usage.hint", "Command", ue.cmd))
+		return 2
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "lijntje: %v\n\n%s", err, usage)
+		fmt.Fprintf(stderr, "lijntje: %v\n%s\n", strings.TrimSuffix(err.Error(), ": usage"), c.T("cli.usage.hint_global"))
 		return 2
 	default:
 		fmt.Fprintf(stderr, "lijntje: %v\n", err)
@@ -71,36 +80,55 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	}
 }
 
-func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger, o options) error {
-	if len(args) == 0 {
-		return fmt.Errorf("no command given: %w", errUsage)
-	}
+// commandName joins "coach add" and the like into one name and returns the rest.
+func commandName(args []string) (string, []string) {
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" || cmd == "updates") {
-		cmd += " " + args[1]
-		args = args[1:]
+	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" || cmd == "updates") &&
+		!strings.HasPrefix(args[1], "-") {
+		return cmd + " " + args[1], args[2:]
 	}
-	args = args[1:]
+	return cmd, args[1:]
+}
+
+func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger, o options) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%s: %w", c.T("cli.usage.no_command"), errUsage)
+	}
+	cmd, args := commandName(args)
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, version)
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	case "flows check":
-		if len(args) > 0 {
-			return crisisCheck(args, stdout) // --crisis "tekst": crisis.go
+		if len(args) == 0 {
+			fmt.Fprint(stdout, c.T("cli.usage.global"))
+			return nil
 		}
-		return flowsCheck(stdout)
+		name, _ := commandName(args)
+		if cm, ok := commands[name]; ok {
+			_, err := cm.parse(c, []string{"--help"})
+			return err
+		}
+		if name == "demo" || name == "bench" {
+			fmt.Fprint(stdout, c.T("cli.usage.global"))
+			return nil
+		}
+		return fmt.Errorf("%s: %w", c.T("cli.usage.unknown", "Command", name), errUsage)
 	case "demo":
 		return demoCmd(ctx, args, stdout, stderr, getenv)
 	case "bench": // its own database, Redis prefix and Telegram double: no TELEGRAM_TOKEN
 		return runBench(ctx, args, stdout, stderr, getenv)
 	}
-	run, ok := commands[cmd]
+	cm, ok := commands[cmd]
 	if !ok {
-		return fmt.Errorf("unknown command %q: %w", cmd, errUsage)
+		return fmt.Errorf("%s: %w", c.T("cli.usage.unknown", "Command", cmd), errUsage)
+	}
+	act, err := cm.parse(c, args) // every argument is checked before anything is opened
+	if err != nil {
+		return err
+	}
+	if cm.noDB {
+		return act(ctx, nil, stdout)
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
@@ -114,21 +142,6 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	defer d.close()
-	return run(ctx, d, args, stdout)
-}
-
-// commands are the subcommands that need the database.
-var commands = map[string]func(context.Context, *deps, []string, io.Writer) error{
-	"serve":          func(ctx context.Context, d *deps, _ []string, _ io.Writer) error { return serve(ctx, d, nil) },
-	"coach add":      coachAdd,
-	"student add":    studentAdd,
-	"student import": studentImport,
-	"student delete": studentDelete,
-	"invite renew":   inviteRenew,
-	"checkin now":    checkinNow,
-	"export answers": exportAnswers,
-	"report":         report,
-	"updates list":   updatesList,
-	"updates retry":  updatesRetry,
-	"updates drop":   updatesDrop,
+	d.cli = c
+	return act(ctx, d, stdout)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,21 +39,23 @@ func TestReportCommand(t *testing.T) {
 	seedCohorts(c)
 	text := c.must("report")
 	for _, want := range []string{"Students by status", "Check-ins", "Where at 3 months", "Where at 24 months", "Alerts",
-		"2024-07", "Anna #1", "median minutes to take-on"} {
+		"2024-07", "Anna #1", "median to take-on"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text report lacks %q:\n%s", want, text)
 		}
 	}
-	csvOut := c.must("report", "--format", "csv")
-	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
-	if err != nil || len(recs) < 50 || !cmp.Equal(recs[0], reportHeader) {
-		t.Fatalf("CSV report: %d rows, %v", len(recs), err)
+	recs := parseDutchCSV(t, []byte(c.must("report", "--format", "csv")))
+	if len(recs) < 50 || !cmp.Equal(recs[0], []string{"by", "group", "section", "measure", "value"}) {
+		t.Fatalf("CSV report: %d rows, header %v", len(recs), recs[0])
+	}
+	for _, r := range recs[1:] { // the ';' CSV has Dutch Excel's decimal comma
+		r[4] = strings.Replace(r[4], ",", ".", 1)
 	}
 	x, err := excelize.OpenReader(strings.NewReader(c.must("report", "--format", "xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := x.GetRows("Sheet1")
+	rows, _ := x.GetRows("report")
 	x.Close()
 	if diff := cmp.Diff(recs, rows); diff != "" {
 		t.Fatalf("XLSX report differs from the CSV (-csv +xlsx):\n%s", diff)
@@ -64,11 +65,6 @@ func TestReportCommand(t *testing.T) {
 	b, err := os.ReadFile(chart)
 	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) || len(b) < 5000 {
 		t.Fatalf("chart: %d bytes, %v", len(b), err)
-	}
-	if os.Getenv("LIJNTJE_WRITE_DOCS_CHART") != "" { // refresh the README's example
-		if err := os.WriteFile("../../docs/report-chart.png", b, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 	if code, _, _ := c.run("report", "--format", "pdf"); code != 2 {
 		t.Fatalf("--format pdf: exit %d, want 2", code)

@@ -15,6 +15,26 @@ import (
 	"github.com/lijntje/lijntje/store"
 )
 
+// parseUpdates wraps an `updates` subcommand: its arguments are checked
+// before the database is opened.
+func parseUpdates(name string, run func(context.Context, *deps, []string, io.Writer) error) func(*cmdline, []string) (action, error) {
+	return func(c *cmdline, args []string) (action, error) {
+		fs := c.flags(name)
+		pos, err := c.parse(fs, args, true)
+		if err != nil {
+			return nil, err
+		}
+		if name != "updates list" {
+			if _, err := deadLetterID(name, pos); err != nil {
+				return nil, err
+			}
+		} else if len(pos) != 0 {
+			return nil, c.usage(name, "cli.usage.unexpected", "Arg", pos[0])
+		}
+		return func(ctx context.Context, d *deps, w io.Writer) error { return run(ctx, d, pos, w) }, nil
+	}
+}
+
 // updatesList shows the parked updates (dead letters): IDs, when, attempts
 // and the error, never their content.
 func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error {

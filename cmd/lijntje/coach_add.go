@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/store"
+)
+
+// parseCoachAdd is `lijntje coach add --name NAME [--hours SPEC] [--coordinator] [--json]`.
+func parseCoachAdd(c *cmdline, args []string) (action, error) {
+	fs := c.flags("coach add")
+	name := fs.String("name", "", c.T("cli.flag.coach_name"))
+	hours := fs.String("hours", "mon-fri 09:00-17:00", c.T("cli.flag.hours"))
+	coord := fs.Bool("coordinator", false, c.T("cli.flag.coordinator"))
+	lang := fs.String("lang", "nl", c.T("cli.flag.coach_lang"))
+	force := fs.Bool("force", false, c.T("cli.flag.force_name"))
+	asJSON := fs.Bool("json", false, c.T("cli.flag.json"))
+	if _, err := c.parse(fs, args, false); err != nil {
+		return nil, err
+	}
+	n := strings.Join(strings.Fields(*name), " ")
+	if n == "" {
+		return nil, c.usage("coach add", "cli.usage.name_required")
+	}
+	if _, err := scheduler.ParseHours(*hours); err != nil {
+		return nil, c.usage("coach add", "cli.usage.hours", "Detail", err.Error())
+	}
+	if *lang != "nl" && *lang != "en" {
+		return nil, c.usage("coach add", "cli.usage.lang")
+	}
+	return func(ctx context.Context, d *deps, w io.Writer) error {
+		link, err := d.linker(ctx)
+		if err != nil {
+			return err
+		}
+		if !*force {
+			coaches, err := d.st.Coaches(ctx)
+			if err != nil {
+				return err
+			}
+			for _, other := range coaches {
+				if strings.EqualFold(strings.Join(strings.Fields(other.Name), " "), n) {
+					return fmt.Errorf("coach add: %s", c.T("cli.coach.duplicate", "Name", n, "ID", other.ID))
+				}
+			}
+		}
+		co, code, err := d.st.AddCoach(ctx, store.Coach{Name: n, Hours: *hours, Coordinator: *coord, Lang: *lang}, d.cfg.InviteTTL)
+		if err != nil {
+			return err
+		}
+		return c.printInvite(w, *asJSON, invited{ID: co.ID, Name: co.Name, Code: code, Link: link(code), Role: "coach"})
+	}, nil
+}
