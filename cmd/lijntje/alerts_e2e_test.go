@@ -86,6 +86,7 @@ func TestMessageOffDutyWaitsForWorkingHours(t *testing.T) {
 		t.Fatalf("the coach got %d messages on Saturday night, want only her welcome", n)
 	}
 
+	w.settled()
 	w.clock.Advance(33*time.Hour + 59*time.Minute) // Monday 08:59
 	w.srv.sched.RunOnce(t.Context())
 	time.Sleep(300 * time.Millisecond)
@@ -188,6 +189,7 @@ func TestUntakenUrgentCaseIsSentAgainEachEscalation(t *testing.T) {
 		return n
 	}
 	for round := 2; round <= 3; round++ {
+		w.settled()
 		w.clock.Advance(31 * time.Minute)
 		w.srv.sched.RunOnce(t.Context())
 		w.waitFor(sanne, func(telegramtest.Sent) bool { return sends() == round }, "the case sent again")
@@ -246,6 +248,7 @@ func TestMessageJoiningARequestAfterHoursWaitsForTheMorning(t *testing.T) {
 	alert := w.waitText(sanne, "mn cv")
 	w.waitFor(sanne, func(telegramtest.Sent) bool { return len(copies(sanne, noor.ID)) == 1 }, "the first message, copied")
 
+	w.settled()
 	w.clock.Advance(10 * time.Hour) // Tuesday 20:00: Sanne is off duty
 	noor.SendText("en ook met een sollicitatiebrief")
 	w.waitText(noor, "Sanne ziet het morgen vanaf 9:00")
@@ -254,6 +257,7 @@ func TestMessageJoiningARequestAfterHoursWaitsForTheMorning(t *testing.T) {
 	if n := len(copies(sanne, noor.ID)); n != 1 {
 		t.Fatalf("the coach got %d copies in the evening, want the morning's one only", n)
 	}
+	w.settled()
 	w.clock.Advance(13 * time.Hour) // Wednesday 09:00
 	w.srv.sched.Kick()
 	w.waitFor(sanne, func(telegramtest.Sent) bool { return len(copies(sanne, noor.ID)) == 2 }, "the evening's message, copied in the morning")
@@ -281,4 +285,17 @@ func TestCoachWhoBlocksTheBotHandsOverAtOnce(t *testing.T) {
 
 	sanne.Unblock()
 	w.waitText(sanne, "Welkom terug")
+}
+
+// settled waits until every message is recorded as sent: a lease that ran
+// out when the clock jumps would send a message again (at least once).
+func (w *world) settled() {
+	w.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) > 0 {
+		if time.Now().After(deadline) {
+			w.t.Fatal("messages still unsent after 10s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
