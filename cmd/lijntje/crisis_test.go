@@ -17,7 +17,7 @@ func TestFlowsCheckCrisis(t *testing.T) {
 		{[]string{"flows", "check", "--crisis", "hij dwong me tot seks"}, 0, "result: sexual (crisis)"},
 		{[]string{"flows", "check", "--crisis=ik zie het niet meer zitten"}, 0, "result: doubt"},
 		{[]string{"flows", "check", "--crisis", "ik", "lach", "me", "dood"}, 0, "no rule fired"},
-		{[]string{"flows", "check"}, 0, "all flows and translations are in order"},
+		{[]string{"flows", "check"}, 0, "alle flows en vertalingen zijn in orde"}, // Dutch first
 		{[]string{"flows", "check", "--crisis"}, 2, ""},
 		{[]string{"flows", "check", "--bogus"}, 2, ""},
 	} {
