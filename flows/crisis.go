@@ -410,7 +410,13 @@ func (c *CrisisMatcher) parseRule(s string) (*crisisRule, error) {
 	for _, t := range r.terms {
 		m := 0
 		for _, a := range t.alts {
-			m = max(m, len(a.units))
+			n := len(a.units)
+			for _, g := range a.gaps {
+				if g {
+					n += maxGap
+				}
+			}
+			m = max(m, n) // a sequence is never cut by the window
 		}
 		n += m
 	}
