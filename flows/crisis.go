@@ -410,7 +410,13 @@ func (c *CrisisMatcher) parseRule(s string) (*crisisRule, error) {
 	for _, t := range r.terms {
 		m := 0
 		for _, a := range t.alts {
-			m = max(m, len(a.units))
+			n := len(a.units)
+			for _, g := range a.gaps {
+				if g {
+					n += maxGap
+				}
+			}
+			m = max(m, n) // a sequence is never cut by the window
 		}
 		n += m
 	}
@@ -617,9 +623,7 @@ func (s *scan) rule(r *crisisRule) ([]string, bool) {
 		}
 	}
 	var unless []span
-	for _, t := range r.unless {
-		unless = append(unless, s.spans(t)...)
-	}
+	unlessDone := false // the unless terms are looked for only once the terms are found
 	order := make([]int, len(r.terms))
 	for i := range order {
 		order[i] = i
@@ -630,6 +634,12 @@ func (s *scan) rule(r *crisisRule) ([]string, bool) {
 	var try func(k, lo, hi int) bool
 	try = func(k, lo, hi int) bool {
 		if k == len(order) {
+			if !unlessDone {
+				for _, t := range r.unless {
+					unless = append(unless, s.spans(t)...)
+				}
+				unlessDone = true
+			}
 			for _, u := range unless {
 				if u.end > lo-r.window && u.start < hi+r.window {
 					return false

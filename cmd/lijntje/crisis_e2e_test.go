@@ -214,3 +214,26 @@ func TestStrangerInCrisisGetsTheNumbersAndLeavesNoRow(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubtInACheckinNoteIsKeptAndAsked: an in-between phrase typed as the
+// answer to the check-in's free-text question is kept as the answer, and
+// still gets the question and an urgent alert.
+func TestDoubtInACheckinNoteIsKeptAndAsked(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.checkinNow(st.ID)
+	for _, s := range [][2]string{{"mood", "3"}, {"daytime", "work"}, {"daytime_ok", "yes"}, {"money", "ok"},
+		{"housing", "yes"}, {"support", "yes"}, {"contact", "no"}} {
+		w.answer(noor, s[0], s[1])
+	}
+	w.question(noor, "note")
+	noor.SendText("eerlijk gezegd kan ik het niet meer aan")
+	w.waitFor(noor, func(m telegramtest.Sent) bool { return hasData(m, "crisis:yes") }, "the in-between question")
+	w.waitText(noor, "Dank je wel, Noor") // the check-in still closes
+	w.waitText(sanne, "Dringend")
+	if n := w.count(`SELECT count(*) FROM answers WHERE step = 'note' AND text = 'eerlijk gezegd kan ik het niet meer aan'`); n != 1 {
+		t.Errorf("%d note answers kept, want 1", n)
+	}
+}
