@@ -181,7 +181,9 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 		if !s.runAlertSteps(ctx) {
 			return
 		}
-		convs, _, err := s.st.StartDueCheckins(ctx, now, 100, func(d store.DueCheckin) (store.Opened, error) {
+		// In quiet hours only a manual check-in opens: what is planned or
+		// overdue (held back by a case closed late, say) waits for the morning.
+		convs, _, err := s.st.StartDueCheckinsQuiet(ctx, now, 100, s.cfg.Cadence.InQuiet(now), func(d store.DueCheckin) (store.Opened, error) {
 			return s.cfg.Open(d, now.Add(s.cfg.Expiry))
 		})
 		if err != nil {
