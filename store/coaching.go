@@ -93,7 +93,7 @@ func (s *Store) FindStudentFor(ctx context.Context, coachID int64, query string)
 	}
 	const visible = `(s.coach_id = $1 OR EXISTS (SELECT 1 FROM coaches k WHERE k.id = $1 AND k.coordinator)
 		OR EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.coach_id = $1 AND a.student_id = s.id
-			AND `+routedNow+`))`
+			AND ` + routedNow + `))`
 	if id, err := strconv.ParseInt(strings.TrimPrefix(query, "#"), 10, 64); err == nil {
 		st, err := scanStudent(s.db.QueryRow(ctx, `SELECT `+studentCols+` FROM students s WHERE s.id = $2 AND `+visible, coachID, id))
 		if err != nil {
