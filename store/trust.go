@@ -95,3 +95,15 @@ func roleFree(ctx context.Context, tx pgx.Tx, chatID int64, student bool) error 
 	}
 	return nil
 }
+
+// Unready returns the name of the first dependency that does not answer
+// ("postgres" or "redis"), or "" when both do.
+func (s *Store) Unready(ctx context.Context) string {
+	if err := s.db.Ping(ctx); err != nil {
+		return "postgres"
+	}
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return "redis"
+	}
+	return ""
+}

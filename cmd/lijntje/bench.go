@@ -605,6 +605,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	defer tg.Close()
 	cfg := base
 	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
+	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.WebhookURL = ""
 	cfg.SendRate, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, o.hotRate, o.hotRate
 	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})

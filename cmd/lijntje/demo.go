@@ -209,6 +209,7 @@ func (r *demoRunner) start(ctx context.Context) error {
 	cfg := r.cfg
 	cfg.Token, cfg.APIURL, cfg.BotUsername = tg.Token(), tg.URL, tg.BotUsername()
 	cfg.HTTPAddr = "127.0.0.1:0" // the page has HTTP_ADDR; health and metrics get any free port
+	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.WebhookURL, cfg.WebhookSecret = "", ""
 	d, err := open(ctx, cfg, r.log, options{now: r.clock.Now, redisPrefix: r.o.redisPrefix})
 	if err != nil {

@@ -36,7 +36,7 @@ Usage:
                                      load benchmark against the Telegram double (docs/benchmark.md)
   lijntje version
 
-Configuration: TELEGRAM_TOKEN, TELEGRAM_API_URL, DATABASE_URL, REDIS_URL, HTTP_ADDR,
+Configuration: TELEGRAM_TOKEN, TELEGRAM_API_URL, DATABASE_URL, REDIS_URL, HTTP_ADDR, ADMIN_ADDR,
 WEBHOOK_URL, WEBHOOK_SECRET, ESCALATE_AFTER, RETENTION (see README.md).
 `
 
