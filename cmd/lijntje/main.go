@@ -22,7 +22,8 @@ const usage = `Lijntje keeps coaches in close touch with young people after scho
 
 Usage:
   lijntje serve                      bot, scheduler, escalations, HTTP (health, metrics, webhook)
-  lijntje demo                       try it in the browser, without Telegram (HTTP_ADDR, default 127.0.0.1:8090)
+  lijntje demo [--name NAME]         try it in the browser, without Telegram (HTTP_ADDR, default 127.0.0.1:8090;
+                                     NAME or the port names its own database, so demos run side by side)
   lijntje coach add --name NAME [--hours SPEC] [--coordinator] [--json]
   lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
   lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
