@@ -176,9 +176,15 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 		return b.coachReply(ctx, x, b.t(lang, "coach.checkin.not_active", map[string]any{"Student": s.Name,
 			"Status": b.t(lang, "coach.status."+s.Status, nil)}))
 	}
-	// The check-in is scheduled with the update: handled twice, it is one check-in.
-	if _, err := b.record(ctx, x, store.Record{ManualCheckinFor: s.ID,
-		Out: []store.Message{x.reply(b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)}))}}); err != nil {
+	// The check-in is scheduled with the update: handled twice, it is one
+	// check-in. In the students' quiet hours it waits for the morning.
+	reply := b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)})
+	due := b.cfg.OutOfQuiet(x.at)
+	if due.After(x.at) {
+		reply = b.t(lang, "trust.checkin.morning", map[string]any{"Student": firstName(s.Name), "Time": localTime(due)})
+	}
+	if _, err := b.record(ctx, x, store.Record{ManualCheckinFor: s.ID, ManualCheckinDue: due,
+		Out: []store.Message{x.reply(reply)}}); err != nil {
 		return err
 	}
 	b.cfg.Kick()

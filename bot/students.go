@@ -231,7 +231,7 @@ func (b *Bot) contactRequest(ctx context.Context, x *in) error {
 			EditMessageID: m.ID, Text: clip(m.Text, 4000)}}, r.Out...)
 	}
 	_, err := b.record(ctx, x, r)
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrDuplicate) || errors.Is(err, store.ErrNotOwner) {
 		return err
 	}
 	b.answerCallback(ctx, x, "")

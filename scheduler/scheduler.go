@@ -50,6 +50,9 @@ type Config struct {
 	PurgeSpec string
 }
 
+// OutOfQuiet moves t in the students' quiet hours to their end (09:00 by default).
+func (s *Scheduler) OutOfQuiet(t time.Time) time.Time { return s.cfg.Cadence.OutOfQuiet(t) }
+
 // PlanOff as Config.PlanSpec turns planning by cadence off.
 const PlanOff = "off"
 

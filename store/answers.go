@@ -43,6 +43,7 @@ type Record struct {
 	// ManualCheckinFor, when not 0, schedules a manual check-in for that
 	// student due now, committed with the update (a repeat schedules none).
 	ManualCheckinFor int64
+	ManualCheckinDue time.Time // when it is due; zero: At (now)
 }
 
 // Recorded is what a Record changed.
@@ -89,7 +90,11 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 			}
 		}
 		if r.ManualCheckinFor != 0 {
-			if err := scheduleManual(ctx, tx, r.ManualCheckinFor, r.At); err != nil {
+			due := r.ManualCheckinDue
+			if due.IsZero() {
+				due = r.At
+			}
+			if err := scheduleManual(ctx, tx, r.ManualCheckinFor, r.At, due); err != nil {
 				return err
 			}
 		}

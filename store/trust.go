@@ -66,10 +66,10 @@ func (s *Store) OwnsChat(ctx context.Context, o Owner) (bool, error) {
 	return ok, nil
 }
 
-// scheduleManual schedules a manual check-in for studentID due at, in tx.
-func scheduleManual(ctx context.Context, tx pgx.Tx, studentID int64, at time.Time) error {
+// scheduleManual schedules a manual check-in for studentID (slot at, due due), in tx.
+func scheduleManual(ctx context.Context, tx pgx.Tx, studentID int64, at, due time.Time) error {
 	if _, err := tx.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at, manual)
-		VALUES ($1, 'checkin', $2, $2, true) ON CONFLICT (student_id, slot) DO NOTHING`, studentID, at); err != nil {
+		VALUES ($1, 'checkin', $2, $3, true) ON CONFLICT (student_id, slot) DO NOTHING`, studentID, at, due); err != nil {
 		return fmt.Errorf("schedule checkin: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {

@@ -279,8 +279,13 @@ func TestOverdueCheckinWaitsForTheMorning(t *testing.T) {
 	t.Parallel()
 	w := newWorldAt(t, nextAt(time.Tuesday, 21, 45), nil)
 	ctx := context.Background()
-	coach, _ := w.addCoach("Sanne de Vries")
+	coach, sanne := w.addCoach("Sanne de Vries")
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	// A coach's /checkin in quiet hours waits for the morning too, and says so.
+	sanne.SendCommand("checkin", "Noor")
+	if m := w.waitText(sanne, "rusttijd"); !strings.Contains(m.Text, "09:00") {
+		t.Errorf("the coach is not told when: %q", m.Text)
+	}
 	// A check-in due this morning was held back by an urgent case...
 	if _, err := w.srv.pool.Exec(ctx, `INSERT INTO alerts (student_id, severity, opened_at) VALUES ($1, 'urgent', $2)`,
 		st.ID, w.clock.Now().Add(-12*time.Hour)); err != nil {

@@ -49,7 +49,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	s := &server{deps: d, tg: tg}
 	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate, ChatBurst: cfg.SendChatBurst, ChatRate: cfg.SendChatRate}, Now: d.st.Now,
-		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+		Kick: func() { sched.Kick() }, OutOfQuiet: func(t time.Time) time.Time { return sched.OutOfQuiet(t) }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
 	scfg.Remind, scfg.Closing, scfg.Resumed = b.RemindCheckin, b.ClosingMessage, b.PauseOverMessage
