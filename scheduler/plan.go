@@ -113,12 +113,16 @@ func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
 	if exp, err := s.st.ExpireCheckins(ctx, now, 1000); err != nil {
 		s.log.ErrorContext(ctx, "expire checkins", "err", err)
 	} else {
+		missed := 0
 		for _, e := range exp {
+			if !e.Partial {
+				missed++ // a partial check-in was answered: not missed
+			}
 			if e.MissedTwice {
 				s.log.InfoContext(ctx, "two check-ins missed", "student_id", e.StudentID, "checkin_id", e.CheckinID)
 			}
 		}
-		checkinsExpired.Add(float64(len(exp)))
+		checkinsExpired.Add(float64(missed))
 	}
 	if sent {
 		s.cfg.Sent()
