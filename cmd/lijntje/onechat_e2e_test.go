@@ -91,6 +91,7 @@ func TestRenewedInviteCutsOffTheOldPhone(t *testing.T) {
 	w.waitText(old, "alleen voor jongeren en coaches met een uitnodiging")
 	replant()
 	old.Tap(ask.MessageID, "s:y")
+	w.eventually(func() bool { return len(old.CallbackAnswers()) == answered+1 }, "the old phone's stop confirmation answered")
 	replant()
 	old.Tap(q.MessageID, q.Keyboard[0][0].CallbackData)
 	w.eventually(func() bool { return len(old.CallbackAnswers()) == answered+2 }, "both taps of the old phone answered")
