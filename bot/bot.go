@@ -26,6 +26,9 @@ type Config struct {
 	Now         func() time.Time // the clock (tests move it); default time.Now
 	// Kick is called after a signal was recorded, to run the alert sweep at once.
 	Kick func()
+	// OutOfQuiet moves a time in the students' quiet hours to their end;
+	// default: quiet hours are not known here (the time as is).
+	OutOfQuiet func(time.Time) time.Time
 }
 
 // Bot handles updates and owns the sender.
@@ -50,6 +53,9 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 	}
 	if cfg.Kick == nil {
 		cfg.Kick = func() {}
+	}
+	if cfg.OutOfQuiet == nil {
+		cfg.OutOfQuiet = func(t time.Time) time.Time { return t }
 	}
 	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
 	b.send = NewSender(cfg.Sender, tg, st, log)

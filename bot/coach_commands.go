@@ -16,7 +16,7 @@ import (
 func (b *Bot) coachCmd(ctx context.Context, x *in, cmd, arg string) error {
 	switch cmd {
 	case "dienst":
-		return b.cmdDienst(ctx, x)
+		return b.cmdDienst(ctx, x, arg) // trust.go
 	case "overzicht":
 		return b.cmdOverzicht(ctx, x)
 	case "student":
@@ -41,48 +41,6 @@ func (b *Bot) coachReplyAbout(ctx context.Context, x *in, studentID, caseID int6
 	m.StudentID, m.CaseID = studentID, caseID
 	_, err := b.record(ctx, x, store.Record{Out: []store.Message{m}})
 	return err
-}
-
-// cmdDienst switches the coach's on-call duty and tells the coordinators who is on call now.
-func (b *Bot) cmdDienst(ctx context.Context, x *in) error {
-	me, err := b.st.Coach(ctx, x.conv.ID)
-	if err != nil {
-		return err
-	}
-	me, err = b.st.SetOnCall(ctx, me.ID, !me.OnCall)
-	if err != nil {
-		return err
-	}
-	b.log.InfoContext(ctx, "on call", "coach_id", me.ID, "on", me.OnCall)
-	onCall, err := b.st.CoachesOnDuty(ctx, true)
-	if err != nil {
-		return err
-	}
-	coords, err := b.st.CoachesOnDuty(ctx, false)
-	if err != nil {
-		return err
-	}
-	names := make([]string, 0, len(onCall))
-	for _, c := range onCall {
-		names = append(names, c.Name)
-	}
-	key := "coach.dienst.off"
-	if me.OnCall {
-		key = "coach.dienst.on"
-	}
-	var out []store.Message
-	for _, c := range coords {
-		if c.ChatID == 0 || c.ID == me.ID {
-			continue
-		}
-		out = append(out, store.Message{ChatID: c.ChatID, Lane: store.LaneInteractive, Kind: store.KindSend,
-			Text: b.onCallText(c.Lang, me, names)})
-	}
-	text := b.t(x.conv.Lang, key, nil)
-	if me.Coordinator {
-		text += "\n" + b.onCallText(x.conv.Lang, me, names)
-	}
-	return b.coachReply(ctx, x, text, out...)
 }
 
 func (b *Bot) onCallText(lang string, who store.Coach, names []string) string {
@@ -228,12 +186,21 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 		return b.coachReplyAbout(ctx, x, s.ID, 0, b.t(lang, "coach.checkin.not_active", map[string]any{"Student": s.Name,
 			"Status": b.t(lang, "coach.status."+s.Status, nil)}))
 	}
-	now := b.cfg.Now()
-	if _, err := b.st.ScheduleCheckin(ctx, s.ID, now, now, true); err != nil {
+	// The check-in is scheduled with the update: handled twice, it is one
+	// check-in. In the students' quiet hours it waits for the morning.
+	reply := b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)})
+	due := b.cfg.OutOfQuiet(x.at)
+	if due.After(x.at) {
+		reply = b.t(lang, "trust.checkin.morning", map[string]any{"Student": firstName(s.Name), "Time": localTime(due)})
+	}
+	m := x.reply(reply)
+	m.StudentID = s.ID // erased with the student, by key
+	if _, err := b.record(ctx, x, store.Record{ManualCheckinFor: s.ID, ManualCheckinDue: due,
+		Out: []store.Message{m}}); err != nil {
 		return err
 	}
 	b.cfg.Kick()
-	return b.coachReplyAbout(ctx, x, s.ID, 0, b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)}))
+	return nil
 }
 
 // cmdSluit closes a case the coach took on: /sluit ID note.

@@ -82,11 +82,11 @@ func TestDienstTellsCoordinators(t *testing.T) {
 	h := newHarness(t, tuesday)
 	_, su := h.coach(store.Coach{Name: "Sanne"})
 	_, ku := h.coach(store.Coach{Name: "Kees", Coordinator: true})
-	su.SendCommand("dienst")
+	su.SendCommand("dienst", "aan")
 	h.wait(su, "on call", has("Je hebt nu dienst"))
 	h.wait(ku, "coordinator told", has("Sanne heeft nu dienst. Dienst nu: Sanne."))
 	last := lastID(ku)
-	su.SendCommand("dienst")
+	su.SendCommand("dienst", "uit")
 	h.wait(su, "off call", has("Je dienst is voorbij"))
 	h.after(ku, "coordinator told", last, has("Dienst nu: niemand"))
 }

@@ -23,6 +23,9 @@ func (b *Bot) coachMessage(ctx context.Context, x *in) error {
 // coachCallback handles a coach's tap on an alert: take it on (t:ID), see the
 // student's history (h:ID), close it (x:ID).
 func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
+	if strings.HasPrefix(data, "dienst:") {
+		return b.dienstTap(ctx, x, data) // trust.go
+	}
 	kind, idText, _ := strings.Cut(data, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {

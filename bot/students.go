@@ -19,6 +19,9 @@ func (b *Bot) onCommand(ctx context.Context, x *in, cmd, arg string) error {
 	}
 	switch x.conv.Role {
 	case store.RoleStudent:
+		if err := b.stillTheirs(ctx, x); err != nil { // /mijngegevens, /stop: only the linked phone
+			return err
+		}
 		if ok, err := b.studentExtraCommand(ctx, x, cmd); ok { // /taal, /mijngegevens: student_data.go
 			return err
 		}
@@ -36,6 +39,8 @@ func (b *Bot) onStart(ctx context.Context, x *in, code string) error {
 	}
 	red, err := b.st.RedeemInvite(ctx, code, x.chatID)
 	switch {
+	case errors.Is(err, store.ErrRoleTaken):
+		return b.roleTaken(ctx, x)
 	case errors.Is(err, store.ErrInviteInvalid), errors.Is(err, store.ErrChatTaken):
 		if x.conv.Role != store.RoleNone {
 			_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.invite.used", nil))}})
@@ -165,7 +170,12 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 		return b.coachCallback(ctx, x, data)
 	}
 	if data == "contact" {
-		return b.contactRequest(ctx, x)
+		return b.contactRequest(ctx, x) // its record checks the chat is still theirs
+	}
+	if _, _, _, answer := flows.ParseCallbackData(data); !answer {
+		if err := b.stillTheirs(ctx, x); err != nil { // stop, pause, moment, language
+			return err
+		}
 	}
 	if ok, err := b.studentExtraCallback(ctx, x, data); ok { // language buttons: student_data.go
 		return err
@@ -215,7 +225,7 @@ func (b *Bot) contactRequest(ctx context.Context, x *in) error {
 			EditMessageID: m.ID, Text: clip(m.Text, 4000)}}, r.Out...)
 	}
 	_, err := b.record(ctx, x, r)
-	if errors.Is(err, store.ErrDuplicate) {
+	if errors.Is(err, store.ErrDuplicate) || errors.Is(err, store.ErrNotOwner) {
 		return err
 	}
 	b.answerCallback(ctx, x, "")
@@ -276,7 +286,11 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	r.Out = append(r.Out, confirm...)
 	if _, err := b.record(ctx, x, r); err != nil {
 		if errors.Is(err, store.ErrStale) {
-			_, _ = b.st.ReloadConv(ctx, x.chatID)
+			conv, rerr := b.st.ReloadConv(ctx, x.chatID)
+			if x.u.Message != nil && rerr == nil { // a typed note or voice is never dropped
+				x.conv = conv
+				return b.staleNote(ctx, x, input)
+			}
 			b.answerCallback(ctx, x, b.t(lang, "bot.stale_button", nil))
 			return nil
 		}

@@ -39,6 +39,9 @@ type in struct {
 	conv   store.Conv
 	next   *store.Conv   // the conversation after this update, cached when handled
 	cbDone chan struct{} // closed when the tap was answered early (answerEarly)
+	// noDedupe records without the update ID: an earlier refused record of
+	// this update already marked it handled (see staleNote).
+	noDedupe bool
 }
 
 // Handle handles one update completely: it returns only after what the update
@@ -120,6 +123,15 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) error {
 	}
 	x := &in{u: u, chatID: chatID, at: b.cfg.Now(), conv: conv}
 	kind, err := b.dispatch(ctx, x)
+	if errors.Is(err, store.ErrNotOwner) {
+		// The chat is no longer whose its cached conversation says (a new
+		// phone was linked): nothing was written; handle it as who it is now.
+		if x.conv, err = b.st.ReloadConv(ctx, chatID); err == nil {
+			x.next = nil
+			b.log.InfoContext(ctx, "chat no longer linked", "chat_id", chatID, "update_id", u.ID)
+			kind, err = b.dispatch(ctx, x)
+		}
+	}
 	if x.cbDone != nil {
 		<-x.cbDone // the tap is answered before the update counts as handled
 	}
@@ -172,6 +184,12 @@ func command(m *models.Message) (string, string, bool) {
 // to the sender and kicks the alert sweep when there were signals.
 func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded, error) {
 	r.UpdateID = x.u.ID
+	if x.noDedupe {
+		r.UpdateID = 0
+	}
+	if x.conv.Role != store.RoleNone { // written only while the chat is still theirs
+		r.Owner = store.Owner{Role: x.conv.Role, ID: x.conv.ID, ChatID: x.chatID}
+	}
 	if r.At.IsZero() {
 		r.At = x.at
 	}

@@ -30,6 +30,9 @@ func (s *Scheduler) Plan(ctx context.Context) (int, error) {
 		var planned []store.Planned
 		for _, st := range page {
 			p, end := s.planOne(st, now)
+			if end && s.cfg.Cadence.InQuiet(now) {
+				continue // the closing message goes in the morning
+			}
 			if end {
 				if err := s.end(ctx, st, now); err != nil {
 					return total, err
@@ -91,12 +94,16 @@ func (s *Scheduler) end(ctx context.Context, st store.Scheduled, now time.Time) 
 // check-ins whose time is up.
 func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
 	sent := false
-	if n, err := s.st.ResumePaused(ctx, now, 500, s.cfg.Resumed); err != nil {
-		s.log.ErrorContext(ctx, "resume paused", "err", err)
-	} else if n > 0 {
-		sent = true
+	// Nothing but replies goes to a student in quiet hours: a pause ends in the morning.
+	quiet := s.cfg.Cadence.InQuiet(now)
+	if !quiet {
+		if n, err := s.st.ResumePaused(ctx, now, 500, s.cfg.Resumed); err != nil {
+			s.log.ErrorContext(ctx, "resume paused", "err", err)
+		} else if n > 0 {
+			sent = true
+		}
 	}
-	if !s.cfg.Cadence.InQuiet(now) {
+	if !quiet {
 		if n, err := s.st.RemindCheckins(ctx, now, now.Add(-s.cfg.RemindAfter), 500, s.cfg.Remind); err != nil {
 			s.log.ErrorContext(ctx, "remind checkins", "err", err)
 		} else if n > 0 {
@@ -106,12 +113,16 @@ func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
 	if exp, err := s.st.ExpireCheckins(ctx, now, 1000); err != nil {
 		s.log.ErrorContext(ctx, "expire checkins", "err", err)
 	} else {
+		missed := 0
 		for _, e := range exp {
+			if !e.Partial {
+				missed++ // a partial check-in was answered: not missed
+			}
 			if e.MissedTwice {
 				s.log.InfoContext(ctx, "two check-ins missed", "student_id", e.StudentID, "checkin_id", e.CheckinID)
 			}
 		}
-		checkinsExpired.Add(float64(len(exp)))
+		checkinsExpired.Add(float64(missed))
 	}
 	if sent {
 		s.cfg.Sent()

@@ -254,7 +254,12 @@ func TestPauseAndResume(t *testing.T) {
 	if f.opens != 0 {
 		t.Fatalf("%d check-ins during the pause", f.opens)
 	}
-	f.clock.Advance(24 * time.Hour) // Monday 15 June 08:00: the pause is over
+	f.clock.Advance(24 * time.Hour) // Monday 15 June 08:00: the pause is over, in quiet hours
+	s.RunOnce(ctx)
+	if st, _ := f.st.Student(ctx, eva.ID); st.Status != store.StatusPaused {
+		t.Fatalf("at 08:00, in quiet hours: status %s, want still paused until 09:00", st.Status)
+	}
+	f.clock.Advance(time.Hour) // 09:00: the morning
 	s.RunOnce(ctx)
 	if st, _ := f.st.Student(ctx, eva.ID); st.Status != store.StatusActive {
 		t.Fatalf("after the pause: status %s", st.Status)
@@ -262,7 +267,7 @@ func TestPauseAndResume(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM outbox WHERE payload->>'t' = 'welcome back'`); n != 1 {
 		t.Fatalf("%d resume messages", n)
 	}
-	f.clock.Advance(7 * time.Hour) // 15:00
+	f.clock.Advance(6 * time.Hour) // 15:00
 	if _, err := s.Plan(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,9 @@ type Config struct {
 	PurgeSpec string
 }
 
+// OutOfQuiet moves t in the students' quiet hours to their end (09:00 by default).
+func (s *Scheduler) OutOfQuiet(t time.Time) time.Time { return s.cfg.Cadence.OutOfQuiet(t) }
+
 // PlanOff as Config.PlanSpec turns planning by cadence off.
 const PlanOff = "off"
 
@@ -181,7 +184,9 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 		if !s.runAlertSteps(ctx) {
 			return
 		}
-		convs, _, err := s.st.StartDueCheckins(ctx, now, 100, func(d store.DueCheckin) (store.Opened, error) {
+		// In quiet hours only a manual check-in opens: what is planned or
+		// overdue (held back by a case closed late, say) waits for the morning.
+		convs, _, err := s.st.StartDueCheckinsQuiet(ctx, now, 100, s.cfg.Cadence.InQuiet(now), func(d store.DueCheckin) (store.Opened, error) {
 			return s.cfg.Open(d, now.Add(s.cfg.Expiry))
 		})
 		if err != nil {

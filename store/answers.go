@@ -37,6 +37,13 @@ type Record struct {
 	Done                            bool   // the check-in is complete
 	Signals                         []Signal
 	Out                             []Message // replies, leased to the caller's sender
+	// Owner, when set, must still own the chat: otherwise nothing is written
+	// (ErrNotOwner), checked in the same statement or transaction.
+	Owner Owner
+	// ManualCheckinFor, when not 0, schedules a manual check-in for that
+	// student due now, committed with the update (a repeat schedules none).
+	ManualCheckinFor int64
+	ManualCheckinDue time.Time // when it is due; zero: At (now)
 }
 
 // Recorded is what a Record changed.
@@ -51,11 +58,14 @@ type Recorded struct {
 // ErrDuplicate for an update handled before and ErrStale for an answer that does not
 // fit the check-in's current step.
 func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
-	if len(r.Signals) == 0 && r.UpdateID != 0 {
+	if len(r.Signals) == 0 && r.UpdateID != 0 && r.ManualCheckinFor == 0 {
 		return s.recordFast(ctx, r)
 	}
 	var res Recorded
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		if err := owns(ctx, tx, r.Owner); err != nil {
+			return err
+		}
 		if r.UpdateID != 0 {
 			tag, err := tx.Exec(ctx, `INSERT INTO processed_updates (bot_id, update_id, handled_at) VALUES ($3, $1, $2) ON CONFLICT DO NOTHING`,
 				r.UpdateID, r.At, s.bot)
@@ -77,6 +87,15 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 				r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.VoiceFileID, r.At, r.UpdateID)
 			if err != nil {
 				return fmt.Errorf("insert answer: %w", err)
+			}
+		}
+		if r.ManualCheckinFor != 0 {
+			due := r.ManualCheckinDue
+			if due.IsZero() {
+				due = r.At
+			}
+			if err := scheduleManual(ctx, tx, r.ManualCheckinFor, r.At, due); err != nil {
+				return err
 			}
 		}
 		var err error

@@ -15,6 +15,7 @@ const (
 	CheckinOpen      = "open"
 	CheckinCompleted = "completed"
 	CheckinExpired   = "expired"
+	CheckinPartial   = "partial" // expired with some answers: answered, not missed
 	CheckinCancelled = "cancelled"
 )
 
@@ -100,6 +101,13 @@ type Opened struct {
 // check-in, or an open urgent or crisis case, is skipped for now (a manual
 // check-in from a coach still goes). It returns the conversations it opened.
 func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, plan func(DueCheckin) (Opened, error)) ([]Conv, []int64, error) {
+	return s.StartDueCheckinsQuiet(ctx, now, limit, false, plan)
+}
+
+// StartDueCheckinsQuiet is StartDueCheckins in quiet hours when quiet is
+// true: only a manual check-in (a coach's or coordinator's explicit "now")
+// opens; planned and overdue ones wait for the morning.
+func (s *Store) StartDueCheckinsQuiet(ctx context.Context, now time.Time, limit int, quiet bool, plan func(DueCheckin) (Opened, error)) ([]Conv, []int64, error) {
 	var convs []Conv
 	var chats, outIDs []int64
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
@@ -109,7 +117,8 @@ func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, 
 			  AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.student_id = c.student_id AND o.status = 'open')
 			  AND (c.manual OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.student_id = c.student_id
 			       AND a.status <> 'closed' AND a.severity IN ('urgent', 'crisis')))
-			ORDER BY c.due_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED`, now, limit)
+			  AND (c.manual OR NOT $3)
+			ORDER BY c.due_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED`, now, limit, quiet)
 		if err != nil {
 			return fmt.Errorf("claim due checkins: %w", err)
 		}

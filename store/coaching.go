@@ -83,7 +83,7 @@ func (s *Store) Caseload(ctx context.Context, coachID int64) ([]CaseloadRow, err
 var ErrAmbiguous = errors.New("more than one student matches")
 
 // FindStudentFor finds a student by ID or by (part of) their name, among those
-// coachID may see: their own students, students whose case was routed to them,
+// coachID may see: their own students, students whose open case is routed to them,
 // or everyone for a coordinator. Someone else's student is ErrNotFound: a coach
 // cannot even learn that they exist.
 func (s *Store) FindStudentFor(ctx context.Context, coachID int64, query string) (Student, error) {
@@ -92,7 +92,8 @@ func (s *Store) FindStudentFor(ctx context.Context, coachID int64, query string)
 		return Student{}, ErrNotFound
 	}
 	const visible = `(s.coach_id = $1 OR EXISTS (SELECT 1 FROM coaches k WHERE k.id = $1 AND k.coordinator)
-		OR EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.coach_id = $1 AND a.student_id = s.id))`
+		OR EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.coach_id = $1 AND a.student_id = s.id
+			AND ` + routedNow + `))`
 	if id, err := strconv.ParseInt(strings.TrimPrefix(query, "#"), 10, 64); err == nil {
 		st, err := scanStudent(s.db.QueryRow(ctx, `SELECT `+studentCols+` FROM students s WHERE s.id = $2 AND `+visible, coachID, id))
 		if err != nil {

@@ -29,8 +29,11 @@ func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
 	}
 	var handled, advanced bool
 	var ids []int64
-	err := s.db.QueryRow(ctx, `WITH u AS (
-			INSERT INTO processed_updates (bot_id, update_id, handled_at) VALUES ($20, $1, $2) ON CONFLICT DO NOTHING RETURNING update_id
+	var owned bool
+	err := s.db.QueryRow(ctx, `WITH w AS (
+			SELECT `+ownerCheck(23)+` AS owned
+		), u AS (
+			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned ON CONFLICT DO NOTHING RETURNING update_id
 		), c AS (
 			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
 				status = CASE WHEN $9 THEN 'completed' ELSE status END,
@@ -53,11 +56,15 @@ func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
 			ORDER BY m.ord
 			RETURNING id
 		)
-		SELECT EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
+		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
 		r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
-		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases).Scan(&handled, &advanced, &ids)
+		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
+		r.Owner.Role, r.Owner.ID, r.Owner.ChatID).Scan(&owned, &handled, &advanced, &ids)
 	if err != nil {
 		return Recorded{}, fmt.Errorf("record update: %w", err)
+	}
+	if !owned {
+		return Recorded{}, ErrNotOwner
 	}
 	if !handled {
 		return Recorded{}, ErrDuplicate

@@ -75,6 +75,9 @@ type Redeemed struct {
 	Role    string // RoleStudent or RoleCoach
 	Student Student
 	Coach   Coach
+	// OldChatID is the chat the student was linked to before (0 for none):
+	// it no longer gets or changes anything of theirs.
+	OldChatID int64
 }
 
 // RedeemInvite links chatID to the student or coach of code, once.
@@ -97,8 +100,18 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, chatID int64) (Re
 		if _, err := tx.Exec(ctx, `UPDATE invites SET used_at = $2 WHERE code_hash = $1`, hashCode(code), now); err != nil {
 			return fmt.Errorf("use invite: %w", err)
 		}
+		if err := roleFree(ctx, tx, chatID, sid != nil); err != nil {
+			return err
+		}
 		if sid != nil {
 			r.Role = RoleStudent
+			var old *int64
+			if err := tx.QueryRow(ctx, `SELECT chat_id FROM students WHERE id = $1 FOR UPDATE`, *sid).Scan(&old); err != nil {
+				return fmt.Errorf("link chat: %w", notFound(err))
+			}
+			if old != nil && *old != chatID {
+				r.OldChatID = *old
+			}
 			r.Student, err = scanStudent(tx.QueryRow(ctx, `UPDATE students SET chat_id = $2, linked_at = $3,
 				status = CASE WHEN status IN ('invited', 'unreachable') THEN 'active' ELSE status END
 				WHERE id = $1 RETURNING `+studentCols, *sid, chatID, now))
@@ -120,5 +133,9 @@ func (s *Store) RedeemInvite(ctx context.Context, code string, chatID int64) (Re
 		return Redeemed{}, err
 	}
 	_ = s.ForgetConv(ctx, chatID)
+	if r.OldChatID != 0 { // the old phone gets nothing more and changes nothing
+		_ = s.ForgetConv(ctx, r.OldChatID)
+		_ = s.DropPendingForChat(ctx, r.OldChatID, "relinked")
+	}
 	return r, nil
 }

@@ -244,13 +244,19 @@ func (s *Store) MarkUnreachable(ctx context.Context, studentID, chatID int64) er
 	return s.DropPendingForChat(ctx, chatID, "forbidden")
 }
 
-// CoachHasStudentAlert reports whether a case about studentID was delivered to coachID.
+// CoachHasStudentAlert reports whether a case about studentID is routed to
+// coachID now: delivered to them, not closed, and not taken on by someone
+// else. Once the case moves on, so does the coach's view of the student.
 func (s *Store) CoachHasStudentAlert(ctx context.Context, coachID, studentID int64) bool {
 	var ok bool
 	_ = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
-		WHERE d.coach_id = $1 AND a.student_id = $2)`, coachID, studentID).Scan(&ok)
+		WHERE d.coach_id = $1 AND a.student_id = $2 AND `+routedNow+`)`, coachID, studentID).Scan(&ok)
 	return ok
 }
+
+// routedNow is true for a case (a, delivered to coach d.coach_id) that is
+// still that coach's to act on: not closed, taken on by nobody or by them.
+const routedNow = `a.status <> 'closed' AND (a.taken_by IS NULL OR a.taken_by = d.coach_id)`
 
 // FirstName is the first word of a name: greetings and check-ins use first names.
 func FirstName(name string) string {

@@ -63,7 +63,8 @@ var reportQueries = []string{
 	// Response: check-ins sent, completed, needing a reminder, and completed / sent.
 	reportGroups + `, r AS (SELECT g.by, g.grp,
 		count(*) FILTER (WHERE c.sent_at IS NOT NULL) AS sent,
-		count(*) FILTER (WHERE c.status = 'completed') AS completed,
+		-- Answered: completed, or partial (every button but the note, say).
+		count(*) FILTER (WHERE c.status IN ('completed', 'partial')) AS completed,
 		count(*) FILTER (WHERE c.reminded_at IS NOT NULL) AS reminded
 	FROM g JOIN checkins c ON c.student_id = g.student_id GROUP BY 1, 2)
 	SELECT by, grp, '` + SectionResponse + `', m, v FROM r, LATERAL (VALUES

@@ -288,31 +288,36 @@ func (s *Store) RemindCheckins(ctx context.Context, now, sentBefore time.Time, l
 	return n, err
 }
 
-// Expired is a check-in that expired unanswered.
+// Expired is a check-in that expired unanswered, or answered in part (Partial).
 type Expired struct {
 	CheckinID   int64
 	StudentID   int64
+	Partial     bool // answered in part: not missed
 	MissedTwice bool // the one before it was missed too: a signal was raised
 	AlertID     int64
 }
 
-// ExpireCheckins closes open check-ins whose time is up: they count as
-// missed. When a student's two latest finished check-ins are both missed,
+// ExpireCheckins closes open check-ins whose time is up: with no answer at
+// all they count as missed (expired), with some as partial (answered). When
+// a student's two latest finished check-ins are both missed,
 // it raises the attention signal "missed_twice" (once per check-in).
 func (s *Store) ExpireCheckins(ctx context.Context, now time.Time, limit int) ([]Expired, error) {
 	var out []Expired
 	var students []int64
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `UPDATE checkins SET status = 'expired', current_step = NULL
+		// A check-in with any answer (every button but the optional note,
+		// say) is partial: answered, not missed.
+		rows, err := tx.Query(ctx, `UPDATE checkins c SET current_step = NULL,
+				status = CASE WHEN EXISTS (SELECT 1 FROM answers a WHERE a.checkin_id = c.id) THEN 'partial' ELSE 'expired' END
 			WHERE id IN (SELECT id FROM checkins WHERE status = 'open' AND expires_at <= $1
 			             ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-			RETURNING id, student_id`, now, limit)
+			RETURNING id, student_id, status = 'partial'`, now, limit)
 		if err != nil {
 			return fmt.Errorf("expire checkins: %w", err)
 		}
 		for rows.Next() {
 			var e Expired
-			if err := rows.Scan(&e.CheckinID, &e.StudentID); err != nil {
+			if err := rows.Scan(&e.CheckinID, &e.StudentID, &e.Partial); err != nil {
 				rows.Close()
 				return fmt.Errorf("expire checkins: %w", err)
 			}
@@ -324,9 +329,12 @@ func (s *Store) ExpireCheckins(ctx context.Context, now time.Time, limit int) ([
 		}
 		for i, e := range out {
 			students = append(students, e.StudentID)
+			if e.Partial {
+				continue
+			}
 			var missed int
 			err := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status = 'expired') FROM (
-					SELECT status FROM checkins WHERE student_id = $1 AND status IN ('completed', 'expired')
+					SELECT status FROM checkins WHERE student_id = $1 AND status IN ('completed', 'partial', 'expired')
 					ORDER BY coalesce(sent_at, due_at) DESC, id DESC LIMIT 2) last`, e.StudentID).Scan(&missed)
 			if err != nil {
 				return fmt.Errorf("count missed: %w", err)

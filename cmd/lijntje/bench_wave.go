@@ -262,6 +262,8 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	defer tg.Close()
 	cfg := base
 	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
+	cfg.AdminAddr = "127.0.0.1:0"
+	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
 	cfg.SendRate, cfg.SendChatBurst, cfg.SendChatRate = wo.rate, 0, 0 // the sender's own per-chat pacing
 	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})

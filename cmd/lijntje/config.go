@@ -19,6 +19,7 @@ type config struct {
 	DatabaseURL   string
 	RedisURL      string
 	HTTPAddr      string
+	AdminAddr     string // health and metrics (ADMIN_ADDR), apart from the webhook
 	WebhookURL    string
 	WebhookSecret string
 	EscalateAfter time.Duration
@@ -48,6 +49,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DatabaseURL:   env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lijntje?sslmode=disable"),
 		RedisURL:      env("REDIS_URL", "redis://127.0.0.1:6379/0"),
 		HTTPAddr:      env("HTTP_ADDR", ":8080"),
+		AdminAddr:     env("ADMIN_ADDR", "127.0.0.1:9090"),
 		WebhookURL:    env("WEBHOOK_URL", ""),
 		WebhookSecret: env("WEBHOOK_SECRET", ""),
 	}

@@ -38,19 +38,16 @@ type demoOptions struct {
 // demoCmd is `lijntje demo`: the real bot against the Telegram double, with a
 // web page showing the student's and the coach's phones.
 func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	if len(args) > 0 {
-		return fmt.Errorf("demo: unexpected %q: %w", args[0], errUsage)
+	o, err := demoOptionsFrom(args, getenv) // arguments first: nothing is created for a wrong one
+	if err != nil {
+		return err
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
 	}
-	addr := strings.TrimSpace(getenv("HTTP_ADDR"))
-	if addr == "" {
-		addr = demoAddr
-	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return runDemo(ctx, cfg, log, stdout, demoOptions{database: demoDatabase, redisPrefix: demoRedisPrefix, pageAddr: addr})
+	return runDemo(ctx, cfg, log, stdout, o)
 }
 
 // offsetClock is the wall clock plus an offset that "fast-forward" advances.
@@ -110,6 +107,12 @@ func runDemo(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer
 		return err
 	}
 	cfg.DatabaseURL = dbURL
+	// Held for the demo's lifetime: no other demo resets this database under it.
+	unlock, err := lockDemo(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r := &demoRunner{cfg: cfg, o: o, log: log}
 	if err := r.start(ctx); err != nil {
 		return err
@@ -210,6 +213,7 @@ func (r *demoRunner) start(ctx context.Context) error {
 	cfg := r.cfg
 	cfg.Token, cfg.APIURL, cfg.BotUsername = tg.Token(), tg.URL, tg.BotUsername()
 	cfg.HTTPAddr = "127.0.0.1:0" // the page has HTTP_ADDR; health and metrics get any free port
+	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.WebhookURL, cfg.WebhookSecret = "", ""
 	d, err := open(ctx, cfg, r.log, options{now: r.clock.Now, redisPrefix: r.o.redisPrefix})
 	if err != nil {

@@ -51,6 +51,7 @@ func newWorldAt(t *testing.T, start time.Time, extra map[string]string) *world {
 		"DATABASE_URL":     storetest.DatabaseURL(t),
 		"REDIS_URL":        storetest.RedisURL(),
 		"HTTP_ADDR":        "127.0.0.1:0",
+		"ADMIN_ADDR":       "127.0.0.1:0",
 	}}
 	for k, v := range extra {
 		w.env[k] = v

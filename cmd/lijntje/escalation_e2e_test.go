@@ -44,7 +44,7 @@ func TestCrisisRaisesAnOpenUrgentCaseAndReachesOnCall(t *testing.T) {
 	w := newWorldAt(t, saturday23, nil) // Sanne is off duty; Kees is on call
 	coach, sanne := w.addCoach("Sanne de Vries")
 	_, kees := w.addCoach("Kees Visser")
-	kees.SendCommand("dienst")
+	kees.SendCommand("dienst", "aan")
 	w.waitText(kees, "dienst")
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
 	w.checkinNow(st.ID)

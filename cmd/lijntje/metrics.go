@@ -15,10 +15,15 @@ import (
 // open cases by severity and status, and the age of the oldest case nobody
 // has taken on. It reads the store of the latest `serve` in this process.
 type caseCollector struct {
-	st   atomic.Pointer[store.Store]
-	open *prometheus.Desc
-	age  *prometheus.Desc
-	up   *prometheus.Desc
+	st atomic.Pointer[store.Store]
+	// The figures are read at most every caseFiguresTTL, however often
+	// /metrics is scraped: a scrape is not a query.
+	mu     sync.Mutex
+	cached *store.CaseFigures
+	at     time.Time
+	open   *prometheus.Desc
+	age    *prometheus.Desc
+	up     *prometheus.Desc
 }
 
 var (
@@ -30,8 +35,14 @@ var (
 	casesRegister sync.Once
 )
 
+// caseFiguresTTL is how long the case figures of /metrics are reused.
+const caseFiguresTTL = 15 * time.Second
+
 // registerCaseMetrics makes /metrics report the cases of st.
 func registerCaseMetrics(st *store.Store) {
+	cases.mu.Lock()
+	cases.cached = nil
+	cases.mu.Unlock()
 	cases.st.Store(st)
 	casesRegister.Do(func() { prometheus.MustRegister(cases) })
 }
@@ -47,9 +58,7 @@ func (c *caseCollector) Collect(ch chan<- prometheus.Metric) {
 	if st == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	f, err := st.CaseFigures(ctx)
+	f, err := c.figures(st)
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
 		return
@@ -65,4 +74,21 @@ func (c *caseCollector) Collect(ch chan<- prometheus.Metric) {
 		age = max(st.Now().Sub(f.OldestUntaken).Seconds(), 0)
 	}
 	ch <- prometheus.MustNewConstMetric(c.age, prometheus.GaugeValue, age)
+}
+
+// figures returns the case figures, read from Postgres at most every caseFiguresTTL.
+func (c *caseCollector) figures(st *store.Store) (store.CaseFigures, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cached != nil && time.Since(c.at) < caseFiguresTTL {
+		return *c.cached, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	f, err := st.CaseFigures(ctx)
+	if err != nil {
+		return f, err
+	}
+	c.cached, c.at = &f, time.Now()
+	return f, nil
 }

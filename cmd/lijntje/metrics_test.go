@@ -25,7 +25,7 @@ func TestMetricsReportCases(t *testing.T) {
 		(1, 'urgent', 'open', $1), (2, 'urgent', 'taken', $2), (3, 'attention', 'closed', $1)`,
 		w.clock.Now().Add(-90*time.Second), w.clock.Now().Add(-time.Hour))
 
-	resp, err := http.Get("http://" + w.srv.addr.String() + "/metrics")
+	resp, err := http.Get("http://" + w.srv.adminAddr.String() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

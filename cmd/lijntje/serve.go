@@ -10,7 +10,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/scheduler"
@@ -27,8 +26,11 @@ type server struct {
 	bot   *bot.Bot
 	sched *scheduler.Scheduler
 	http  *http.Server
-	addr  net.Addr
-	tg    *tgbot.Bot
+	addr  net.Addr // the webhook's listener (HTTP_ADDR)
+	// admin serves health and metrics on the operator's listener (ADMIN_ADDR).
+	admin     *http.Server
+	adminAddr net.Addr
+	tg        *tgbot.Bot
 }
 
 // serve runs the bot, the scheduler and the HTTP endpoints until ctx ends,
@@ -47,7 +49,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	s := &server{deps: d, tg: tg}
 	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate, ChatBurst: cfg.SendChatBurst, ChatRate: cfg.SendChatRate}, Now: d.st.Now,
-		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+		Kick: func() { sched.Kick() }, OutOfQuiet: func(t time.Time) time.Time { return sched.OutOfQuiet(t) }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
 	scfg.Remind, scfg.Closing, scfg.Resumed = b.RemindCheckin, b.ClosingMessage, b.PauseOverMessage
@@ -66,19 +68,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	defer stopWork()
 	disp := bot.NewDispatcher(work, 32, b.Handle, bot.WithDispatch(bot.DispatchOptions{Park: b.Park}))
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := d.st.Ping(pctx); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ready\n"))
-	})
-	registerCaseMetrics(d.st)
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux := http.NewServeMux() // the public listener: the webhook and nothing else
 	if cfg.WebhookURL != "" {
 		mux.Handle("POST "+webhookPath, bot.WebhookHandler(cfg.WebhookSecret, disp))
 	}
@@ -87,13 +77,25 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 		return fmt.Errorf("HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
 	}
 	s.addr = ln.Addr()
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.http = newWebhookServer(mux)
+	aln, err := net.Listen("tcp", cfg.AdminAddr) // health and metrics: the operator's (surface.go)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("ADMIN_ADDR %s: %w", cfg.AdminAddr, err)
+	}
+	s.adminAddr = aln.Addr()
+	s.admin = newAdminServer(adminHandler(d))
 
 	var wg sync.WaitGroup
 	run := func(f func()) { wg.Add(1); go func() { defer wg.Done(); f() }() }
 	run(func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			d.log.Error("http server", "err", err)
+		}
+	})
+	run(func() {
+		if err := s.admin.Serve(aln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error("admin server", "err", err)
 		}
 	})
 	sendDone := make(chan struct{})
@@ -113,7 +115,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 			pollAsLeader(ctx, d, tg, cfg, disp)
 		}()
 	}
-	d.log.Info("lijntje is running", "http_addr", s.addr.String(), "webhook", cfg.WebhookURL != "")
+	d.log.Info("lijntje is running", "http_addr", s.addr.String(), "admin_addr", s.adminAddr.String(), "webhook", cfg.WebhookURL != "")
 	if ready != nil {
 		ready(s)
 	}
@@ -124,6 +126,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	_ = s.http.Shutdown(shut) // webhook requests in flight finish first
+	_ = s.admin.Shutdown(shut)
 	disp.Close()
 	stopWork()
 	wg.Wait()

@@ -59,7 +59,7 @@ func TestHealthAndReadiness(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
-		resp, err := http.Get("http://" + w.srv.addr.String() + path)
+		resp, err := http.Get("http://" + w.srv.adminAddr.String() + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func TestHealthAndReadiness(t *testing.T) {
 		}
 	}
 	_ = w.srv.rdb.Close() // Redis gone: not ready
-	resp, err := http.Get("http://" + w.srv.addr.String() + "/readyz")
+	resp, err := http.Get("http://" + w.srv.adminAddr.String() + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}

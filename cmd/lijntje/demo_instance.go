@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// Demos side by side: each instance has its own database and Redis prefix,
+// named by --name (or --instance) or else by its port, and holds a Postgres
+// advisory lock on its database for as long as it runs.
+
+var demoNamePattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// demoOptionsFrom reads `lijntje demo [--name NAME]` and HTTP_ADDR. The
+// default instance (no name, port 8090) keeps lijntje_demo and lijntje_demo:;
+// another is lijntje_demo_NAME and lijntje_demo_NAME:, NAME defaulting to the port.
+func demoOptionsFrom(args []string, getenv func(string) string) (demoOptions, error) {
+	fs := newFlags("demo")
+	name := fs.String("name", "", "the instance: its database is lijntje_demo_NAME (default: the port)")
+	fs.StringVar(name, "instance", "", "the same as --name")
+	if err := parseFlags(fs, args); err != nil {
+		return demoOptions{}, err
+	}
+	addr := strings.TrimSpace(getenv("HTTP_ADDR"))
+	if addr == "" {
+		addr = demoAddr
+	}
+	n := strings.ToLower(strings.TrimSpace(*name))
+	if n == "" {
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return demoOptions{}, fmt.Errorf("demo: HTTP_ADDR %q: want host:port: %w", addr, errUsage)
+		}
+		if _, def, _ := net.SplitHostPort(demoAddr); port != def && port != "0" {
+			n = port
+		}
+	}
+	if n != "" && !demoNamePattern.MatchString(n) {
+		return demoOptions{}, fmt.Errorf("demo: --name %q: use 1 to 32 of a-z, 0-9 and _: %w", *name, errUsage)
+	}
+	o := demoOptions{database: demoDatabase, redisPrefix: demoRedisPrefix, pageAddr: addr}
+	if n != "" {
+		o.database, o.redisPrefix = demoDatabase+"_"+n, demoDatabase+"_"+n+":"
+	}
+	return o, nil
+}
+
+// lockDemo takes the advisory lock of the demo database of databaseURL on a
+// connection of its own (to the server's "postgres" database, which a reset
+// does not drop), or says which other demo holds it. unlock releases it.
+func lockDemo(ctx context.Context, databaseURL string) (unlock func(), err error) {
+	cc, err := pgx.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	name := cc.Database
+	cc.Database = "postgres"
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, cc)
+	if err != nil {
+		return nil, fmt.Errorf("demo: postgres (DATABASE_URL=%s): %w", store.Redacted(databaseURL), err)
+	}
+	var got bool
+	if err := conn.QueryRow(cctx, `SELECT pg_try_advisory_lock(hashtext('lijntje demo ' || $1))`, name).Scan(&got); err != nil {
+		_ = conn.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("demo: lock database %q: %w", name, err)
+	}
+	if !got {
+		_ = conn.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("demo: another lijntje demo is running on database %q; stop it, or start this one with --name OTHER or another HTTP_ADDR port", name)
+	}
+	return func() { _ = conn.Close(context.Background()) }, nil // closing the session releases the lock
+}
