@@ -20,9 +20,15 @@ import (
 
 // SenderConfig sets the sender's pace.
 type SenderConfig struct {
-	Rate       float64       // messages a second in all (default 25, under Telegram's 30)
-	ChatBurst  float64       // messages one chat may get at once (default 2: an edit and the next question)
+	Rate       float64       // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
+	Auto       bool          // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
+	RateMax    float64       // Auto's ceiling (default 30)
+	ChatBurst  float64       // messages one chat may get at once (default 2)
 	ChatRate   float64       // messages a second to one chat, sustained (default 1)
+	ChatOff    bool          // no per-chat pacing (a local Bot API server, a test double); one chat's messages stay in order
+	// PaidBroadcast sends the bulk lane (new check-ins) with allow_paid_broadcast:
+	// Telegram then takes up to 1000 a second and charges Stars for it.
+	PaidBroadcast bool
 	InFlight   int           // concurrent requests to Telegram (default 16)
 	PollEvery  time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
 	MaxBackoff time.Duration // longest wait between retries of a failing message (default 5m)
@@ -31,6 +37,9 @@ type SenderConfig struct {
 func (c *SenderConfig) defaults() {
 	if c.Rate <= 0 {
 		c.Rate = 25
+	}
+	if c.RateMax <= 0 {
+		c.RateMax = DefaultRateMax
 	}
 	if c.ChatBurst <= 0 {
 		c.ChatBurst = 2
@@ -69,8 +78,7 @@ type Sender struct {
 	lanes    [4][]store.Message
 	queued   map[int64]bool // outbox IDs held in memory
 	chats    map[int64]*chatPace
-	pausedTo time.Time // a global 429 pause
-	nextSend time.Time
+	rate     *rateControl // the pace in all, and a global 429 pause
 	wake     chan struct{}
 	inflight sync.WaitGroup // requests to Telegram and the sweep
 	sweeping atomic.Bool
@@ -90,7 +98,7 @@ type chatPace struct {
 func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, tg: tg, st: st, log: log, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
-		wake: make(chan struct{}, 1)}
+		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), wake: make(chan struct{}, 1)}
 }
 
 // HandMessages gives the sender outbox rows this process just wrote and
@@ -279,7 +287,7 @@ func (s *Sender) pending() int {
 
 // sweep claims messages from the outbox that no one holds.
 func (s *Sender) sweep(ctx context.Context) {
-	room := 4*int(s.cfg.Rate) - s.pending()
+	room := 4*int(max(s.cfg.Rate, s.cfg.RateMax)) - s.pending()
 	if room <= 0 {
 		return
 	}
@@ -298,11 +306,8 @@ func (s *Sender) sweep(ctx context.Context) {
 func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now.Before(s.pausedTo) {
-		return store.Message{}, s.pausedTo.Sub(now), false
-	}
-	if now.Before(s.nextSend) {
-		return store.Message{}, s.nextSend.Sub(now), false
+	if w := s.rate.wait(now); w > 0 {
+		return store.Message{}, w, false
 	}
 	wait := time.Duration(0)
 	for li := range s.lanes {
@@ -328,11 +333,7 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 			c.busy = true
 			c.tokens--
 			s.lanes[li] = append(s.lanes[li][:i], s.lanes[li][i+1:]...)
-			interval := time.Duration(float64(time.Second) / s.cfg.Rate)
-			if s.nextSend.Before(now.Add(-interval)) {
-				s.nextSend = now
-			}
-			s.nextSend = s.nextSend.Add(interval)
+			s.rate.take(now)
 			return m, 0, true
 		}
 	}
@@ -341,6 +342,14 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 
 func (s *Sender) chat(id int64, now time.Time) *chatPace {
 	c, ok := s.chats[id]
+	if s.cfg.ChatOff {
+		if !ok {
+			c = &chatPace{}
+			s.chats[id] = c
+		}
+		c.tokens = 1 // never paced; busy still keeps one chat's messages in order
+		return c
+	}
 	if !ok {
 		c = &chatPace{tokens: s.cfg.ChatBurst, at: now}
 		s.chats[id] = c
@@ -386,8 +395,8 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 	c.busy = false
 	if pause > 0 {
 		c.until = time.Now().Add(pause)
-		if global {
-			s.pausedTo = time.Now().Add(pause)
+		if global && s.rate.tooMany(time.Now(), pause) {
+			s.log.Warn("send rate halved after a 429", "rate", s.rate.Rate())
 		}
 	}
 	if requeue {
@@ -398,6 +407,13 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 	}
 	s.mu.Unlock()
 	s.Wake()
+}
+
+// accepted tells the rate that Telegram took a message.
+func (s *Sender) accepted() {
+	s.mu.Lock()
+	s.rate.accepted(time.Now())
+	s.mu.Unlock()
 }
 
 // deliver sends one message and records the outcome.
@@ -421,6 +437,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 			s.onSent(ctx, m, msgID)
 		}
 		metricSent("ok")
+		s.accepted()
 		s.done(m, false, 0, false)
 	case errors.As(err, &tooMany):
 		metricSent("429")
@@ -504,7 +521,8 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 	defer cancel()
 	switch m.Kind {
 	case store.KindSend:
-		msg, err := s.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: keyboard(m.Buttons)})
+		msg, err := s.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: keyboard(m.Buttons),
+			AllowPaidBroadcast: s.cfg.PaidBroadcast && m.Lane == store.LaneBulk})
 		if err != nil {
 			return 0, err
 		}

@@ -166,7 +166,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	base, err := loadConfig(func(k string) string {
-		if k == "SEND_RATE" { // the bench sets its own rates
+		if k == "SEND_RATE" || k == "SEND_CHAT_RATE" || k == "SEND_RATE_MAX" { // the bench sets its own rates
 			return ""
 		}
 		return getenv(k)
@@ -606,7 +606,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	cfg := base
 	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
 	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, o.hotRate, o.hotRate
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, false, o.hotRate, o.hotRate
 	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err
@@ -749,7 +749,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	srv = nil
 	tg.SetLimits(30, 3, 1)
 	time.Sleep(1100 * time.Millisecond) // the floor's sends leave the double's one-second window
-	d.cfg.SendRate, d.cfg.SendChatBurst, d.cfg.SendChatRate = o.sendRate, 0, 0
+	d.cfg.SendRate, d.cfg.SendRateAuto, d.cfg.SendChatBurst, d.cfg.SendChatRate, d.cfg.SendChatOff = o.sendRate, false, 0, 0, false
 	wave := min(o.students, max(int(o.sendRate*12), 1))
 	progress("send rate: a wave of %d check-ins at %v/s under Telegram's limits (30/s, a chat 1/s)", wave, o.sendRate)
 	if srv, err = startServe(d); err != nil {

@@ -263,7 +263,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	cfg := base
 	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
 	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendChatBurst, cfg.SendChatRate = wo.rate, 0, 0 // the sender's own per-chat pacing
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate, cfg.SendChatOff = wo.rate, false, 0, 0, false // the sender's own per-chat pacing
 	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err

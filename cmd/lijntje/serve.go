@@ -45,8 +45,9 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 		return fmt.Errorf("telegram client: %w", err)
 	}
 	s := &server{deps: d, tg: tg}
+	cfg.warnSendConfig(d.log)
 	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate, ChatBurst: cfg.SendChatBurst, ChatRate: cfg.SendChatRate}, Now: d.st.Now,
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.sendConfig(), Now: d.st.Now,
 		Kick: func() { sched.Kick() }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
