@@ -20,18 +20,18 @@ import (
 
 // SenderConfig sets the sender's pace.
 type SenderConfig struct {
-	Rate       float64       // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
-	Auto       bool          // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
-	RateMax    float64       // Auto's ceiling (default 30)
-	ChatBurst  float64       // messages one chat may get at once (default 2)
-	ChatRate   float64       // messages a second to one chat, sustained (default 1)
-	ChatOff    bool          // no per-chat pacing (a local Bot API server, a test double); one chat's messages stay in order
+	Rate      float64 // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
+	Auto      bool    // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
+	RateMax   float64 // Auto's ceiling (default 30)
+	ChatBurst float64 // messages one chat may get at once (default 2)
+	ChatRate  float64 // messages a second to one chat, sustained (default 1)
+	ChatOff   bool    // no per-chat pacing (a local Bot API server, a test double); one chat's messages stay in order
 	// PaidBroadcast sends the bulk lane (new check-ins) with allow_paid_broadcast:
 	// Telegram then takes up to 1000 a second and charges Stars for it.
 	PaidBroadcast bool
-	InFlight   int           // concurrent requests to Telegram (default 16)
-	PollEvery  time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
-	MaxBackoff time.Duration // longest wait between retries of a failing message (default 5m)
+	InFlight      int           // concurrent requests to Telegram (default 16)
+	PollEvery     time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
+	MaxBackoff    time.Duration // longest wait between retries of a failing message (default 5m)
 }
 
 func (c *SenderConfig) defaults() {
