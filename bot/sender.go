@@ -534,6 +534,10 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 		}
 		msg, err := s.tg.EditMessageText(ctx, p)
 		if err != nil {
+			if cardGone(m, err) { // the card was deleted: its question comes as a new message
+				m.Kind = store.KindSend
+				return s.call(ctx, m)
+			}
 			return 0, err
 		}
 		return msg.ID, nil
