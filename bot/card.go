@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"unicode/utf16"
@@ -128,4 +129,24 @@ func clipUnits(s string, n int) string {
 func cardGone(m store.Message, err error) bool {
 	return m.Kind == store.KindEdit && m.CheckinID != 0 && errors.Is(err, tgbot.ErrorBadRequest) &&
 		!strings.Contains(err.Error(), "message is not modified")
+}
+
+// retireCard is the edit that takes the buttons off check-in checkinID's
+// card, when what comes next arrives as a new message (after a typed answer,
+// or with the reminder): text turns the card's answer lines into its new text.
+// It returns the card's answer lines too; ok is false when there is no card to
+// edit. The edit carries no CheckinID: it is not a card any more, and if it
+// fails nothing is sent in its place.
+func (b *Bot) retireCard(ctx context.Context, chatID, checkinID int64, text func(lines []string) string) (edit store.Message, lines []string, ok bool) {
+	id, old, err := b.st.CheckinCard(ctx, checkinID)
+	if err != nil {
+		b.log.WarnContext(ctx, "find check-in card", "checkin_id", checkinID, "err", err)
+		return store.Message{}, nil, false
+	}
+	if id == 0 {
+		return store.Message{}, nil, false
+	}
+	lines = cardLines(old)
+	edit = store.Message{ChatID: chatID, Lane: store.LaneReminder, Kind: store.KindEdit, EditMessageID: id, Text: text(lines)}
+	return edit, lines, edit.Text != ""
 }

@@ -280,6 +280,12 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		reply = cardEdit(reply, card, lines)
 	}
 	r.Out = append(r.Out, reply)
+	if card == 0 && x.conv.CheckinID != 0 { // typed or spoken: the reply is new, the card keeps the answers without buttons
+		line := b.cardLine(lang, st, out.Answer, data)
+		if old, _, ok := b.retireCard(ctx, x.chatID, x.conv.CheckinID, func(l []string) string { return cardText(append(l, line), "") }); ok {
+			r.Out = append(r.Out, old)
+		}
+	}
 	if _, err := b.record(ctx, x, r); err != nil {
 		if errors.Is(err, store.ErrStale) {
 			_, _ = b.st.ReloadConv(ctx, x.chatID)
