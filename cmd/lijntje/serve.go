@@ -39,7 +39,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	if cfg.Token == "" {
 		return errNoToken
 	}
-	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
+	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, bot.HTTPClient(time.Minute)),
 		tgbot.WithErrorsHandler(func(err error) { d.log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
