@@ -32,6 +32,9 @@ type SenderConfig struct {
 	InFlight      int           // concurrent requests to Telegram (default 16)
 	PollEvery     time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
 	MaxBackoff    time.Duration // longest wait between retries of a failing message (default 5m)
+	// APIURL and Token, when set, let the sender make its text calls as small
+	// JSON requests (textcall.go) rather than through go-telegram/bot.
+	APIURL, Token string
 }
 
 func (c *SenderConfig) defaults() {
@@ -83,6 +86,8 @@ type Sender struct {
 	inflight sync.WaitGroup // requests to Telegram and the sweep
 	sweeping atomic.Bool
 
+	text *textCall // nil: every call through go-telegram/bot
+
 	sentMu  sync.Mutex
 	sentIDs []store.SentMessage // sent, to be marked in one statement
 }
@@ -98,7 +103,7 @@ type chatPace struct {
 func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, tg: tg, st: st, log: log, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
-		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), wake: make(chan struct{}, 1)}
+		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
 }
 
 // HandMessages gives the sender outbox rows this process just wrote and
@@ -519,6 +524,14 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	if s.text != nil && (m.Kind == store.KindSend || m.Kind == store.KindEdit) {
+		id, err := s.text.do(ctx, m, s.cfg.PaidBroadcast && m.Lane == store.LaneBulk)
+		if err != nil && cardGone(m, err) { // the card was deleted: its question comes as a new message
+			m.Kind = store.KindSend
+			return s.text.do(ctx, m, false)
+		}
+		return id, err
+	}
 	switch m.Kind {
 	case store.KindSend:
 		msg, err := s.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: keyboard(m.Buttons),

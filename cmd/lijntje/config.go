@@ -141,7 +141,7 @@ func (c *config) loadSendConfig(env func(k, def string) string) error {
 // sendConfig is the sender's part of c.
 func (c config) sendConfig() bot.SenderConfig {
 	return bot.SenderConfig{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
-		ChatRate: c.SendChatRate, ChatOff: c.SendChatOff, PaidBroadcast: c.PaidBroadcast}
+		ChatRate: c.SendChatRate, ChatOff: c.SendChatOff, PaidBroadcast: c.PaidBroadcast, APIURL: c.APIURL, Token: c.Token}
 }
 
 // warnSendConfig logs what in the send configuration may cost 429s or Stars.
