@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -105,5 +110,64 @@ func TestSendRate500AndNoChatPacingAreUsed(t *testing.T) {
 	}
 	if _, _, tooMany := srv.CallsSince(time.Time{}); tooMany != 0 {
 		t.Errorf("%d answers 429", tooMany)
+	}
+}
+
+// TestPaidBroadcastOnlyForNewCheckins: with PAID_BROADCAST=1 the sender asks
+// Telegram for a paid broadcast on the bulk lane (new check-ins) and on
+// nothing else: a reply to a student who tapped costs nothing.
+func TestPaidBroadcastOnlyForNewCheckins(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	paid := map[string]bool{}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Text               string `json:"text"`
+			AllowPaidBroadcast bool   `json:"allow_paid_broadcast"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		mu.Lock()
+		paid[req.Text] = req.AllowPaidBroadcast
+		mu.Unlock()
+		_, _ = io.WriteString(w, `{"ok":true,"result":{"message_id":7}}`)
+	}))
+	t.Cleanup(api.Close)
+	cfg, err := loadConfig(func(k string) string {
+		return map[string]string{"PAID_BROADCAST": "1", "TELEGRAM_API_URL": api.URL, "TELEGRAM_TOKEN": "1:x"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(api.URL), tgbot.WithSkipGetMe())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := cfg.sendConfig()
+	sc.PollEvery = 20 * time.Millisecond
+	s := bot.NewSender(sc, tg, storetest.New(t), slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { stop(); <-done }()
+	s.HandMessages([]store.Message{
+		{ID: 1, ChatID: 1 << 40, Lane: store.LaneBulk, Kind: store.KindSend, Text: "opener"},
+		{ID: 2, ChatID: 1<<40 + 1, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "reply"},
+	})
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n := len(paid)
+		got := map[string]bool{"opener": paid["opener"], "reply": paid["reply"]}
+		mu.Unlock()
+		if n == 2 {
+			if !got["opener"] || got["reply"] {
+				t.Errorf("allow_paid_broadcast: %v; want it on the new check-in only", got)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 2 messages reached Telegram", n)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
