@@ -23,7 +23,7 @@ type SenderConfig struct {
 	Rate      float64 // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
 	Auto      bool    // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
 	RateMax   float64 // Auto's ceiling (default 30)
-	ChatBurst float64 // messages one chat may get at once (default 3, the short burst Telegram allows)
+	ChatBurst float64 // messages one chat may get at once (default 2, within the short burst Telegram allows)
 	ChatRate  float64 // messages a second to one chat, sustained (default 1)
 	ChatOff   bool    // no per-chat pacing (a local Bot API server, a test double); one chat's messages stay in order
 	// PaidBroadcast sends the bulk lane (new check-ins) with allow_paid_broadcast:
@@ -45,7 +45,7 @@ func (c *SenderConfig) defaults() {
 		c.RateMax = DefaultRateMax
 	}
 	if c.ChatBurst <= 0 {
-		c.ChatBurst = 3
+		c.ChatBurst = 2
 	}
 	if c.ChatRate <= 0 {
 		c.ChatRate = 1

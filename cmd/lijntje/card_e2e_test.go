@@ -24,7 +24,7 @@ func TestCheckinIsOneCardInstantTapper(t *testing.T) {
 	// A check-in comes days after the welcome: let the chat's short burst,
 	// spent on the welcome and the moment question, come back (wall clock: the
 	// double's and the sender's pacing run on it). Without it the check-in
-	// takes about 8.4 s, every message a chat's second apart.
+	// takes about 8.4 s, every message a chat's second apart; with it about 7.4 s.
 	time.Sleep(3 * time.Second)
 	w.checkinNow(st.ID)
 
