@@ -1,6 +1,15 @@
 package bot
 
-import "time"
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var sendRateGauge = promauto.NewGauge(prometheus.GaugeOpts{
+	Name: "lijntje_send_rate", Help: "Messages a second the sender allows itself now: SEND_RATE, or where auto stands.",
+})
 
 // Default send rates: Telegram lets a bot send about 30 messages a second in
 // all. Auto starts a little under that and looks for the real limit.
@@ -37,6 +46,7 @@ func newRateControl(rate, maxRate float64, auto bool) *rateControl {
 	if auto {
 		rate = min(rate, maxRate)
 	}
+	sendRateGauge.Set(rate)
 	return &rateControl{auto: auto, rate: rate, max: maxRate}
 }
 
@@ -69,6 +79,7 @@ func (r *rateControl) accepted(now time.Time) {
 		return
 	}
 	r.rate = min(r.max, r.rate+autoGrowth/r.rate)
+	sendRateGauge.Set(r.rate)
 }
 
 // tooMany notes a 429: every send waits retryAfter, and an auto rate halves
@@ -77,6 +88,7 @@ func (r *rateControl) accepted(now time.Time) {
 func (r *rateControl) tooMany(now time.Time, retryAfter time.Duration) (halved bool) {
 	if r.auto && !now.Before(r.pausedTo) {
 		r.rate = max(minAutoRate, r.rate/2)
+		sendRateGauge.Set(r.rate)
 		halved = true
 	}
 	if until := now.Add(retryAfter); until.After(r.pausedTo) {
