@@ -235,7 +235,18 @@ func (b *Bot) RemindCheckin(r store.Reminder) ([]store.Message, error) {
 	if !ok {
 		return nil, fmt.Errorf("check-in %d: step %q not in flow %s@%s", r.CheckinID, r.Step, f.ID, f.Version)
 	}
-	return []store.Message{Question(b.loc, r.Lang, r.ChatID, r.CheckinID, st, b.t(r.Lang, f.Reminder, data), data, store.LaneReminder)}, nil
+	// The question comes back at the bottom of the chat as a new card with the
+	// answers so far; the old card loses its buttons and points to it (card.go).
+	msg := Question(b.loc, r.Lang, r.ChatID, r.CheckinID, st, b.t(r.Lang, f.Reminder, data), data, store.LaneReminder)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	moved := b.t(r.Lang, "card.moved", nil)
+	old, lines, ok := b.retireCard(ctx, r.ChatID, r.CheckinID, func([]string) string { return moved })
+	msg.Text = cardText(lines, msg.Text)
+	if !ok {
+		return []store.Message{msg}, nil
+	}
+	return []store.Message{msg, old}, nil
 }
 
 // ClosingMessage is the kind message at the end of a student's follow-up.

@@ -20,17 +20,29 @@ import (
 
 // SenderConfig sets the sender's pace.
 type SenderConfig struct {
-	Rate       float64       // messages a second in all (default 25, under Telegram's 30)
-	ChatBurst  float64       // messages one chat may get at once (default 2: an edit and the next question)
-	ChatRate   float64       // messages a second to one chat, sustained (default 1)
-	InFlight   int           // concurrent requests to Telegram (default 16)
-	PollEvery  time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
-	MaxBackoff time.Duration // longest wait between retries of a failing message (default 5m)
+	Rate      float64 // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
+	Auto      bool    // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
+	RateMax   float64 // Auto's ceiling (default 30)
+	ChatBurst float64 // messages one chat may get at once (default 2, within the short burst Telegram allows)
+	ChatRate  float64 // messages a second to one chat, sustained (default 1)
+	ChatOff   bool    // no per-chat pacing (a local Bot API server, a test double); one chat's messages stay in order
+	// PaidBroadcast sends the bulk lane (new check-ins) with allow_paid_broadcast:
+	// Telegram then takes up to 1000 a second and charges Stars for it.
+	PaidBroadcast bool
+	InFlight      int           // concurrent requests to Telegram (default 16)
+	PollEvery     time.Duration // how often the outbox is swept when nothing wakes the sender (default 1s)
+	MaxBackoff    time.Duration // longest wait between retries of a failing message (default 5m)
+	// APIURL and Token, when set, let the sender make its text calls as small
+	// JSON requests (textcall.go) rather than through go-telegram/bot.
+	APIURL, Token string
 }
 
 func (c *SenderConfig) defaults() {
 	if c.Rate <= 0 {
 		c.Rate = 25
+	}
+	if c.RateMax <= 0 {
+		c.RateMax = DefaultRateMax
 	}
 	if c.ChatBurst <= 0 {
 		c.ChatBurst = 2
@@ -72,11 +84,12 @@ type Sender struct {
 	lanes    [4][]store.Message
 	queued   map[int64]bool // outbox IDs held in memory
 	chats    map[int64]*chatPace
-	pausedTo time.Time // a global 429 pause
-	nextSend time.Time
+	rate     *rateControl // the pace in all, and a global 429 pause
 	wake     chan struct{}
 	inflight sync.WaitGroup // requests to Telegram and the sweep
 	sweeping atomic.Bool
+
+	text *textCall // nil: every call through go-telegram/bot
 
 	sentMu  sync.Mutex
 	sentIDs []store.SentMessage // sent, to be marked in one statement
@@ -93,7 +106,7 @@ type chatPace struct {
 func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, tg: tg, st: st, log: log, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
-		wake: make(chan struct{}, 1)}
+		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
 }
 
 // HandMessages gives the sender outbox rows this process just wrote and
@@ -282,7 +295,7 @@ func (s *Sender) pending() int {
 
 // sweep claims messages from the outbox that no one holds.
 func (s *Sender) sweep(ctx context.Context) {
-	room := 4*int(s.cfg.Rate) - s.pending()
+	room := 4*int(max(s.cfg.Rate, s.cfg.RateMax)) - s.pending()
 	if room <= 0 {
 		return
 	}
@@ -301,11 +314,8 @@ func (s *Sender) sweep(ctx context.Context) {
 func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now.Before(s.pausedTo) {
-		return store.Message{}, s.pausedTo.Sub(now), false
-	}
-	if now.Before(s.nextSend) {
-		return store.Message{}, s.nextSend.Sub(now), false
+	if w := s.rate.wait(now); w > 0 {
+		return store.Message{}, w, false
 	}
 	wait := time.Duration(0)
 	for li := range s.lanes {
@@ -331,11 +341,7 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 			c.busy = true
 			c.tokens--
 			s.lanes[li] = append(s.lanes[li][:i], s.lanes[li][i+1:]...)
-			interval := time.Duration(float64(time.Second) / s.cfg.Rate)
-			if s.nextSend.Before(now.Add(-interval)) {
-				s.nextSend = now
-			}
-			s.nextSend = s.nextSend.Add(interval)
+			s.rate.take(now)
 			return m, 0, true
 		}
 	}
@@ -344,6 +350,14 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 
 func (s *Sender) chat(id int64, now time.Time) *chatPace {
 	c, ok := s.chats[id]
+	if s.cfg.ChatOff {
+		if !ok {
+			c = &chatPace{}
+			s.chats[id] = c
+		}
+		c.tokens = 1 // never paced; busy still keeps one chat's messages in order
+		return c
+	}
 	if !ok {
 		c = &chatPace{tokens: s.cfg.ChatBurst, at: now}
 		s.chats[id] = c
@@ -389,8 +403,8 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 	c.busy = false
 	if pause > 0 {
 		c.until = time.Now().Add(pause)
-		if global {
-			s.pausedTo = time.Now().Add(pause)
+		if global && s.rate.tooMany(time.Now(), pause) {
+			s.log.Warn("send rate halved after a 429", "rate", s.rate.Rate())
 		}
 	}
 	if requeue {
@@ -401,6 +415,13 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 	}
 	s.mu.Unlock()
 	s.Wake()
+}
+
+// accepted tells the rate that Telegram took a message.
+func (s *Sender) accepted() {
+	s.mu.Lock()
+	s.rate.accepted(time.Now())
+	s.mu.Unlock()
 }
 
 // deliver sends one message and records the outcome.
@@ -428,6 +449,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 			s.onSent(ctx, m, msgID)
 		}
 		metricSent("ok")
+		s.accepted()
 		s.done(m, false, 0, false)
 	case errors.As(err, &tooMany):
 		metricSent("429")
@@ -520,9 +542,21 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 	m = fitMessage(m)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	if s.text != nil && (m.Kind == store.KindSend || m.Kind == store.KindEdit) {
+		id, err := s.text.do(ctx, m, s.cfg.PaidBroadcast && m.Lane == store.LaneBulk)
+		if err != nil && cardGone(m, err) { // the card was deleted: its question comes as a new message
+			m.Kind = store.KindSend
+			return s.text.do(ctx, m, false)
+		}
+		if err != nil && m.Kind == store.KindEdit {
+			return id, editError(err)
+		}
+		return id, err
+	}
 	switch m.Kind {
 	case store.KindSend:
-		msg, err := s.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: keyboard(m.Buttons)})
+		msg, err := s.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ReplyMarkup: keyboard(m.Buttons),
+			AllowPaidBroadcast: s.cfg.PaidBroadcast && m.Lane == store.LaneBulk})
 		if err != nil {
 			return 0, err
 		}
@@ -534,6 +568,10 @@ func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 		}
 		msg, err := s.tg.EditMessageText(ctx, p)
 		if err != nil {
+			if cardGone(m, err) { // the card was deleted: its question comes as a new message
+				m.Kind = store.KindSend
+				return s.call(ctx, m)
+			}
 			return 0, editError(err)
 		}
 		return msg.ID, nil

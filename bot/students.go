@@ -198,7 +198,11 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 		}
 		x.conv = conv
 	}
-	if checkinID != x.conv.CheckinID || step != x.conv.Step {
+	if checkinID == x.conv.CheckinID && step != x.conv.Step { // an answered question: its card moved on
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "card.answered", nil))
+		return nil
+	}
+	if checkinID != x.conv.CheckinID {
 		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
 		return nil
 	}
@@ -249,20 +253,13 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	if out.Next != nil {
 		r.NextStep = out.Next.ID
 	}
-	// The tapped question shows the choice and loses its buttons: the chat stays
-	// tidy. The edit trails the next question (a lane lower): within Telegram's
-	// one message a second per chat, what the student waits for goes first.
-	var confirm []store.Message
+	// A tap edits the card it came from (card.go): one call per tap.
+	data := map[string]any{"Coach": coach, "Name": x.conv.Name}
+	card := 0
+	var lines []string
 	if cq := x.u.CallbackQuery; cq != nil && cq.Message.Message != nil {
-		choice := out.Answer.Option
-		for _, o := range st.Options {
-			if o.ID == out.Answer.Option {
-				choice = b.t(lang, o.Label, nil)
-			}
-		}
-		confirm = append(confirm, store.Message{ChatID: x.chatID, Lane: store.LaneReminder, Kind: store.KindEdit,
-			EditMessageID: cq.Message.Message.ID,
-			Text:          clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, map[string]any{"Coach": coach}), "Choice": choice}), 4000)})
+		card = cq.Message.Message.ID
+		lines = append(cardLines(cq.Message.Message.Text), b.cardLine(lang, st, out.Answer, data))
 	}
 	for _, s := range out.Signals {
 		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
@@ -273,17 +270,27 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	}
 	if out.Answer.Text != "" {
 		if _, ok := b.crisis.Match(out.Answer.Text); ok {
-			r.Out = append(r.Out, confirm...)
 			return b.crisisText(ctx, x, out.Answer.Text, r)
 		}
 	}
 	b.screenAnswer(x, out.Answer.Text, &r) // in-between or urgent: crisis.go
+	var reply store.Message
 	if out.Next != nil {
-		r.Out = append(r.Out, b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", map[string]any{"Coach": coach, "Name": x.conv.Name}, store.LaneInteractive))
+		reply = b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", data, store.LaneInteractive)
 	} else {
-		r.Out = append(r.Out, x.reply(b.t(lang, f.Closer, map[string]any{"Coach": coach, "Name": x.conv.Name})))
+		reply = x.reply(b.t(lang, f.Closer, data))
+		reply.CheckinID = x.conv.CheckinID
 	}
-	r.Out = append(r.Out, confirm...)
+	if card != 0 {
+		reply = cardEdit(reply, card, lines)
+	}
+	r.Out = append(r.Out, reply)
+	if card == 0 && x.conv.CheckinID != 0 { // typed or spoken: the reply is new, the card keeps the answers without buttons
+		line := b.cardLine(lang, st, out.Answer, data)
+		if old, _, ok := b.retireCard(ctx, x.chatID, x.conv.CheckinID, func(l []string) string { return cardText(append(l, line), "") }); ok {
+			r.Out = append(r.Out, old)
+		}
+	}
 	if _, err := b.record(ctx, x, r); err != nil {
 		if errors.Is(err, store.ErrStale) {
 			conv, rerr := b.st.ReloadConv(ctx, x.chatID)

@@ -79,6 +79,11 @@ type benchResult struct {
 	Duplicates    int            `json:"duplicates"` // a question or reply delivered twice
 	LatencyMs     latencySummary `json:"latency_ms"` // update pushed → next question (or closer) sent
 	TooMany429Hot int            `json:"throughput_429s"`
+	// CallsPerCheckin is the Telegram calls that deliver a message (sends and
+	// edits) per completed check-in, the opener included; AllCallsPerCheckin
+	// counts every call (answerCallbackQuery, getUpdates) too.
+	CallsPerCheckin    float64 `json:"calls_per_checkin"`
+	AllCallsPerCheckin float64 `json:"all_calls_per_checkin"`
 
 	CPU struct {
 		ProcessUsPerUpdate float64 `json:"process_us_per_update"` // this process: bot and the double
@@ -166,7 +171,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	base, err := loadConfig(func(k string) string {
-		if k == "SEND_RATE" { // the bench sets its own rates
+		if k == "SEND_RATE" || k == "SEND_CHAT_RATE" || k == "SEND_RATE_MAX" { // the bench sets its own rates
 			return ""
 		}
 		return getenv(k)
@@ -315,12 +320,15 @@ func (w *benchWorld) countLocked(n *int) {
 // observe runs in the double, with its lock held, for every delivery.
 func (w *benchWorld) observe(m telegramtest.Sent) {
 	s := w.students[m.ChatID]
-	if s == nil || m.Edits > 0 {
+	if s == nil {
 		return
 	}
 	now := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if m.Edits > 0 && w.phase != "answer" { // answering, a tap's edit of the card brings the next question
+		return
+	}
 	switch w.phase {
 	case "link":
 		if len(m.Keyboard) == 0 { // the welcome, not the moment question after it
@@ -612,7 +620,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, o.hotRate, o.hotRate
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, false, o.hotRate, o.hotRate
 	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err
@@ -727,7 +735,12 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		r.UpdatesPerSec = float64(r.Updates) / r.Seconds
 	}
 	r.LatencyMs = summarize(lat)
-	_, _, r.TooMany429Hot = tg.CallsSince(phaseStart)
+	calls, delivered, tooMany := tg.CallsSince(phaseStart)
+	r.TooMany429Hot = tooMany
+	if r.Completed > 0 {
+		r.CallsPerCheckin = float64(delivered+tooMany) / float64(r.Completed)
+		r.AllCallsPerCheckin = float64(calls) / float64(r.Completed)
+	}
 	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`).Scan(&r.AnswersStored); err != nil {
 		return nil, err
 	}
@@ -755,7 +768,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	srv = nil
 	tg.SetLimits(30, 3, 1)
 	time.Sleep(1100 * time.Millisecond) // the floor's sends leave the double's one-second window
-	d.cfg.SendRate, d.cfg.SendChatBurst, d.cfg.SendChatRate = o.sendRate, 0, 0
+	d.cfg.SendRate, d.cfg.SendRateAuto, d.cfg.SendChatBurst, d.cfg.SendChatRate, d.cfg.SendChatOff = o.sendRate, false, 0, 0, false
 	wave := min(o.students, max(int(o.sendRate*12), 1))
 	progress("send rate: a wave of %d check-ins at %v/s under Telegram's limits (30/s, a chat 1/s)", wave, o.sendRate)
 	if srv, err = startServe(d); err != nil {
@@ -929,6 +942,7 @@ func printBench(w io.Writer, o benchOptions, r *benchResult) {
 	p("  setup (create, link)         %.1f s", r.SetupSeconds)
 	p("  updates handled              %d in %.2f s = %.0f updates/s sustained", r.Updates, r.Seconds, r.UpdatesPerSec)
 	p("  check-ins completed          %d of %d", r.Completed, r.Students)
+	p("  Telegram calls per check-in  %.1f sends and edits (%.1f with answerCallbackQuery and getUpdates)", r.CallsPerCheckin, r.AllCallsPerCheckin)
 	p("  latency update → reply       p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)",
 		r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max, r.LatencyMs.N)
 	p("  answers stored / lost        %d / %d", r.AnswersStored, r.AnswersLost)

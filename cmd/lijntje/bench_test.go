@@ -33,6 +33,9 @@ func TestBenchTiny(t *testing.T) {
 	if r.AnswersLost != 0 || r.AnswersStored != r.Updates {
 		t.Errorf("answers: %d tapped, %d stored, %d lost", r.Updates, r.AnswersStored, r.AnswersLost)
 	}
+	if r.CallsPerCheckin < 1 || r.CallsPerCheckin > 10 { // the opener and one edit of the card per tap: 9
+		t.Errorf("%.1f sends and edits per completed check-in, want at most 10", r.CallsPerCheckin)
+	}
 	if r.Duplicates != 0 {
 		t.Errorf("%d duplicates", r.Duplicates)
 	}

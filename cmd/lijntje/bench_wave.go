@@ -125,7 +125,7 @@ func (w *waveWorld) observe(m telegramtest.Sent) {
 	if w.measuring {
 		w.deliveries = append(w.deliveries, now)
 	}
-	if m.Edits > 0 {
+	if m.Edits > 0 && c.role != roleTapper { // a tapper's card edits bring the next question
 		return
 	}
 	switch c.role {
@@ -265,7 +265,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendChatBurst, cfg.SendChatRate = wo.rate, 0, 0 // the sender's own per-chat pacing
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate, cfg.SendChatOff = wo.rate, false, 0, 0, false // the sender's own per-chat pacing
 	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err

@@ -2,12 +2,14 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
@@ -24,12 +26,18 @@ type config struct {
 	WebhookSecret string
 	EscalateAfter time.Duration
 	Retention     time.Duration
-	SendRate      float64
-	// SendChatBurst and SendChatRate pace one chat (0: the sender's defaults,
-	// Telegram's limits). Not read from the environment: only the benchmark
-	// raises them, to measure update handling without Telegram's pacing.
-	SendChatBurst float64
+	// SendRate is messages a second in all: fixed, or where SendRateAuto
+	// starts (SEND_RATE: "auto", the default, or a number).
+	SendRate     float64
+	SendRateAuto bool
+	SendRateMax  float64 // SEND_RATE_MAX: the ceiling of auto (default 30)
+	// SendChatRate paces one chat (SEND_CHAT_RATE, default 1 a second with a
+	// short burst; 0: SendChatOff). SendChatBurst is not read from the
+	// environment: only the benchmark raises it.
 	SendChatRate  float64
+	SendChatOff   bool
+	SendChatBurst float64
+	PaidBroadcast bool // PAID_BROADCAST=1: the bulk lane with allow_paid_broadcast
 	InviteTTL     time.Duration
 	Schedule      scheduler.Config // CADENCE, QUIET_HOURS, TIMEZONE, REMIND_AFTER, CHECKIN_EXPIRY
 }
@@ -63,8 +71,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.InviteTTL, err = duration(env("INVITE_TTL", "30d")); err != nil || c.InviteTTL <= 0 {
 		return c, fmt.Errorf("INVITE_TTL: want a duration like 30d, got %q", getenv("INVITE_TTL"))
 	}
-	if c.SendRate, err = strconv.ParseFloat(env("SEND_RATE", "25"), 64); err != nil || c.SendRate <= 0 || c.SendRate > 30 {
-		return c, fmt.Errorf("SEND_RATE: want messages a second between 1 and 30, got %q", getenv("SEND_RATE"))
+	if err := c.loadSendConfig(env); err != nil {
+		return c, err
 	}
 	if c.Schedule, err = scheduler.ConfigFromEnv(scheduler.Config{}, getenv); err != nil {
 		return c, err
@@ -103,3 +111,50 @@ func duration(s string) (time.Duration, error) {
 }
 
 func getenv(k string) string { return os.Getenv(k) }
+
+// loadSendConfig reads SEND_RATE, SEND_RATE_MAX, SEND_CHAT_RATE and PAID_BROADCAST.
+func (c *config) loadSendConfig(env func(k, def string) string) error {
+	var err error
+	if c.SendRateMax, err = strconv.ParseFloat(env("SEND_RATE_MAX", "30"), 64); err != nil || !(c.SendRateMax >= 1 && c.SendRateMax <= 100000) {
+		return fmt.Errorf("SEND_RATE_MAX: want the most messages a second auto may reach, a number from 1 (default 30), got %q", env("SEND_RATE_MAX", ""))
+	}
+	switch v := env("SEND_RATE", "auto"); strings.ToLower(v) {
+	case "auto":
+		c.SendRateAuto, c.SendRate = true, min(25, c.SendRateMax)
+	default:
+		if c.SendRate, err = strconv.ParseFloat(v, 64); err != nil || !(c.SendRate > 0 && c.SendRate <= 100000) {
+			return fmt.Errorf("SEND_RATE: want auto (the default) or messages a second, above 0, got %q", v)
+		}
+	}
+	if c.SendChatRate, err = strconv.ParseFloat(env("SEND_CHAT_RATE", "1"), 64); err != nil || !(c.SendChatRate >= 0 && c.SendChatRate <= 100000) {
+		return fmt.Errorf("SEND_CHAT_RATE: want messages a second to one chat (default 1; 0 turns per-chat pacing off), got %q", env("SEND_CHAT_RATE", ""))
+	}
+	c.SendChatOff = c.SendChatRate == 0
+	switch v := env("PAID_BROADCAST", "0"); strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		c.PaidBroadcast = true
+	case "0", "false", "no", "off":
+	default:
+		return fmt.Errorf("PAID_BROADCAST: want 1 (send new check-ins as paid broadcasts) or 0, got %q", v)
+	}
+	return nil
+}
+
+// sendConfig is the sender's part of c.
+func (c config) sendConfig() bot.SenderConfig {
+	return bot.SenderConfig{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
+		ChatRate: c.SendChatRate, ChatOff: c.SendChatOff, PaidBroadcast: c.PaidBroadcast, APIURL: c.APIURL, Token: c.Token}
+}
+
+// warnSendConfig logs what in the send configuration may cost 429s or Stars.
+func (c config) warnSendConfig(log *slog.Logger) {
+	if !c.SendRateAuto && c.SendRate > 30 {
+		log.Warn("SEND_RATE is above 30 a second: Telegram answers 429 unless this is a local Bot API server, paid broadcasts or a test double", "send_rate", c.SendRate)
+	}
+	if c.SendRateAuto && c.SendRateMax > 30 {
+		log.Warn("SEND_RATE_MAX is above 30 a second: auto will look for a limit above Telegram's usual one", "send_rate_max", c.SendRateMax)
+	}
+	if c.PaidBroadcast {
+		log.Warn("PAID_BROADCAST is on: new check-ins above Telegram's free limit cost 0.1 Star each, from the bot's balance")
+	}
+}

@@ -41,14 +41,15 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	if cfg.Token == "" {
 		return errNoToken
 	}
-	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(),
+	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, bot.HTTPClient(time.Minute)),
 		tgbot.WithErrorsHandler(func(err error) { d.log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
 	s := &server{deps: d, tg: tg}
+	cfg.warnSendConfig(d.log)
 	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: bot.SenderConfig{Rate: cfg.SendRate, ChatBurst: cfg.SendChatBurst, ChatRate: cfg.SendChatRate}, Now: d.st.Now,
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.sendConfig(), Now: d.st.Now,
 		Kick: func() { sched.Kick() }, OutOfQuiet: func(t time.Time) time.Time { return sched.OutOfQuiet(t) }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
