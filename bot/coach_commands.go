@@ -25,6 +25,8 @@ func (b *Bot) coachCmd(ctx context.Context, x *in, cmd, arg string) error {
 		return b.cmdCheckin(ctx, x, arg)
 	case "sluit":
 		return b.cmdSluit(ctx, x, arg)
+	case "bericht", "vervanger": // messages.go, handover.go
+		return b.talkCmd(ctx, x, cmd, arg)
 	}
 	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
 }
@@ -166,7 +168,7 @@ func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error
 	for _, o := range daytimeOrder {
 		labels.Daytimes[o] = b.t(lang, "coach.chart.daytime."+o, nil)
 	}
-	out := []store.Message{x.reply(text)}
+	out := []store.Message{x.reply(text, b.cardButtons(lang, s)...)}
 	if png, err := Chart(rows, labels); err != nil {
 		b.log.ErrorContext(ctx, "chart", "student_id", s.ID, "err", err)
 	} else {

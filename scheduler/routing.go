@@ -21,6 +21,8 @@ var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
 // does no I/O: everything it needs is in st (the case, who already has it, and
 // the student's coach, the coaches on call and the coordinators).
 //
+// The student's coach is their stand-in while one is named (handover.go).
+//
 //   - crisis: the student's coach and everyone on call, at once.
 //   - urgent: the coach during their working hours, otherwise whoever is on
 //     call, otherwise the coach anyway.
@@ -40,7 +42,7 @@ func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store
 	case StepRoute:
 		return r.route(now, escalateAfter)
 	case StepHeld:
-		return r.reach(store.StepPlan{Deliver: []int64{st.StudentCoachID}})
+		return r.reach(store.StepPlan{Deliver: []int64{r.owner()}})
 	case StepEscalate:
 		return r.escalate(now, escalateAfter)
 	}
@@ -48,6 +50,17 @@ func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store
 }
 
 type router struct{ st store.AlertStep }
+
+// owner is who a case is first for: the student's coach, or their stand-in
+// while one is named (a coach away with a stand-in does not get the case).
+func (r router) owner() int64 {
+	if r.st.StandInID != 0 {
+		if c, ok := r.coach(r.st.StandInID); ok && c.ChatID != 0 {
+			return c.ID
+		}
+	}
+	return r.st.StudentCoachID
+}
 
 func (r router) coach(id int64) (store.Coach, bool) {
 	for _, c := range r.st.Coaches {
@@ -97,7 +110,7 @@ func (r router) coordinators() []int64 {
 }
 
 func (r router) route(now time.Time, after time.Duration) store.StepPlan {
-	own, _ := r.coach(r.st.StudentCoachID)
+	own, _ := r.coach(r.owner())
 	switch r.st.Severity {
 	case "crisis":
 		p := r.reach(store.StepPlan{Deliver: append([]int64{own.ID}, r.onCall()...)})

@@ -31,6 +31,7 @@ type AlertStep struct {
 	EscalationLevel int
 	OpenedAt        time.Time
 	Delivered       []int64 // coaches who already have this case
+	StandInID       int64   // who stands in for the student's coach now (0: nobody); see handover.go
 	Now             time.Time
 	// Coaches are the people routing may choose from: the student's own coach,
 	// every coach on call and every coordinator (read in the step's transaction).
@@ -104,7 +105,12 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 			return fmt.Errorf("deliveries: %w", err)
 		}
 		st.Now = now
-		rows, err = tx.Query(ctx, `SELECT `+coachCols+` FROM coaches WHERE id = $1 OR on_call OR coordinator ORDER BY id`, st.StudentCoachID)
+		if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT stand_in_id FROM stand_ins WHERE coach_id = $1 AND until > $2), 0)`,
+			st.StudentCoachID, now).Scan(&st.StandInID); err != nil {
+			return fmt.Errorf("stand-in: %w", err)
+		}
+		rows, err = tx.Query(ctx, `SELECT `+coachCols+` FROM coaches WHERE id = $1 OR id = $2 OR on_call OR coordinator ORDER BY id`,
+			st.StudentCoachID, st.StandInID)
 		if err != nil {
 			return fmt.Errorf("routing coaches: %w", err)
 		}

@@ -244,7 +244,8 @@ func (s *Store) MarkUnreachable(ctx context.Context, studentID, chatID int64) er
 func (s *Store) CoachHasStudentAlert(ctx context.Context, coachID, studentID int64) bool {
 	var ok bool
 	_ = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
-		WHERE d.coach_id = $1 AND a.student_id = $2)`, coachID, studentID).Scan(&ok)
+		JOIN students s ON s.id = a.student_id
+		WHERE d.coach_id = $1 AND a.student_id = $2 AND d.created_at >= coalesce(s.coach_since, '-infinity'))`, coachID, studentID).Scan(&ok)
 	return ok
 }
 

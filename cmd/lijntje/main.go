@@ -27,6 +27,7 @@ Usage:
   lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
   lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
   lijntje student delete ID [--yes] right to erasure: everything about them, after confirmation
+  lijntje student move ID --coach C  hand a student over to another coach (ID or name); tells all three
   lijntje invite renew --student ID  a new link; the old one stops working
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
@@ -119,6 +120,7 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"student add":    studentAdd,
 	"student import": studentImport,
 	"student delete": studentDelete,
+	"student move":   studentMove,
 	"invite renew":   inviteRenew,
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
