@@ -90,43 +90,6 @@ func (b *Bot) onCallText(lang string, who store.Coach, names []string) string {
 	return b.t(lang, key, map[string]any{"Coach": who.Name, "List": list})
 }
 
-// cmdOverzicht shows the caseload at a glance: status, last check-in, open case.
-func (b *Bot) cmdOverzicht(ctx context.Context, x *in) error {
-	rows, err := b.st.Caseload(ctx, x.conv.ID)
-	if err != nil {
-		return err
-	}
-	lang := x.conv.Lang
-	if len(rows) == 0 {
-		return b.coachReply(ctx, x, b.t(lang, "coach.overzicht.empty", nil))
-	}
-	var sb strings.Builder
-	sb.WriteString(b.t(lang, "coach.overzicht.title", map[string]any{"Count": len(rows)}))
-	for _, r := range rows {
-		last := b.t(lang, "coach.overzicht.never", nil)
-		if !r.LastCheckin.IsZero() {
-			last = localTime(r.LastCheckin)
-		}
-		icon := "▫️"
-		alert := ""
-		if r.OpenAlert != "" {
-			icon = severityIcon[r.OpenAlert]
-			alert = " · " + b.t(lang, "coach.severity."+r.OpenAlert, nil)
-		}
-		line := fmt.Sprintf("\n%s %s (#%d) · %s · %s%s", icon, r.Name, r.ID,
-			b.t(lang, "coach.status."+r.Status, nil), b.t(lang, "coach.overzicht.last", map[string]any{"Time": last}), alert)
-		if r.CoachID != x.conv.ID {
-			line += " · " + firstName(r.CoachName)
-		}
-		if sb.Len()+len(line) > 3900 {
-			sb.WriteString("\n…")
-			break
-		}
-		sb.WriteString(line)
-	}
-	return b.coachReply(ctx, x, sb.String())
-}
-
 // findStudent finds the student named in arg among those the coach may see, or
 // replies why not (usage, not found, ambiguous) and returns ok=false.
 func (b *Bot) findStudent(ctx context.Context, x *in, arg, usage string) (store.Student, bool, error) {

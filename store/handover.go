@@ -99,7 +99,7 @@ func (s *Store) EndStandIn(ctx context.Context, coachID int64) (StandIn, bool, e
 // CurrentStandIn returns coachID's stand-in when one is named for now.
 func (s *Store) CurrentStandIn(ctx context.Context, coachID int64) (StandIn, bool, error) {
 	var si StandIn
-	err := s.db.QueryRow(ctx, `SELECT `+prefixed("c", coachCols)+`, v.until FROM stand_ins v JOIN coaches c ON c.id = v.stand_in_id
+	err := s.db.QueryRow(ctx, `SELECT c.id, c.name, coalesce(c.chat_id, 0), c.hours, c.coordinator, c.on_call, c.lang, v.until FROM stand_ins v JOIN coaches c ON c.id = v.stand_in_id
 		WHERE v.coach_id = $1 AND v.until > $2`, coachID, s.now()).
 		Scan(&si.Coach.ID, &si.Coach.Name, &si.Coach.ChatID, &si.Coach.Hours, &si.Coach.Coordinator, &si.Coach.OnCall, &si.Coach.Lang, &si.Until)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -109,19 +109,6 @@ func (s *Store) CurrentStandIn(ctx context.Context, coachID int64) (StandIn, boo
 		return StandIn{}, false, fmt.Errorf("stand-in: %w", err)
 	}
 	return si, true, nil
-}
-
-// prefixed qualifies each of a column list's columns with table t.
-func prefixed(t, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i, p := range parts {
-		if strings.HasPrefix(p, "coalesce(") {
-			parts[i] = "coalesce(" + t + "." + strings.TrimPrefix(p, "coalesce(")
-		} else {
-			parts[i] = t + "." + p
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // FindCoach finds a coach by ID or by (part of) their name.

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lijntje/lijntje/bot/telegramtest"
+)
+
+// noTrace fails when any message in u's chat shows who (their chat ID or name
+// beyond the first name): the coach's own Telegram account stays hidden.
+func noTrace(t *testing.T, u *telegramtest.User, who *telegramtest.User) {
+	t.Helper()
+	id := strconv.FormatInt(who.ID, 10)
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text+m.Caption, id) {
+			t.Errorf("%s saw %s's chat ID in %q", u.FirstName, who.FirstName, m.Text)
+		}
+		if m.Method != "sendMessage" && m.Method != "" {
+			t.Errorf("%s got a %s, want only messages the bot wrote", u.FirstName, m.Method)
+		}
+		for _, row := range m.Keyboard {
+			for _, b := range row {
+				if strings.Contains(b.URL, id) || strings.Contains(b.URL, "t.me/") {
+					t.Errorf("%s got a link to a person: %q", u.FirstName, b.URL)
+				}
+			}
+		}
+	}
+}
+
+func TestCoachStudentMessagesRoundTrip(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+
+	// /bericht NAME text: the student gets it from her coach by name.
+	sanne.SendCommand("bericht", "Noor Bakker", "Hoi Noor, hoe ging je gesprek bij het ROC?")
+	w.waitText(sanne, "Verstuurd aan Noor")
+	msg := w.waitText(noor, "Bericht van Sanne")
+	if !strings.Contains(msg.Text, "hoe ging je gesprek bij het ROC?") {
+		t.Errorf("the student's message lost the text: %q", msg.Text)
+	}
+
+	// Her Telegram reply goes back to Sanne as a message, not a case.
+	noor.SendReply(msg.MessageID, "ging ff goed!! mn moeder was mee")
+	w.waitText(noor, "aan Sanne gegeven")
+	back := w.waitText(sanne, "💬 Noor: ging ff goed!! mn moeder was mee")
+
+	// Sanne replies to that message; Noor answers without using "reply".
+	sanne.SendReply(back.MessageID, "Wat fijn! Zet je het op je cv?")
+	w.waitText(noor, "Zet je het op je cv?")
+	noor.SendText("ja doe ik morgen")
+	w.waitText(sanne, "💬 Noor: ja doe ik morgen")
+
+	// The button on the student's card: the next text is the message.
+	sanne.SendCommand("student", "Noor")
+	card := w.waitFor(sanne, func(m telegramtest.Sent) bool { return hasButton(m, "Bericht sturen") }, "the card's write button")
+	if _, err := sanne.TapButton(card.MessageID, "✍️ Bericht sturen"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "Schrijf nu je bericht aan Noor")
+	sanne.SendText("Succes morgen!")
+	w.waitText(noor, "Succes morgen!")
+
+	if n := w.count(`SELECT count(*) FROM alerts`); n != 0 {
+		t.Errorf("%d cases opened by personal messages, want none", n)
+	}
+	if n := w.count(`SELECT count(*) FROM coach_messages WHERE student_id = $1`, st.ID); n != 5 {
+		t.Errorf("%d personal messages kept, want 5", n)
+	}
+	noTrace(t, noor, sanne)
+
+	// Days later, a free text is no answer to Sanne any more: the usual thanks.
+	w.clock.Advance(4 * 24 * time.Hour)
+	before := len(sanne.Messages())
+	noor.SendText("hoi")
+	w.waitText(noor, "Dank je voor je bericht")
+	if n := len(sanne.Messages()); n != before {
+		t.Errorf("an unrelated text four days later reached the coach (%d new messages)", n-before)
+	}
+}
+
+func hasButton(m telegramtest.Sent, text string) bool {
+	for _, row := range m.Keyboard {
+		for _, b := range row {
+			if strings.Contains(b.Text, text) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func TestMovedStudentNamesTheNewCoach(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	sanneInv, sanne := w.addCoach("Sanne de Vries")
+	ahmedInv, ahmed := w.addCoach("Ahmed El Amrani")
+	st, noor := w.addStudent("Noor Bakker", sanneInv.ID)
+
+	// Sanne had a case about Noor: it no longer lets her see Noor after the move.
+	w.checkinNow(st.ID)
+	w.answer(noor, "mood", "3")
+	w.answer(noor, "daytime", "home")
+	w.waitText(sanne, "Dringend")
+
+	out := w.cli("student", "move", fmt.Sprint(st.ID), "--coach", fmt.Sprint(ahmedInv.ID))
+	if !strings.Contains(out, "Ahmed") {
+		t.Errorf("move printed %q", out)
+	}
+	w.waitText(noor, "Vanaf nu is Ahmed je coach")
+	w.waitText(ahmed, "Noor Bakker is vanaf nu jouw jongere")
+	w.waitText(sanne, "Noor heeft vanaf nu Ahmed als coach")
+
+	sanne.SendCommand("student", "Noor")
+	w.waitText(sanne, "Ik vind geen jongere “Noor”")
+	sanne.SendCommand("overzicht")
+	w.waitText(sanne, "Je hebt nog geen jongeren")
+	sanne.SendCommand("bericht", "Noor", "hoi")
+	w.waitText(sanne, "Ik vind geen jongere “Noor”")
+
+	ahmed.SendCommand("overzicht")
+	w.waitFor(ahmed, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Noor Bakker") && hasButton(m, "Noor") }, "Noor in Ahmed's overview")
+
+	// The next check-in comes from Ahmed.
+	for _, s := range [][2]string{{"money", "ok"}, {"housing", "yes"}, {"support", "yes"}, {"contact", "no"}, {"note", "done"}} {
+		w.answer(noor, s[0], s[1])
+	}
+	w.waitText(noor, "Dank je wel")
+	w.checkinNow(st.ID)
+	w.waitFor(noor, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "check-in van Ahmed") && len(m.Keyboard) > 0
+	}, "a check-in naming Ahmed")
+
+	// A new signal goes to Ahmed, not to Sanne.
+	sanneAlerts := len(alerts(sanne))
+	w.answer(noor, "mood", "1")
+	w.waitFor(ahmed, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Noor") && hasButton(m, "pak het op") }, "Ahmed's alert")
+	if n := len(alerts(sanne)); n != sanneAlerts {
+		t.Errorf("the old coach got %d new alerts after the move, want none", n-sanneAlerts)
+	}
+}
+
+func TestStandInGetsUrgentAlertWhileCoachIsAway(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	sanneInv, sanne := w.addCoach("Sanne de Vries")
+	_, ahmed := w.addCoach("Ahmed El Amrani")
+	st, noor := w.addStudent("Noor Bakker", sanneInv.ID)
+
+	until := w.clock.Now().AddDate(0, 0, 7).In(mustAmsterdam(t)).Format("02-01-2006")
+	sanne.SendCommand("vervanger", "Ahmed", "tot", until)
+	w.waitText(sanne, "Ahmed El Amrani is je vervanger tot en met "+until)
+	w.waitText(ahmed, "Sanne is weg tot en met "+until)
+
+	w.checkinNow(st.ID)
+	w.answer(noor, "mood", "3")
+	w.answer(noor, "daytime", "home")
+	alert := w.waitFor(ahmed, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	if n := len(alerts(sanne)); n != 0 {
+		t.Errorf("the coach who is away got %d alerts", n)
+	}
+	if _, err := ahmed.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
+		t.Fatal(err)
+	}
+	taken := w.waitText(ahmed, "Opgepakt door Ahmed")
+	if _, err := ahmed.TapButton(taken.MessageID, "✔️ Afsluiten"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(ahmed, "korte notitie")
+	ahmed.SendText("Gebeld, loopt.")
+	w.waitText(ahmed, "Afgesloten door Ahmed")
+
+	// Ahmed may see and write to Noor while he stands in.
+	ahmed.SendCommand("bericht", "Noor", "Hoi Noor, ik ben Ahmed en ik vervang Sanne even.")
+	w.waitText(noor, "Bericht van Ahmed")
+
+	// Back early: the next case is Sanne's own again.
+	sanne.SendCommand("vervanger", "uit")
+	w.waitText(sanne, "niet meer je vervanger")
+	w.waitText(ahmed, "Sanne is terug")
+	for _, s := range [][2]string{{"money", "debts"}} {
+		w.answer(noor, s[0], s[1])
+	}
+	w.waitFor(sanne, func(m telegramtest.Sent) bool { return hasButton(m, "pak het op") }, "Sanne's own alert")
+}
+
+func mustAmsterdam(t *testing.T) *time.Location {
+	l, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
