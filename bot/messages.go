@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -233,3 +234,22 @@ func (b *Bot) studentAnswer(ctx context.Context, x *in, text string) (bool, erro
 var personalMessages = promauto.NewCounterVec(prometheus.CounterOpts{
 	Name: "lijntje_personal_messages_total", Help: "Personal messages between coaches and students, by direction.",
 }, []string{"direction"})
+
+// writeMessages adds a student's personal messages to their /mijngegevens file.
+func (b *Bot) writeMessages(ctx context.Context, doc *strings.Builder, lang string, studentID int64) error {
+	msgs, err := b.st.StudentMessages(ctx, studentID)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	doc.WriteString("\n" + b.t(lang, "talk.data.messages", nil) + "\n")
+	for _, m := range msgs {
+		who := firstName(m.CoachName)
+		key := "talk.data.from_coach"
+		if m.Direction == store.ToCoach {
+			key = "talk.data.to_coach"
+		}
+		fmt.Fprintf(doc, "%s\t%s\t%s\n", m.At.In(amsterdam).Format("2006-01-02 15:04"), b.t(lang, key, map[string]any{"Coach": who}),
+			strings.ReplaceAll(m.Text, "\n", " "))
+	}
+	return nil
+}

@@ -54,6 +54,10 @@ func eraseStudentTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time, ski
 		what, sql string
 		args      []any
 	}{
+		// Personal messages between them and a coach, and those carried to a
+		// coach's chat (talk: messages.go).
+		{"personal messages", `WITH m AS (DELETE FROM coach_messages WHERE student_id = $1 RETURNING outbox_id)
+			DELETE FROM outbox WHERE id IN (SELECT outbox_id FROM m WHERE outbox_id IS NOT NULL)`, []any{id}},
 		// Messages to their chat, about their check-ins, their voice messages
 		// copied to a coach, and anything else naming them.
 		{"outbox", `DELETE FROM outbox WHERE ($2 <> 0 AND chat_id = $2)
@@ -146,6 +150,11 @@ func (s *Store) EraseAnswers(ctx context.Context, studentID int64) (int64, error
 		n = tag.RowsAffected()
 		if _, err := tx.Exec(ctx, `UPDATE signals SET detail = NULL WHERE student_id = $1`, studentID); err != nil {
 			return fmt.Errorf("erase signal details: %w", err)
+		}
+		// Personal messages with a coach are what they said too (messages.go).
+		if _, err := tx.Exec(ctx, `WITH m AS (DELETE FROM coach_messages WHERE student_id = $1 RETURNING outbox_id)
+			DELETE FROM outbox WHERE id IN (SELECT outbox_id FROM m WHERE outbox_id IS NOT NULL)`, studentID); err != nil {
+			return fmt.Errorf("erase personal messages: %w", err)
 		}
 		// Sent messages echo answers, and so may unsent ones (a question's
 		// confirmation): none of them is wanted once the student stopped.
