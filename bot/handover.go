@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -147,3 +148,33 @@ func parseUntil(s string, now time.Time) (time.Time, bool) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// tellCoach sends the student's coach (their stand-in while one is named) a
+// short note about the student, key with data, at the start of the coach's
+// next working hours (now, within them). A failure only logs: what the student
+// did is recorded already.
+func (b *Bot) tellCoach(ctx context.Context, studentID int64, key string, data map[string]any) {
+	st, c, err := b.st.CaseOwner(ctx, studentID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "tell coach", "student_id", studentID, "err", err)
+		return
+	}
+	if c.ChatID == 0 {
+		return
+	}
+	h, err := scheduler.ParseHours(c.Hours)
+	if err != nil {
+		h, _ = scheduler.ParseHours("mon-fri 09:00-17:00")
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Student"] = st.Name
+	at := h.NextStart(b.cfg.Now())
+	kind := strings.TrimPrefix(key, "talk.status.")
+	if err := b.st.NoteForCoach(context.WithoutCancel(ctx), c.ID, st.ID, kind, b.t(c.Lang, key, data), at); err != nil {
+		b.log.ErrorContext(ctx, "tell coach", "student_id", studentID, "coach_id", c.ID, "err", err)
+		return
+	}
+	b.cfg.Kick() // the scheduler sends due notes
+}

@@ -175,6 +175,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 	}
 	now := s.cfg.Now()
 	s.checkinUpkeep(ctx, now) // first: an expiry may raise a signal that the alert steps route now
+	s.coachUpkeep(ctx, now)   // notes and digests for coaches: talk.go
 	for ctx.Err() == nil {
 		// Alert steps between every page of check-ins: a crisis during a wave
 		// of thousands of due check-ins does not wait for the wave.

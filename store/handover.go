@@ -140,3 +140,72 @@ func (s *Store) FindCoach(ctx context.Context, query string) (Coach, error) {
 	}
 	return Coach{}, ErrAmbiguous
 }
+
+// NoteForCoach keeps a short note for coachID about studentID (kind says what
+// about, e.g. "paused"), to be sent at due (their working hours).
+func (s *Store) NoteForCoach(ctx context.Context, coachID, studentID int64, kind, text string, due time.Time) error {
+	_, err := s.db.Exec(ctx, `INSERT INTO coach_notes (coach_id, student_id, kind, text, due_at) VALUES ($1, nullif($2, 0), $3, $4, $5)`,
+		coachID, studentID, kind, text, due)
+	if err != nil {
+		return fmt.Errorf("note for coach: %w", err)
+	}
+	return nil
+}
+
+// ReleaseCoachNotes moves due notes to the outbox (each once across replicas)
+// and returns how many it moved. A note for a coach without a chat is dropped.
+func (s *Store) ReleaseCoachNotes(ctx context.Context, now time.Time, limit int) (int, error) {
+	n := 0
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT n.id, coalesce(c.chat_id, 0), n.text FROM coach_notes n JOIN coaches c ON c.id = n.coach_id
+			WHERE n.sent_at IS NULL AND n.due_at <= $1 ORDER BY n.due_at, n.id LIMIT $2 FOR UPDATE OF n SKIP LOCKED`, now, limit)
+		if err != nil {
+			return fmt.Errorf("due notes: %w", err)
+		}
+		var ids []int64
+		var msgs []Message
+		for rows.Next() {
+			var id, chat int64
+			var text string
+			if err := rows.Scan(&id, &chat, &text); err != nil {
+				rows.Close()
+				return fmt.Errorf("due notes: %w", err)
+			}
+			ids = append(ids, id)
+			if chat != 0 {
+				msgs = append(msgs, Message{ChatID: chat, Lane: LaneInteractive, Kind: KindSend, Text: text})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("due notes: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if _, err := insertOutbox(ctx, tx, now, false, msgs); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE coach_notes SET sent_at = $2 WHERE id = ANY($1)`, ids, now); err != nil {
+			return fmt.Errorf("release notes: %w", err)
+		}
+		n = len(msgs)
+		return nil
+	})
+	return n, err
+}
+
+// CaseOwner is who gets news about studentID now: their coach, or the coach's
+// stand-in while one is named.
+func (s *Store) CaseOwner(ctx context.Context, studentID int64) (Student, Coach, error) {
+	st, err := s.Student(ctx, studentID)
+	if err != nil {
+		return Student{}, Coach{}, err
+	}
+	if si, ok, err := s.CurrentStandIn(ctx, st.CoachID); err != nil {
+		return st, Coach{}, err
+	} else if ok && si.Coach.ChatID != 0 {
+		return st, si.Coach, nil
+	}
+	c, err := s.Coach(ctx, st.CoachID)
+	return st, c, err
+}

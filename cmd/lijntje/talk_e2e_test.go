@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -196,4 +197,33 @@ func mustAmsterdam(t *testing.T) *time.Location {
 		t.Fatal(err)
 	}
 	return l
+}
+
+func TestPauseAndStopReachTheCoachInTheirHours(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	_, noor := w.addStudent("Noor Bakker", coach.ID)
+
+	// Tuesday 10:00, in Sanne's hours: she hears at once.
+	noor.SendCommand("pauze")
+	ask := w.waitFor(noor, func(m telegramtest.Sent) bool { return hasData(m, "p:2") }, "pause weeks")
+	noor.Tap(ask.MessageID, "p:2")
+	w.waitText(sanne, "Noor Bakker heeft de check-ins gepauzeerd tot")
+
+	// Tuesday 20:00: the stop waits for Wednesday 09:00.
+	w.clock.Advance(10 * time.Hour)
+	noor.SendCommand("stop")
+	stop := w.waitFor(noor, func(m telegramtest.Sent) bool { return hasData(m, "s:y") }, "stop confirmation")
+	noor.Tap(stop.MessageID, "s:y")
+	w.waitText(noor, "gewist")
+	w.srv.sched.RunOnce(context.Background())
+	for _, m := range sanne.Messages() {
+		if strings.Contains(m.Text, "gestopt") {
+			t.Fatalf("the coach heard about the stop at 20:00: %q", m.Text)
+		}
+	}
+	w.clock.Advance(13 * time.Hour) // Wednesday 09:00
+	w.srv.sched.RunOnce(context.Background())
+	w.waitText(sanne, "Noor Bakker is gestopt met de check-ins")
 }

@@ -49,3 +49,17 @@ CREATE TABLE known_signals (
     created_at timestamptz NOT NULL,
     PRIMARY KEY (student_id, code)
 );
+
+-- Short notes for a coach that wait for their working hours (a student paused
+-- or stopped). The scheduler moves due notes to the outbox; a note waiting in
+-- the outbox itself would hold back every later message to that chat.
+CREATE TABLE coach_notes (
+    id         bigserial PRIMARY KEY,
+    coach_id   bigint      NOT NULL REFERENCES coaches (id) ON DELETE CASCADE,
+    student_id bigint      REFERENCES students (id) ON DELETE CASCADE,
+    kind       text        NOT NULL,
+    text       text        NOT NULL,
+    due_at     timestamptz NOT NULL,
+    sent_at    timestamptz
+);
+CREATE INDEX coach_notes_due_idx ON coach_notes (due_at) WHERE sent_at IS NULL;
