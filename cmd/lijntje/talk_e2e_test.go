@@ -162,7 +162,9 @@ func TestStandInGetsUrgentAlertWhileCoachIsAway(t *testing.T) {
 	w.checkinNow(st.ID)
 	w.answer(noor, "mood", "3")
 	w.answer(noor, "daytime", "home")
-	alert := w.waitFor(ahmed, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	alert := w.waitFor(ahmed, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op")
+	}, "the urgent alert")
 	if n := len(alerts(sanne)); n != 0 {
 		t.Errorf("the coach who is away got %d alerts", n)
 	}
