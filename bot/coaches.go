@@ -41,6 +41,8 @@ func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
 		return b.askCloseNote(ctx, x, id) // the next text is the note; see coach_commands.go
 	case "m":
 		return b.askMessage(ctx, x, id) // the next text goes to the student: messages.go
+	case "k":
+		return b.closeKnown(ctx, x, id) // "known, in hand": known.go
 	case "o":
 		return b.overviewTap(ctx, x, id) // a page of /overzicht: overview.go
 	}

@@ -90,7 +90,8 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	case store.AlertTaken:
 		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.taken", map[string]any{"Coach": v.TakenBy, "Time": localTime(v.TakenAt)}))
 		if v.CoachID != 0 {
-			rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.close", nil), Data: "x:" + strconv.FormatInt(v.ID, 10)}})
+			rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.close", nil), Data: "x:" + strconv.FormatInt(v.ID, 10)},
+				{Text: b.t(lang, "talk.known.button", nil), Data: "k:" + strconv.FormatInt(v.ID, 10)}}) // known.go
 		}
 	case store.AlertClosed:
 		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.closed", map[string]any{"Coach": v.TakenBy}))

@@ -229,3 +229,107 @@ func TestPauseAndStopReachTheCoachInTheirHours(t *testing.T) {
 	w.srv.sched.RunOnce(context.Background())
 	w.waitText(sanne, "Noor Bakker is gestopt met de check-ins")
 }
+
+// weekCheckin runs a check-in for student id in which u answers mood 3 and
+// daytime, and plain answers to the rest, up to the closing thanks.
+func (w *world) weekCheckin(id int64, u *telegramtest.User, daytime string) {
+	w.t.Helper()
+	w.checkinNow(id)
+	w.answer(u, "mood", "3")
+	w.answer(u, "daytime", daytime)
+	plain := map[string]string{"daytime_ok": "yes", "money": "ok", "housing": "yes", "support": "yes", "contact": "no"}
+	newest := int64(w.count(`SELECT max(c.id) FROM checkins c JOIN students s ON s.id = c.student_id WHERE s.chat_id = $1`, u.ID))
+	for {
+		var step string
+		if err := w.srv.pool.QueryRow(context.Background(), `SELECT coalesce(current_step, '') FROM checkins WHERE id = $1`, newest).Scan(&step); err != nil {
+			w.t.Fatal(err)
+		}
+		if step == "note" || step == "" {
+			break
+		}
+		if _, ok := plain[step]; !ok {
+			time.Sleep(20 * time.Millisecond) // the answer to daytime is still being recorded
+			continue
+		}
+		w.answer(u, step, plain[step])
+		for i := 0; i < 200; i++ { // until the answer moved the check-in on
+			var now string
+			_ = w.srv.pool.QueryRow(context.Background(), `SELECT coalesce(current_step, '') FROM checkins WHERE id = $1`, newest).Scan(&now)
+			if now != step {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	w.answer(u, "note", "done")
+	w.waitFor(u, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dank je wel") }, "the check-in's closer")
+	for i := 0; i < 500 && w.count(`SELECT count(*) FROM checkins WHERE id = $1 AND status = 'completed'`, newest) == 0; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestKnownSituationAlertsOnlyOnChange(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+
+	// Week 1: at home, urgent. Sanne knows (waiting for a training to start).
+	w.weekCheckin(st.ID, noor, "home")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
+		t.Fatal(err)
+	}
+	taken := w.waitFor(sanne, func(m telegramtest.Sent) bool { return hasButton(m, "Bekend, loopt") }, "the known button")
+	if _, err := sanne.TapButton(taken.MessageID, "👌 Bekend, loopt"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "Afgesloten als bekend")
+
+	// Week 2: the same answer alerts nobody.
+	w.clock.Advance(7 * 24 * time.Hour)
+	w.weekCheckin(st.ID, noor, "home")
+	w.srv.sched.RunOnce(context.Background())
+	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
+		t.Fatalf("the known situation alerted again: %d cases", n)
+	}
+
+	// Week 3 she is looking for work; week 4 at home again: that is news.
+	w.clock.Advance(7 * 24 * time.Hour)
+	w.weekCheckin(st.ID, noor, "looking")
+	w.clock.Advance(7 * 24 * time.Hour)
+	before := len(alerts(sanne))
+	w.weekCheckin(st.ID, noor, "home")
+	w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") && len(alerts(sanne)) > before
+	}, "a new urgent alert after the change")
+	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'urgent'`); n != 2 {
+		t.Errorf("%d urgent cases, want 2", n)
+	}
+}
+
+func TestSameUrgentAnswerNextWeekIsAttention(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.weekCheckin(st.ID, noor, "home")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
+		t.Fatal(err)
+	}
+	taken := w.waitText(sanne, "Opgepakt door Sanne")
+	if _, err := sanne.TapButton(taken.MessageID, "✔️ Afsluiten"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "korte notitie")
+	sanne.SendText("Gebeld.")
+	w.waitText(sanne, "Afgesloten door Sanne")
+
+	w.clock.Advance(7 * 24 * time.Hour)
+	w.weekCheckin(st.ID, noor, "home")
+	w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op") }, "an attention alert")
+	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'urgent'`); n != 1 {
+		t.Errorf("%d urgent cases, want 1 (the same answer again is attention)", n)
+	}
+}
