@@ -276,7 +276,9 @@ func TestKnownSituationAlertsOnlyOnChange(t *testing.T) {
 
 	// Week 1: at home, urgent. Sanne knows (waiting for a training to start).
 	w.weekCheckin(st.ID, noor, "home")
-	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op")
+	}, "the urgent alert")
 	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +316,9 @@ func TestSameUrgentAnswerNextWeekIsAttention(t *testing.T) {
 	coach, sanne := w.addCoach("Sanne de Vries")
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
 	w.weekCheckin(st.ID, noor, "home")
-	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op")
+	}, "the urgent alert")
 	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +332,9 @@ func TestSameUrgentAnswerNextWeekIsAttention(t *testing.T) {
 
 	w.clock.Advance(7 * 24 * time.Hour)
 	w.weekCheckin(st.ID, noor, "home")
-	w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op") }, "an attention alert")
+	w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op")
+	}, "an attention alert")
 	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'urgent'`); n != 1 {
 		t.Errorf("%d urgent cases, want 1 (the same answer again is attention)", n)
 	}
