@@ -29,3 +29,16 @@ func (b *Bot) closeKnown(ctx context.Context, x *in, alertID int64) error {
 	}
 	return err
 }
+
+// remindHeader heads a case brought back to its coach: how long it is open,
+// and how many check-ins it holds back.
+func (b *Bot) remindHeader(ctx context.Context, lang string, v store.AlertView) string {
+	days := int(b.cfg.Now().Sub(v.OpenedAt).Hours() / 24)
+	text := b.t(lang, "talk.remind.open", map[string]any{"Days": days})
+	if v.StudentID != 0 {
+		if n, err := b.st.HeldCheckins(ctx, v.StudentID); err == nil && n > 0 {
+			text += " " + b.t(lang, "talk.remind.held", map[string]any{"Count": n})
+		}
+	}
+	return text + "\n\n"
+}

@@ -74,6 +74,10 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	}
 	lang := v.CoachLang
 	var sb strings.Builder
+	remind := m.Text == store.RemindMarker // a case open for days, brought back: known.go
+	if remind {
+		sb.WriteString(b.remindHeader(ctx, lang, v))
+	}
 	sb.WriteString(b.t(lang, "coach.alert.title", map[string]any{
 		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName}))
 	sb.WriteString("\n")
@@ -101,7 +105,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	}
 	out := store.Message{ID: m.ID, ChatID: v.ChatID, Lane: m.Lane, Kind: store.KindSend, Text: clip(sb.String(), 4000), Buttons: rows,
 		AlertID: m.AlertID, DeliveryID: m.DeliveryID}
-	if v.MessageID != 0 {
+	if v.MessageID != 0 && !remind {
 		out.Kind, out.EditMessageID = store.KindEdit, v.MessageID
 	}
 	return out, nil

@@ -12,6 +12,7 @@ const (
 	StepRoute    = "route"    // a case is new or grew: deliver (or hold) it, re-render it for whoever has it
 	StepHeld     = "held"     // an attention or request case waited for the coach's working hours
 	StepEscalate = "escalate" // an urgent or crisis case was not taken on in time
+	StepRemind   = "remind"   // a case open for days is brought back to its coach, once a working day
 )
 
 // defaultHours are a coach's hours when theirs cannot be read.
@@ -34,10 +35,13 @@ var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
 // and schedules the next. Someone who cannot be reached (no linked chat) does
 // not count: when nobody reachable is chosen, the coordinators get the case.
 func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store.StepPlan {
+	r := router{st: st}
+	if st.Kind == StepRemind {
+		return r.remind(now)
+	}
 	if st.Status != store.AlertOpen {
 		return store.StepPlan{} // taken or closed: a route step only re-renders
 	}
-	r := router{st: st}
 	switch st.Kind {
 	case StepRoute:
 		return r.route(now, escalateAfter)
@@ -171,4 +175,28 @@ func (r router) escalate(now time.Time, after time.Duration) store.StepPlan {
 	}
 	p.Note = fmt.Sprintf("level %d: everyone in line has it; still waiting", r.st.EscalationLevel+1)
 	return p
+}
+
+// remind brings a case that is still not closed back to whoever has it (who
+// took it on, or else the student's coach or stand-in), in their working hours,
+// and schedules the next reminder at the start of their next working day.
+func (r router) remind(now time.Time) store.StepPlan {
+	if r.st.Status == store.AlertClosed {
+		return store.StepPlan{}
+	}
+	who := r.st.TakenBy
+	if who == 0 {
+		who = r.owner()
+	}
+	h := defaultHours
+	if c, ok := r.coach(who); ok {
+		h = r.hours(c)
+	}
+	if start := h.NextStart(now); start.After(now) { // outside their hours: at the start of the next
+		return store.StepPlan{Next: []store.NextStep{{Kind: StepRemind, DueAt: start}}}
+	}
+	local := now.In(Amsterdam)
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, Amsterdam)
+	return store.StepPlan{Remind: []int64{who}, Next: []store.NextStep{{Kind: StepRemind, DueAt: h.NextStart(tomorrow)}},
+		Note: "brought back"}
 }

@@ -32,6 +32,7 @@ type AlertStep struct {
 	OpenedAt        time.Time
 	Delivered       []int64 // coaches who already have this case
 	StandInID       int64   // who stands in for the student's coach now (0: nobody); see handover.go
+	TakenBy         int64   // who took the case on (0: nobody yet)
 	Now             time.Time
 	// Coaches are the people routing may choose from: the student's own coach,
 	// every coach on call and every coordinator (read in the step's transaction).
@@ -43,6 +44,7 @@ type StepPlan struct {
 	Deliver  []int64 // coach IDs
 	Next     []NextStep
 	Escalate bool // count this as one more escalation level
+	Remind   []int64 // coach IDs to bring the case back to, as a new message (talk: known.go)
 	Note     string
 }
 
@@ -75,11 +77,12 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		var st AlertStep
 		var sid *int64
-		err := tx.QueryRow(ctx, `SELECT st.id, st.kind, a.id, a.student_id, a.severity, a.status, a.escalation_level, a.opened_at
+		err := tx.QueryRow(ctx, `SELECT st.id, st.kind, a.id, a.student_id, a.severity, a.status, a.escalation_level, a.opened_at,
+				coalesce(a.taken_by, 0)
 			FROM alert_steps st JOIN alerts a ON a.id = st.alert_id
 			WHERE st.done_at IS NULL AND st.due_at <= $1
 			ORDER BY st.due_at, st.id LIMIT 1 FOR UPDATE OF st SKIP LOCKED`, now).
-			Scan(&st.ID, &st.Kind, &st.AlertID, &sid, &st.Severity, &st.Status, &st.EscalationLevel, &st.OpenedAt)
+			Scan(&st.ID, &st.Kind, &st.AlertID, &sid, &st.Severity, &st.Status, &st.EscalationLevel, &st.OpenedAt, &st.TakenBy)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -166,6 +169,9 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 		if err := addEvent(ctx, tx, st.AlertID, now, "sent", coachID, ""); err != nil {
 			return err
 		}
+	}
+	if err := applyRemind(ctx, tx, now, st, plan); err != nil { // known.go
+		return err
 	}
 	if plan.Escalate {
 		if _, err := tx.Exec(ctx, `UPDATE alerts SET escalation_level = escalation_level + 1 WHERE id = $1`, st.AlertID); err != nil {

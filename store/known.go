@@ -113,3 +113,55 @@ func (s *Store) CloseKnown(ctx context.Context, alertID, coachID int64, note str
 		return refreshDeliveries(ctx, tx, alertID, now)
 	})
 }
+
+// RemindAfter is how long a case stays open before it is brought back to its
+// coach (then once every working day while it stays open).
+const RemindAfter = 48 * time.Hour
+
+// RemindMarker is the Text of an alert outbox row that brings a case back as a
+// new message instead of editing the one the coach has.
+const RemindMarker = "remind"
+
+// applyRemind schedules the first "remind" step of a case when it is routed,
+// and brings a case back to the coaches in plan.Remind.
+func applyRemind(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan StepPlan) error {
+	if st.Kind == "route" && st.Status != AlertClosed {
+		if _, err := tx.Exec(ctx, `INSERT INTO alert_steps (alert_id, kind, due_at)
+			SELECT $1, 'remind', $2 WHERE NOT EXISTS (SELECT 1 FROM alert_steps WHERE alert_id = $1 AND kind = 'remind' AND done_at IS NULL)`,
+			st.AlertID, now.Add(RemindAfter)); err != nil {
+			return fmt.Errorf("schedule remind: %w", err)
+		}
+	}
+	for _, coachID := range plan.Remind {
+		var deliveryID, chatID int64
+		err := tx.QueryRow(ctx, `INSERT INTO alert_deliveries (alert_id, coach_id, chat_id, created_at)
+			SELECT $1, id, chat_id, $3 FROM coaches WHERE id = $2 AND chat_id IS NOT NULL
+			ON CONFLICT (alert_id, coach_id) DO UPDATE SET chat_id = excluded.chat_id
+			RETURNING id, chat_id`, st.AlertID, coachID, now).Scan(&deliveryID, &chatID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("remind: %w", err)
+		}
+		if _, err := insertOutbox(ctx, tx, now, false, []Message{{ChatID: chatID, Lane: LaneInteractive, Kind: KindAlert,
+			AlertID: st.AlertID, DeliveryID: deliveryID, Text: RemindMarker}}); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, st.AlertID, now, "reminded", coachID, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HeldCheckins counts the check-ins of studentID that are due but wait for an open case.
+func (s *Store) HeldCheckins(ctx context.Context, studentID int64) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE student_id = $1 AND status = 'scheduled' AND due_at <= $2`,
+		studentID, s.now()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("held checkins: %w", err)
+	}
+	return n, nil
+}

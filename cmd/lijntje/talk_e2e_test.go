@@ -339,3 +339,57 @@ func TestSameUrgentAnswerNextWeekIsAttention(t *testing.T) {
 		t.Errorf("%d urgent cases, want 1 (the same answer again is attention)", n)
 	}
 }
+
+func TestOpenCaseIsBroughtBackOnceAWorkingDay(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	w.weekCheckin(st.ID, noor, "home")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "Opgepakt door Sanne")
+
+	// A scheduled check-in falls due and waits for the case.
+	ctx := context.Background()
+	w.clock.Advance(24 * time.Hour)
+	if _, err := w.srv.st.ScheduleCheckin(ctx, st.ID, w.clock.Now(), w.clock.Now(), false); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.sched.RunOnce(ctx)
+	for _, m := range sanne.Messages() {
+		if strings.Contains(m.Text, "⏰") {
+			t.Fatalf("brought back after one day: %q", m.Text)
+		}
+	}
+
+	// Thursday 10:00, two days open: back in Sanne's chat, as a new message
+	// with the check-in it holds back, and its buttons still work.
+	w.clock.Advance(24 * time.Hour)
+	w.srv.sched.RunOnce(ctx)
+	back := w.waitText(sanne, "⏰ Deze melding staat al 2 dagen open")
+	if !strings.Contains(back.Text, "Er wachten 1 check-ins") || !hasButton(back, "Afsluiten") {
+		t.Errorf("the case brought back: %q", back.Text)
+	}
+	// Not again the same day; again the next working day.
+	w.clock.Advance(3 * time.Hour)
+	w.srv.sched.RunOnce(ctx)
+	w.clock.Advance(21 * time.Hour) // Friday 10:00
+	w.srv.sched.RunOnce(ctx)
+	w.waitText(sanne, "⏰ Deze melding staat al 3 dagen open")
+	n := 0
+	for _, m := range sanne.Messages() {
+		if strings.Contains(m.Text, "⏰") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("brought back %d times in two working days, want 2", n)
+	}
+	if _, err := sanne.TapButton(back.MessageID, "✔️ Afsluiten"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "korte notitie")
+}
