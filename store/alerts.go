@@ -43,7 +43,7 @@ type AlertStep struct {
 type StepPlan struct {
 	Deliver  []int64 // coach IDs
 	Next     []NextStep
-	Escalate bool // count this as one more escalation level
+	Escalate bool    // count this as one more escalation level
 	Remind   []int64 // coach IDs to bring the case back to, as a new message (talk: known.go)
 	Note     string
 }

@@ -346,7 +346,9 @@ func TestOpenCaseIsBroughtBackOnceAWorkingDay(t *testing.T) {
 	coach, sanne := w.addCoach("Sanne de Vries")
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
 	w.weekCheckin(st.ID, noor, "home")
-	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op")
+	}, "the urgent alert")
 	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
 		t.Fatal(err)
 	}
