@@ -43,6 +43,8 @@ type Config struct {
 	Closing func(store.Scheduled) []store.Message
 	// Resumed renders the message when a pause ends.
 	Resumed func(store.Scheduled) []store.Message
+	// Digest renders a coach's Monday digest (nil: no digests); see talk.go.
+	Digest func(store.Coach, store.Digest) store.Message
 	// Retention is how long personal data stays after a student's follow-up
 	// ended (default 360 days); a daily job removes it.
 	Retention time.Duration

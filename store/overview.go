@@ -115,3 +115,50 @@ func (s *Store) WeekDigest(ctx context.Context, coachID int64) (Digest, error) {
 	}
 	return d, nil
 }
+
+// CoachesWithoutDigest returns the linked coaches who have no digest for week yet.
+func (s *Store) CoachesWithoutDigest(ctx context.Context, week time.Time) ([]Coach, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+coachCols+` FROM coaches c WHERE chat_id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM coach_digests d WHERE d.coach_id = c.id AND d.week = $1) ORDER BY id`, week)
+	if err != nil {
+		return nil, fmt.Errorf("coaches without digest: %w", err)
+	}
+	cs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Coach, error) { return scanCoach(r) })
+	if err != nil {
+		return nil, fmt.Errorf("coaches without digest: %w", err)
+	}
+	return cs, nil
+}
+
+// SendDigest claims coach c's digest for week (once across replicas) and
+// queues what render makes of their figures; a coach without students gets
+// none (but the week counts as done). It reports whether it queued a message.
+func (s *Store) SendDigest(ctx context.Context, c Coach, week time.Time, render func(Coach, Digest) Message) (bool, error) {
+	d, err := s.WeekDigest(ctx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	rows, err := s.Attention(ctx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	sent := false
+	err = s.withTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO coach_digests (coach_id, week, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			c.ID, week, s.now())
+		if err != nil {
+			return fmt.Errorf("claim digest: %w", err)
+		}
+		if tag.RowsAffected() == 0 || len(rows) == 0 || c.ChatID == 0 {
+			return nil
+		}
+		m := render(c, d)
+		m.ChatID = c.ChatID
+		if _, err := insertOutbox(ctx, tx, s.now(), false, []Message{m}); err != nil {
+			return err
+		}
+		sent = true
+		return nil
+	})
+	return sent, err
+}

@@ -395,3 +395,70 @@ func TestOpenCaseIsBroughtBackOnceAWorkingDay(t *testing.T) {
 	}
 	w.waitText(sanne, "korte notitie")
 }
+
+func TestOverviewPutsOpenCaseFirstAndPages(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	for i := 1; i <= 11; i++ {
+		w.addStudent(fmt.Sprintf("Anna %02d", i), coach.ID)
+	}
+	_, zoe := w.addStudent("Zoë Pietersen", coach.ID)
+	zoe.SendText("ik wil dood eerlijk")
+	w.waitText(sanne, "CRISIS")
+
+	sanne.SendCommand("overzicht")
+	page1 := w.waitText(sanne, "Pagina 1 van 2")
+	lines := strings.Split(page1.Text, "\n")
+	if len(lines) < 2 || !strings.Contains(lines[1], "Zoë Pietersen") {
+		t.Errorf("the student with an open case is not first: %q", page1.Text)
+	}
+	if n := strings.Count(page1.Text, "Anna"); n != 9 {
+		t.Errorf("page 1 lists %d others, want 9 (10 a page)", n)
+	}
+	students := 0
+	for _, row := range page1.Keyboard {
+		for _, b := range row {
+			if strings.HasPrefix(b.CallbackData, "h:") {
+				students++
+			}
+		}
+	}
+	if students != 10 || !hasButton(page1, "▶") || hasButton(page1, "◀") {
+		t.Errorf("page 1 has %d student buttons and %+v", students, page1.Keyboard)
+	}
+	if _, err := sanne.TapButton(page1.MessageID, "▶"); err != nil {
+		t.Fatal(err)
+	}
+	page2 := w.waitText(sanne, "Pagina 2 van 2")
+	if page2.MessageID != page1.MessageID || !strings.Contains(page2.Text, "Anna 11") || !hasButton(page2, "◀") {
+		t.Errorf("page 2: %q %+v", page2.Text, page2.Keyboard)
+	}
+	// A student's button opens their card.
+	for _, row := range page2.Keyboard {
+		for _, b := range row {
+			if strings.Contains(b.Text, "Anna 11") {
+				sanne.Tap(page2.MessageID, b.CallbackData)
+			}
+		}
+	}
+	w.waitText(sanne, "Laatste antwoorden van Anna 11")
+
+	// Monday 09:00: the week's digest, once.
+	w.clock.Advance(5*24*time.Hour + 23*time.Hour)
+	w.srv.sched.RunOnce(context.Background())
+	w.srv.sched.RunOnce(context.Background())
+	w.waitText(sanne, "Goedemorgen Sanne")
+	n := 0
+	for _, m := range sanne.Messages() {
+		if strings.Contains(m.Text, "Goedemorgen Sanne") {
+			n++
+			if !strings.Contains(m.Text, "1 open meldingen") {
+				t.Errorf("digest: %q", m.Text)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d digests, want 1", n)
+	}
+}

@@ -1,3 +1,4 @@
+DROP TABLE IF EXISTS coach_digests;
 DROP TABLE IF EXISTS coach_notes;
 DROP TABLE IF EXISTS known_signals;
 DROP TABLE IF EXISTS stand_ins;

@@ -63,3 +63,11 @@ CREATE TABLE coach_notes (
     sent_at    timestamptz
 );
 CREATE INDEX coach_notes_due_idx ON coach_notes (due_at) WHERE sent_at IS NULL;
+
+-- The Monday digest each coach got, one per week: claimed once across replicas.
+CREATE TABLE coach_digests (
+    coach_id bigint      NOT NULL REFERENCES coaches (id) ON DELETE CASCADE,
+    week     date        NOT NULL,
+    sent_at  timestamptz NOT NULL,
+    PRIMARY KEY (coach_id, week)
+);
