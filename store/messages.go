@@ -192,3 +192,22 @@ func (s *Store) CloseNotePending(ctx context.Context, chatID int64) bool {
 	n, err := s.rdb.Exists(ctx, s.key.closeNote(chatID)).Result()
 	return err == nil && n > 0
 }
+
+// SectionContact is the report section that counts bot contact apart from
+// personal contact between coach and student.
+const SectionContact = "contact"
+
+// Contact measures, in report order.
+var ContactMeasures = []string{"check-in answers", "messages from coach", "messages from student", "personal messages per student"}
+
+func init() {
+	reportQueries = append(reportQueries, reportGroups+`, c AS (SELECT g.by, g.grp, count(*) AS students,
+		coalesce(sum((SELECT count(*) FROM answers a WHERE a.student_id = g.student_id AND a.checkin_id IS NOT NULL)), 0) AS answers,
+		coalesce(sum((SELECT count(*) FROM coach_messages m WHERE m.student_id = g.student_id AND m.direction = 'to_student')), 0) AS from_coach,
+		coalesce(sum((SELECT count(*) FROM coach_messages m WHERE m.student_id = g.student_id AND m.direction = 'to_coach')), 0) AS from_student
+	FROM g GROUP BY 1, 2)
+	SELECT by, grp, '`+SectionContact+`', m, v FROM c, LATERAL (VALUES
+		('check-in answers', answers::float8), ('messages from coach', from_coach::float8), ('messages from student', from_student::float8),
+		('personal messages per student', CASE WHEN students > 0 THEN (from_coach + from_student)::float8 / students END)) AS x(m, v)
+	WHERE v IS NOT NULL`)
+}

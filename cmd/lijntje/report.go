@@ -95,7 +95,7 @@ func writeReportText(w io.Writer, figs []store.Figure) error {
 	for _, m := range store.Milestones {
 		sections = append(sections, store.SectionWhere(m))
 	}
-	sections = append(sections, store.SectionSignals, store.SectionAlerts)
+	sections = append(sections, store.SectionSignals, store.SectionAlerts, store.SectionContact)
 	columns := map[string][]string{
 		store.SectionStatus:   {store.StatusInvited, store.StatusActive, store.StatusPaused, store.StatusUnreachable, store.StatusStopped, store.StatusEnded},
 		store.SectionResponse: {"sent", "completed", "response rate", "reminded"},
@@ -105,6 +105,7 @@ func writeReportText(w io.Writer, figs []store.Figure) error {
 	for _, m := range store.Milestones {
 		columns[store.SectionWhere(m)] = store.Daytimes
 	}
+	columns[store.SectionContact] = store.ContactMeasures
 	for _, sec := range sections {
 		var groups []key
 		vals := map[key]map[string]store.Figure{}

@@ -76,6 +76,14 @@ func TestCoachStudentMessagesRoundTrip(t *testing.T) {
 	}
 	noTrace(t, noor, sanne)
 
+	// The report counts personal contact apart from the bot's.
+	rep := w.cli("report", "--format", "csv")
+	for _, want := range []string{"all,all,contact,messages from coach,3", "all,all,contact,messages from student,2", "all,all,contact,check-in answers,0"} {
+		if !strings.Contains(rep, want) {
+			t.Errorf("report lacks %q:\n%s", want, rep)
+		}
+	}
+
 	// Days later, a free text is no answer to Sanne any more: the usual thanks.
 	w.clock.Advance(4 * 24 * time.Hour)
 	before := len(sanne.Messages())
@@ -83,6 +91,15 @@ func TestCoachStudentMessagesRoundTrip(t *testing.T) {
 	w.waitText(noor, "Dank je voor je bericht")
 	if n := len(sanne.Messages()); n != before {
 		t.Errorf("an unrelated text four days later reached the coach (%d new messages)", n-before)
+	}
+
+	// Erasing the student erases the messages, also the copies in Sanne's chat's outbox.
+	w.cli("student", "delete", fmt.Sprint(st.ID), "--yes")
+	if n := w.count(`SELECT count(*) FROM coach_messages`); n != 0 {
+		t.Errorf("%d personal messages left after erasure", n)
+	}
+	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%mn moeder was mee%'`); n != 0 {
+		t.Errorf("%d outbox rows still hold the student's words", n)
 	}
 }
 
