@@ -45,6 +45,9 @@ func (b *Bot) cmdBericht(ctx context.Context, x *in, arg string) error {
 	if len(words) < 2 {
 		return b.coachReply(ctx, x, b.t(lang, "talk.write.usage", nil))
 	}
+	if _, err := b.st.FindStudentFor(ctx, x.conv.ID, arg); err == nil {
+		return b.coachReply(ctx, x, b.t(lang, "talk.write.usage", nil)) // a whole name, and no message
+	}
 	ambiguous := false
 	for k := min(len(words)-1, 4); k >= 1; k-- {
 		name := strings.Join(words[:k], " ")

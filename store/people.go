@@ -240,12 +240,16 @@ func (s *Store) MarkUnreachable(ctx context.Context, studentID, chatID int64) er
 	return s.DropPendingForChat(ctx, chatID, "forbidden")
 }
 
-// CoachHasStudentAlert reports whether a case about studentID was delivered to coachID.
+// CoachHasStudentAlert reports whether a case about studentID was delivered to
+// coachID since the student has their current coach, or coachID stands in for
+// the student's coach now.
 func (s *Store) CoachHasStudentAlert(ctx context.Context, coachID, studentID int64) bool {
 	var ok bool
 	_ = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
 		JOIN students s ON s.id = a.student_id
-		WHERE d.coach_id = $1 AND a.student_id = $2 AND d.created_at >= coalesce(s.coach_since, '-infinity'))`, coachID, studentID).Scan(&ok)
+		WHERE d.coach_id = $1 AND a.student_id = $2 AND d.created_at >= coalesce(s.coach_since, '-infinity'))
+		OR EXISTS (SELECT 1 FROM students s JOIN stand_ins v ON v.coach_id = s.coach_id
+		WHERE s.id = $2 AND v.stand_in_id = $1 AND v.until > $3)`, coachID, studentID, s.now()).Scan(&ok)
 	return ok
 }
 

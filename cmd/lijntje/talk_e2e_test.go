@@ -199,6 +199,16 @@ func TestStandInGetsUrgentAlertWhileCoachIsAway(t *testing.T) {
 	// Ahmed may see and write to Noor while he stands in.
 	ahmed.SendCommand("bericht", "Noor", "Hoi Noor, ik ben Ahmed en ik vervang Sanne even.")
 	w.waitText(noor, "Bericht van Ahmed")
+	ahmed.SendCommand("overzicht")
+	ov := w.waitFor(ahmed, func(m telegramtest.Sent) bool { return hasButton(m, "Noor Bakker") }, "Noor in the stand-in's overview")
+	for _, row := range ov.Keyboard {
+		for _, b := range row {
+			if strings.Contains(b.Text, "Noor Bakker") {
+				ahmed.Tap(ov.MessageID, b.CallbackData)
+			}
+		}
+	}
+	w.waitText(ahmed, "Laatste antwoorden van Noor Bakker")
 
 	// Back early: the next case is Sanne's own again.
 	sanne.SendCommand("vervanger", "uit")
