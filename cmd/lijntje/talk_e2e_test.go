@@ -496,7 +496,9 @@ func TestKnownSituationComesBackOnceAfterFourWeeks(t *testing.T) {
 	coach, sanne := w.addCoach("Sanne de Vries")
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
 	w.weekCheckin(st.ID, noor, "home")
-	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") }, "the urgent alert")
+	alert := w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op")
+	}, "the urgent alert")
 	if _, err := sanne.TapButton(alert.MessageID, "✋ Ik pak het op"); err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +511,9 @@ func TestKnownSituationComesBackOnceAfterFourWeeks(t *testing.T) {
 	// Four weeks on, still at home: once, as attention.
 	w.clock.Advance(28 * 24 * time.Hour)
 	w.weekCheckin(st.ID, noor, "home")
-	w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op") }, "the attention alert")
+	w.waitFor(sanne, func(m telegramtest.Sent) bool {
+		return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op")
+	}, "the attention alert")
 	if n := w.count(`SELECT count(*) FROM known_signals`); n != 0 {
 		t.Errorf("the known mark outlived its four weeks: %d left", n)
 	}
