@@ -1,3 +1,4 @@
+DROP INDEX IF EXISTS signals_student_idx;
 DROP TABLE IF EXISTS coach_digests;
 DROP TABLE IF EXISTS coach_notes;
 DROP TABLE IF EXISTS known_signals;

@@ -71,3 +71,6 @@ CREATE TABLE coach_digests (
     sent_at  timestamptz NOT NULL,
     PRIMARY KEY (coach_id, week)
 );
+
+-- A student's recent signals: the overview's "new risk" and alerting on change read them.
+CREATE INDEX signals_student_idx ON signals (student_id, created_at);
