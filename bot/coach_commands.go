@@ -25,6 +25,8 @@ func (b *Bot) coachCmd(ctx context.Context, x *in, cmd, arg string) error {
 		return b.cmdCheckin(ctx, x, arg)
 	case "sluit":
 		return b.cmdSluit(ctx, x, arg)
+	case "bericht", "vervanger": // messages.go, handover.go
+		return b.talkCmd(ctx, x, cmd, arg)
 	}
 	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
 }
@@ -53,43 +55,6 @@ func (b *Bot) onCallText(lang string, who store.Coach, names []string) string {
 		list = b.t(lang, "coach.dienst.nobody", nil)
 	}
 	return b.t(lang, key, map[string]any{"Coach": who.Name, "List": list})
-}
-
-// cmdOverzicht shows the caseload at a glance: status, last check-in, open case.
-func (b *Bot) cmdOverzicht(ctx context.Context, x *in) error {
-	rows, err := b.st.Caseload(ctx, x.conv.ID)
-	if err != nil {
-		return err
-	}
-	lang := x.conv.Lang
-	if len(rows) == 0 {
-		return b.coachReply(ctx, x, b.t(lang, "coach.overzicht.empty", nil))
-	}
-	var sb strings.Builder
-	sb.WriteString(b.t(lang, "coach.overzicht.title", map[string]any{"Count": len(rows)}))
-	for _, r := range rows {
-		last := b.t(lang, "coach.overzicht.never", nil)
-		if !r.LastCheckin.IsZero() {
-			last = localTime(r.LastCheckin)
-		}
-		icon := "▫️"
-		alert := ""
-		if r.OpenAlert != "" {
-			icon = severityIcon[r.OpenAlert]
-			alert = " · " + b.t(lang, "coach.severity."+r.OpenAlert, nil)
-		}
-		line := fmt.Sprintf("\n%s %s (#%d) · %s · %s%s", icon, r.Name, r.ID,
-			b.t(lang, "coach.status."+r.Status, nil), b.t(lang, "coach.overzicht.last", map[string]any{"Time": last}), alert)
-		if r.CoachID != x.conv.ID {
-			line += " · " + firstName(r.CoachName)
-		}
-		if sb.Len()+len(line) > 3900 {
-			sb.WriteString("\n…")
-			break
-		}
-		sb.WriteString(line)
-	}
-	return b.coachReply(ctx, x, sb.String())
 }
 
 // findStudent finds the student named in arg among those the coach may see, or
@@ -133,7 +98,7 @@ func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error
 	for _, o := range daytimeOrder {
 		labels.Daytimes[o] = b.t(lang, "coach.chart.daytime."+o, nil)
 	}
-	out := []store.Message{x.reply(text)}
+	out := []store.Message{x.reply(text, b.cardButtons(lang, s)...)}
 	out[0].StudentID = s.ID
 	if png, err := Chart(rows, labels); err != nil {
 		b.log.ErrorContext(ctx, "chart", "student_id", s.ID, "err", err)

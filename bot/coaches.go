@@ -17,6 +17,9 @@ func (b *Bot) coachCommand(ctx context.Context, x *in, cmd, arg string) error {
 
 // coachMessage handles a coach's plain message.
 func (b *Bot) coachMessage(ctx context.Context, x *in) error {
+	if ok, err := b.coachWrite(ctx, x); ok { // a message to a student: messages.go
+		return err
+	}
 	return b.coachText(ctx, x) // a case's closing note, or the help
 }
 
@@ -39,6 +42,12 @@ func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
 		return b.history(ctx, x, id)
 	case "x":
 		return b.askCloseNote(ctx, x, id) // the next text is the note; see coach_commands.go
+	case "m":
+		return b.askMessage(ctx, x, id) // the next text goes to the student: messages.go
+	case "k":
+		return b.closeKnown(ctx, x, id) // "known, in hand": known.go
+	case "o":
+		return b.overviewTap(ctx, x, id) // a page of /overzicht: overview.go
 	}
 	b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
 	return nil

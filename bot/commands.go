@@ -9,7 +9,7 @@ import (
 
 var (
 	studentCommands = []string{"start", "help", "moment", "pauze", "stop", "taal", "mijngegevens"}
-	coachCommands   = []string{"overzicht", "student", "checkin", "dienst", "help"}
+	coachCommands   = []string{"overzicht", "student", "checkin", "bericht", "vervanger", "dienst", "help"}
 )
 
 func (b *Bot) commandList(lang string, names []string, area string) []models.BotCommand {

@@ -77,6 +77,10 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	}
 	lang := v.CoachLang
 	var sb strings.Builder
+	remind := m.Text == store.RemindMarker // a case open for days, brought back: known.go
+	if remind {
+		sb.WriteString(b.remindHeader(ctx, lang, v))
+	}
 	sb.WriteString(b.t(lang, "coach.alert.title", map[string]any{
 		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName}))
 	sb.WriteString("\n")
@@ -93,7 +97,8 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	case store.AlertTaken:
 		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.taken", map[string]any{"Coach": v.TakenBy, "Time": localTime(v.TakenAt)}))
 		if v.CoachID != 0 {
-			rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.close", nil), Data: "x:" + strconv.FormatInt(v.ID, 10)}})
+			rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.close", nil), Data: "x:" + strconv.FormatInt(v.ID, 10)},
+				{Text: b.t(lang, "talk.known.button", nil), Data: "k:" + strconv.FormatInt(v.ID, 10)}}) // known.go
 		}
 	case store.AlertClosed:
 		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.closed", map[string]any{"Coach": v.TakenBy}))
@@ -103,9 +108,9 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	}
 	out := store.Message{ID: m.ID, ChatID: v.ChatID, Lane: m.Lane, Kind: store.KindSend, Text: clip(sb.String(), 4000), Buttons: rows,
 		AlertID: m.AlertID, DeliveryID: m.DeliveryID}
-	if v.MessageID != 0 && m.Fresh {
+	if v.MessageID != 0 && m.Fresh && !remind {
 		b.pointToNew(ctx, m, v.MessageID) // news: a new message, the old one points to it (alert_messages.go)
-	} else if v.MessageID != 0 {
+	} else if v.MessageID != 0 && !remind { // a reminder is a new message too: known.go
 		out.Kind, out.EditMessageID = store.KindEdit, v.MessageID
 	}
 	return out, nil

@@ -164,6 +164,7 @@ func (b *Bot) pauseTap(ctx context.Context, x *in, arg string) error {
 	}
 	_ = b.st.ForgetConv(ctx, x.chatID) // an open check-in was cancelled
 	b.log.InfoContext(ctx, "paused", "student_id", x.conv.ID, "weeks", weeks)
+	b.tellCoach(ctx, x.conv.ID, "talk.status.paused", map[string]any{"Date": localDate(until)}) // handover.go
 	return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 		Text: b.t(lang, "schedule.pause.done", map[string]any{"Date": localDate(until)})})
 }
@@ -187,6 +188,9 @@ func (b *Bot) stopTap(ctx context.Context, x *in, arg string) error {
 		}
 		_ = b.st.ForgetConv(ctx, x.chatID)
 		b.log.InfoContext(ctx, "check-ins stopped", "student_id", x.conv.ID)
+		if ok {
+			b.tellCoach(ctx, x.conv.ID, "talk.status.stopped", nil) // handover.go
+		}
 		return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 			Text: b.t(lang, key, map[string]any{"Coach": x.conv.Coach})})
 	}

@@ -124,6 +124,9 @@ func (b *Bot) onMessage(ctx context.Context, x *in) error {
 			return err
 		}
 	}
+	if ok, err := b.studentAnswer(ctx, x, text); ok { // an answer to the coach's message: messages.go
+		return err
+	}
 	voice := ""
 	if m.Voice != nil {
 		voice = m.Voice.FileID

@@ -171,7 +171,7 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	for _, m := range store.Milestones {
 		sections = append(sections, store.SectionWhere(m))
 	}
-	sections = append(sections, store.SectionSignals, store.SectionAlerts)
+	sections = append(sections, store.SectionSignals, store.SectionAlerts, store.SectionContact)
 	columns := map[string][]string{
 		store.SectionStatus:   {store.StatusInvited, store.StatusActive, store.StatusPaused, store.StatusUnreachable, store.StatusStopped, store.StatusEnded},
 		store.SectionResponse: {"sent", "completed", "response rate", "reminded"},
@@ -181,6 +181,7 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	for _, m := range store.Milestones {
 		columns[store.SectionWhere(m)] = store.Daytimes
 	}
+	columns[store.SectionContact] = store.ContactMeasures
 	fmt.Fprintln(w, d.T("cli.report.title", "Date", FormatDate(d.Store.Now().In(d.Zone))))
 	for _, sec := range sections {
 		var groups []grp

@@ -13,6 +13,7 @@ const (
 	StepHeld     = "held"     // an attention or request case waited for the coach's working hours
 	StepEscalate = "escalate" // an urgent or crisis case was not taken on in time
 	StepReroute  = "reroute"  // a coach who had the case cannot be reached: on to the next in line
+	StepRemind   = "remind"   // a case open for days is brought back to its coach, once a working day
 )
 
 // defaultHours are a coach's hours when theirs cannot be read.
@@ -21,6 +22,8 @@ var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
 // Route decides an alert step at now (PRODUCT.md, "Signals and escalation"). It
 // does no I/O: everything it needs is in st (the case, who already has it, and
 // the student's coach, the coaches on call and the coordinators).
+//
+// The student's coach is their stand-in while one is named (handover.go).
 //
 //   - crisis: the student's coach and everyone on call, at once.
 //   - urgent: the coach during their working hours, otherwise whoever is on
@@ -40,8 +43,11 @@ var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
 // case cannot be reached) passes the case on to the next in line at once.
 func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store.StepPlan {
 	r := router{st: st}
+	if st.Kind == StepRemind {
+		return r.remind(now)
+	}
 	if st.Kind == StepRoute && (st.Severity == "attention" || st.Severity == "request") {
-		own, _ := r.coach(st.StudentCoachID)
+		own, _ := r.coach(r.owner())
 		if start := r.hours(own).NextStart(now); start.After(now) && len(st.Delivered) > 0 {
 			// Outside working hours what joins a delivered request waits too
 			// (copies make a sound): the held step shows it at the start.
@@ -60,7 +66,7 @@ func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store
 		p = r.route(now, escalateAfter)
 		p.Resend = st.News
 	case StepHeld:
-		p = r.reach(store.StepPlan{Deliver: []int64{st.StudentCoachID}})
+		p = r.reach(store.StepPlan{Deliver: []int64{r.owner()}})
 	case StepEscalate:
 		p = r.escalate(now, escalateAfter)
 	case StepReroute:
@@ -70,6 +76,17 @@ func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store
 }
 
 type router struct{ st store.AlertStep }
+
+// owner is who a case is first for: the student's coach, or their stand-in
+// while one is named (a coach away with a stand-in does not get the case).
+func (r router) owner() int64 {
+	if r.st.StandInID != 0 {
+		if c, ok := r.coach(r.st.StandInID); ok && c.ChatID != 0 {
+			return c.ID
+		}
+	}
+	return r.st.StudentCoachID
+}
 
 func (r router) coach(id int64) (store.Coach, bool) {
 	for _, c := range r.st.Coaches {
@@ -119,7 +136,7 @@ func (r router) coordinators() []int64 {
 }
 
 func (r router) route(now time.Time, after time.Duration) store.StepPlan {
-	own, _ := r.coach(r.st.StudentCoachID)
+	own, _ := r.coach(r.owner())
 	switch r.st.Severity {
 	case "crisis":
 		p := r.reach(store.StepPlan{Deliver: append([]int64{own.ID}, r.onCall()...)})
@@ -213,4 +230,28 @@ func (r router) reroute(now time.Time, after time.Duration) store.StepPlan {
 		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
 	}
 	return p
+}
+
+// remind brings a case that is still not closed back to whoever has it (who
+// took it on, or else the student's coach or stand-in), in their working hours,
+// and schedules the next reminder at the start of their next working day.
+func (r router) remind(now time.Time) store.StepPlan {
+	if r.st.Status == store.AlertClosed {
+		return store.StepPlan{}
+	}
+	who := r.st.TakenBy
+	if who == 0 {
+		who = r.owner()
+	}
+	h := defaultHours
+	if c, ok := r.coach(who); ok {
+		h = r.hours(c)
+	}
+	if start := h.NextStart(now); start.After(now) { // outside their hours: at the start of the next
+		return store.StepPlan{Next: []store.NextStep{{Kind: StepRemind, DueAt: start}}}
+	}
+	local := now.In(Amsterdam)
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, Amsterdam)
+	return store.StepPlan{Remind: []int64{who}, Next: []store.NextStep{{Kind: StepRemind, DueAt: h.NextStart(tomorrow)}},
+		Note: "brought back"}
 }

@@ -43,6 +43,8 @@ type Config struct {
 	Closing func(store.Scheduled) []store.Message
 	// Resumed renders the message when a pause ends.
 	Resumed func(store.Scheduled) []store.Message
+	// Digest renders a coach's Monday digest (nil: no digests); see talk.go.
+	Digest func(store.Coach, store.Digest) store.Message
 	// Retention is how long personal data stays after a student's follow-up
 	// ended (default 360 days); a daily job removes it.
 	Retention time.Duration
@@ -178,6 +180,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 	}
 	now := s.cfg.Now()
 	s.checkinUpkeep(ctx, now) // first: an expiry may raise a signal that the alert steps route now
+	s.coachUpkeep(ctx, now)   // notes and digests for coaches: talk.go
 	for ctx.Err() == nil {
 		// Alert steps between every page of check-ins: a crisis during a wave
 		// of thousands of due check-ins does not wait for the wave.

@@ -35,8 +35,10 @@ type AlertStep struct {
 	// News are the coaches in Delivered whose message predates news in the
 	// case (its severity rose, or crisis language joined it): an edit makes
 	// no sound, so they should get a new message (StepPlan.Resend).
-	News []int64
-	Now  time.Time
+	News      []int64
+	StandInID int64 // who stands in for the student's coach now (0: nobody); see handover.go
+	TakenBy   int64 // who took the case on (0: nobody yet)
+	Now       time.Time
 	// Coaches are the people routing may choose from: the student's own coach,
 	// every coach on call and every coordinator (read in the step's transaction).
 	Coaches []Coach
@@ -46,7 +48,8 @@ type AlertStep struct {
 type StepPlan struct {
 	Deliver  []int64 // coach IDs
 	Next     []NextStep
-	Escalate bool // count this as one more escalation level
+	Escalate bool    // count this as one more escalation level
+	Remind   []int64 // coach IDs to bring the case back to, as a new message (talk: known.go)
 	Note     string
 	// Resend are coaches who have the case and get it again as a new message
 	// (a phone makes no sound for an edit); their old message is edited to
@@ -86,11 +89,12 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		var st AlertStep
 		var sid *int64
-		err := tx.QueryRow(ctx, `SELECT st.id, st.kind, a.id, a.student_id, a.severity, a.status, a.escalation_level, a.opened_at
+		err := tx.QueryRow(ctx, `SELECT st.id, st.kind, a.id, a.student_id, a.severity, a.status, a.escalation_level, a.opened_at,
+				coalesce(a.taken_by, 0)
 			FROM alert_steps st JOIN alerts a ON a.id = st.alert_id
 			WHERE st.done_at IS NULL AND st.due_at <= $1
 			ORDER BY st.due_at, st.id LIMIT 1 FOR UPDATE OF st SKIP LOCKED`, now).
-			Scan(&st.ID, &st.Kind, &st.AlertID, &sid, &st.Severity, &st.Status, &st.EscalationLevel, &st.OpenedAt)
+			Scan(&st.ID, &st.Kind, &st.AlertID, &sid, &st.Severity, &st.Status, &st.EscalationLevel, &st.OpenedAt, &st.TakenBy)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -128,7 +132,12 @@ func (s *Store) runAlertStep(ctx context.Context, now time.Time, decide func(Ale
 			return fmt.Errorf("deliveries: %w", err)
 		}
 		st.Now = now
-		rows, err = tx.Query(ctx, `SELECT `+coachCols+` FROM coaches WHERE id = $1 OR on_call OR coordinator ORDER BY id`, st.StudentCoachID)
+		if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT stand_in_id FROM stand_ins WHERE coach_id = $1 AND until > $2), 0)`,
+			st.StudentCoachID, now).Scan(&st.StandInID); err != nil {
+			return fmt.Errorf("stand-in: %w", err)
+		}
+		rows, err = tx.Query(ctx, `SELECT `+coachCols+` FROM coaches WHERE id = $1 OR id = $2 OR on_call OR coordinator ORDER BY id`,
+			st.StudentCoachID, st.StandInID)
 		if err != nil {
 			return fmt.Errorf("routing coaches: %w", err)
 		}
@@ -203,6 +212,9 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 		if err := addEvent(ctx, tx, st.AlertID, now, "sent", coachID, ""); err != nil {
 			return err
 		}
+	}
+	if err := applyRemind(ctx, tx, now, st, plan); err != nil { // known.go
+		return err
 	}
 	if plan.Escalate {
 		if _, err := tx.Exec(ctx, `UPDATE alerts SET escalation_level = escalation_level + 1 WHERE id = $1`, st.AlertID); err != nil {

@@ -150,6 +150,10 @@ var rankOf = map[string]int{"request": 1, "attention": 2, "urgent": 3, "crisis":
 // student's open case, opening one when there is none. A case's severity only rises.
 // A new case, or a case whose severity rose, gets a "route" step due now.
 func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at time.Time, sigs []Signal) (int64, bool, error) {
+	sigs, err := dampSignals(ctx, tx, studentID, checkinID, at, sigs) // alert on change, keep known ones quiet: known.go
+	if err != nil {
+		return 0, false, err
+	}
 	if len(sigs) == 0 {
 		return 0, false, nil
 	}
@@ -180,7 +184,7 @@ func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at
 	}
 	var alertID int64
 	var severity string
-	err := tx.QueryRow(ctx, `SELECT id, severity FROM alerts WHERE student_id = $1 AND status <> 'closed' FOR UPDATE`, studentID).
+	err = tx.QueryRow(ctx, `SELECT id, severity FROM alerts WHERE student_id = $1 AND status <> 'closed' FOR UPDATE`, studentID).
 		Scan(&alertID, &severity)
 	created := false
 	switch {

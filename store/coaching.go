@@ -93,16 +93,17 @@ func (s *Store) FindStudentFor(ctx context.Context, coachID int64, query string)
 	}
 	const visible = `(s.coach_id = $1 OR EXISTS (SELECT 1 FROM coaches k WHERE k.id = $1 AND k.coordinator)
 		OR EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id WHERE d.coach_id = $1 AND a.student_id = s.id
-			AND ` + routedNow + `))`
+			AND ` + routedNow + ` AND d.created_at >= coalesce(s.coach_since, '-infinity'))
+		OR EXISTS (SELECT 1 FROM stand_ins v WHERE v.coach_id = s.coach_id AND v.stand_in_id = $1 AND v.until > $3))`
 	if id, err := strconv.ParseInt(strings.TrimPrefix(query, "#"), 10, 64); err == nil {
-		st, err := scanStudent(s.db.QueryRow(ctx, `SELECT `+studentCols+` FROM students s WHERE s.id = $2 AND `+visible, coachID, id))
+		st, err := scanStudent(s.db.QueryRow(ctx, `SELECT `+studentCols+` FROM students s WHERE s.id = $2 AND `+visible, coachID, id, s.now()))
 		if err != nil {
 			return Student{}, fmt.Errorf("student %d: %w", id, notFound(err))
 		}
 		return st, nil
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+studentCols+` FROM students s
-		WHERE `+visible+` AND s.name ILIKE '%' || $2 || '%' ORDER BY (lower(s.name) = lower($2)) DESC, s.id LIMIT 5`, coachID, query)
+		WHERE `+visible+` AND s.name ILIKE '%' || $2 || '%' ORDER BY (lower(s.name) = lower($2)) DESC, s.id LIMIT 5`, coachID, query, s.now())
 	if err != nil {
 		return Student{}, fmt.Errorf("find student: %w", err)
 	}

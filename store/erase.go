@@ -58,6 +58,10 @@ func eraseStudentTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time, ski
 		what, sql string
 		args      []any
 	}{
+		// Personal messages between them and a coach, and those carried to a
+		// coach's chat (talk: messages.go).
+		{"personal messages", `WITH m AS (DELETE FROM coach_messages WHERE student_id = $1 RETURNING outbox_id)
+			DELETE FROM outbox WHERE id IN (SELECT outbox_id FROM m WHERE outbox_id IS NOT NULL)`, []any{id}},
 		// Messages to their chat, about them, their check-ins or cases, and
 		// their voice messages copied to a coach: found by key, never by name.
 		{"outbox", `DELETE FROM outbox WHERE ` + aboutStudent, []any{id, chatID}},
@@ -148,6 +152,11 @@ func (s *Store) EraseAnswers(ctx context.Context, studentID int64) (int64, error
 		n = tag.RowsAffected()
 		if _, err := tx.Exec(ctx, `UPDATE signals SET detail = NULL WHERE student_id = $1`, studentID); err != nil {
 			return fmt.Errorf("erase signal details: %w", err)
+		}
+		// Personal messages with a coach are what they said too (messages.go).
+		if _, err := tx.Exec(ctx, `WITH m AS (DELETE FROM coach_messages WHERE student_id = $1 RETURNING outbox_id)
+			DELETE FROM outbox WHERE id IN (SELECT outbox_id FROM m WHERE outbox_id IS NOT NULL)`, studentID); err != nil {
+			return fmt.Errorf("erase personal messages: %w", err)
 		}
 		// What coaches got about their answers (history texts, charts, voice
 		// copies) is edited or deleted; case messages are shown again without

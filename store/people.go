@@ -245,12 +245,16 @@ func (s *Store) MarkUnreachable(ctx context.Context, studentID, chatID int64) er
 }
 
 // CoachHasStudentAlert reports whether a case about studentID is routed to
-// coachID now: delivered to them, not closed, and not taken on by someone
-// else. Once the case moves on, so does the coach's view of the student.
+// coachID now (delivered to them since the student has their current coach,
+// not closed, and not taken on by someone else), or coachID stands in for the
+// student's coach now. Once the case moves on, so does the coach's view.
 func (s *Store) CoachHasStudentAlert(ctx context.Context, coachID, studentID int64) bool {
 	var ok bool
 	_ = s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM alert_deliveries d JOIN alerts a ON a.id = d.alert_id
-		WHERE d.coach_id = $1 AND a.student_id = $2 AND `+routedNow+`)`, coachID, studentID).Scan(&ok)
+		JOIN students s ON s.id = a.student_id
+		WHERE d.coach_id = $1 AND a.student_id = $2 AND `+routedNow+` AND d.created_at >= coalesce(s.coach_since, '-infinity'))
+		OR EXISTS (SELECT 1 FROM students s JOIN stand_ins v ON v.coach_id = s.coach_id
+		WHERE s.id = $2 AND v.stand_in_id = $1 AND v.until > $3)`, coachID, studentID, s.now()).Scan(&ok)
 	return ok
 }
 

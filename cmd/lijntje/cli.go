@@ -48,6 +48,7 @@ var commands = map[string]command{
 	"student add":    {parse: parseStudentAdd},
 	"student import": {parse: parseStudentImport},
 	"student delete": {parse: parseStudentDelete},
+	"student move":   {parse: parseStudentMove},
 	"invite renew":   {parse: parseInviteRenew},
 	"checkin now":    {parse: parseCheckinNow},
 	"export answers": {parse: parseExport},

@@ -20,7 +20,7 @@ func TestRequestHeldUntilMondaySurvivesRestart(t *testing.T) {
 	noor.Tap(offer.MessageID, "contact")
 	w.waitText(noor, "laat Sanne weten")
 	w.srv.sched.RunOnce(t.Context())
-	if n := w.count(`SELECT count(*) FROM alert_steps WHERE done_at IS NULL`); n != 1 {
+	if n := w.count(`SELECT count(*) FROM alert_steps WHERE done_at IS NULL AND kind <> 'remind'`); n != 1 { // remind: a case open for days comes back
 		t.Fatalf("%d pending alert steps, want the one held until Monday", n)
 	}
 

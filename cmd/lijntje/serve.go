@@ -53,6 +53,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 		Kick: func() { sched.Kick() }, OutOfQuiet: func(t time.Time) time.Time { return sched.OutOfQuiet(t) }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
+	scfg.Digest = b.DigestMessage
 	scfg.Remind, scfg.Closing, scfg.Resumed = b.RemindCheckin, b.ClosingMessage, b.PauseOverMessage
 	sched = scheduler.New(scfg, d.st, d.log)
 	s.bot, s.sched = b, sched
