@@ -245,6 +245,12 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	if out.Next != nil {
 		r.NextStep = out.Next.ID
 	}
+	var subject string // the agreement or referral an answered or next step is about: agreements.go
+	if st, ok := f.StepByID(input.Step); ok && st.Kind != flows.KindQuestion && out.Answer.Option != "" {
+		if r.Followup, subject, err = b.followupAnswer(ctx, f, x.conv.CheckinID, st, out.Answer.Option); err != nil {
+			return err
+		}
+	}
 	// The tapped question shows the choice and loses its buttons: the chat stays
 	// tidy. The edit trails the next question (a lane lower): within Telegram's
 	// one message a second per chat, what the student waits for goes first.
@@ -258,11 +264,15 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		}
 		confirm = append(confirm, store.Message{ChatID: x.chatID, Lane: store.LaneReminder, Kind: store.KindEdit,
 			EditMessageID: cq.Message.Message.ID,
-			Text:          clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, map[string]any{"Coach": coach}), "Choice": choice}), 4000)})
+			Text:          clip(b.t(lang, f.Chosen, map[string]any{"Question": b.t(lang, st.Question, b.subjectData(lang, st, subject, map[string]any{"Coach": coach})), "Choice": choice}), 4000)})
 	}
 	for _, s := range out.Signals {
+		detail := s.Step + "=" + s.Option
+		if r.Followup != nil && s.Step == out.Answer.Step {
+			detail = followupDetail(subject)
+		}
 		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
-			Detail: s.Step + "=" + s.Option})
+			Detail: detail})
 	}
 	if out.Answer.VoiceFileID != "" {
 		r.Signals = append(r.Signals, voiceSignal(x))
@@ -274,7 +284,13 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		}
 	}
 	if out.Next != nil {
-		r.Out = append(r.Out, b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", map[string]any{"Coach": coach, "Name": x.conv.Name}, store.LaneInteractive))
+		data := map[string]any{"Coach": coach, "Name": x.conv.Name}
+		if out.Next.Kind != flows.KindQuestion {
+			if err := b.followupDataFor(ctx, lang, x.conv.CheckinID, out.Next, data); err != nil {
+				return err
+			}
+		}
+		r.Out = append(r.Out, b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", data, store.LaneInteractive))
 	} else {
 		r.Out = append(r.Out, x.reply(b.t(lang, f.Closer, map[string]any{"Coach": coach, "Name": x.conv.Name})))
 	}

@@ -36,7 +36,8 @@ type Record struct {
 	NextStep                        string // the check-in's step after this answer
 	Done                            bool   // the check-in is complete
 	Signals                         []Signal
-	Out                             []Message // replies, leased to the caller's sender
+	Out                             []Message       // replies, leased to the caller's sender
+	Followup                        *FollowupAnswer // an answer about an agreement or referral
 }
 
 // Recorded is what a Record changed.
@@ -51,7 +52,7 @@ type Recorded struct {
 // ErrDuplicate for an update handled before and ErrStale for an answer that does not
 // fit the check-in's current step.
 func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
-	if len(r.Signals) == 0 && r.UpdateID != 0 {
+	if len(r.Signals) == 0 && r.UpdateID != 0 && r.Followup == nil {
 		return s.recordFast(ctx, r)
 	}
 	var res Recorded
@@ -77,6 +78,11 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 				r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.VoiceFileID, r.At, r.UpdateID)
 			if err != nil {
 				return fmt.Errorf("insert answer: %w", err)
+			}
+		}
+		if r.Followup != nil {
+			if err := answerFollowup(ctx, tx, r.Followup, r.At); err != nil {
+				return err
 			}
 		}
 		var err error

@@ -82,6 +82,8 @@ type DueCheckin struct {
 	Manual      bool
 	Previous    map[string]string    // the previous check-in's answers, step → option
 	LastAsked   map[string]time.Time // when each step was last answered
+	Agreement   *FollowupAsk         // the agreement to ask about, nil for none
+	Referral    *FollowupAsk         // the referral to ask about, nil for none
 }
 
 // Opened is how a due check-in starts: its flow version, first step and messages.
@@ -92,6 +94,7 @@ type Opened struct {
 	Skip      []string
 	ExpiresAt time.Time
 	Out       []Message
+	Followups []FollowupAsk // the steps that ask about an agreement or referral
 }
 
 // StartDueCheckins claims up to limit due check-ins (SKIP LOCKED, so replicas
@@ -138,6 +141,9 @@ func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, 
 			if d.LastAsked, err = lastAsked(ctx, tx, d.StudentID); err != nil {
 				return err
 			}
+			if d.Agreement, d.Referral, err = dueFollowups(ctx, tx, d.StudentID, now); err != nil {
+				return err
+			}
 			o, err := plan(d)
 			if err != nil {
 				return fmt.Errorf("plan checkin %d: %w", d.CheckinID, err)
@@ -146,6 +152,9 @@ func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, 
 				skip_steps = $5, sent_at = $6, expires_at = $7 WHERE id = $1`,
 				d.CheckinID, o.FlowID, o.Version, o.Step, nonNil(o.Skip), now, o.ExpiresAt); err != nil {
 				return fmt.Errorf("open checkin: %w", err)
+			}
+			if err := insertFollowupAsks(ctx, tx, d.CheckinID, o.Followups, d.Previous); err != nil {
+				return err
 			}
 			ids, err := insertOutbox(ctx, tx, now, false, o.Out)
 			if err != nil {
@@ -235,8 +244,10 @@ func (s *Store) fillOpenCheckin(ctx context.Context, c *Conv) error {
 	}
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		c.Previous, err = previousAnswers(ctx, tx, c.ID, c.CheckinID)
-		return err
+		if c.Previous, err = previousAnswers(ctx, tx, c.ID, c.CheckinID); err != nil {
+			return err
+		}
+		return followupPrevious(ctx, tx, c.CheckinID, c.Previous)
 	})
 }
 

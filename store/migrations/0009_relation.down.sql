@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS followup_asks;
+DROP TABLE IF EXISTS referrals;
+DROP TABLE IF EXISTS agreements;
