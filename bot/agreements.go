@@ -23,15 +23,14 @@ const (
 )
 
 // planFollowups decides, for a due check-in, which followup steps ask about
-// what, and which are skipped (nothing due for them).
-func planFollowups(f *flows.Flow, d store.DueCheckin) (asks []store.FollowupAsk, skip []string) {
+// what (the others are skipped: nothing due for them).
+func planFollowups(f *flows.Flow, d store.DueCheckin) (asks []store.FollowupAsk) {
 	for _, k := range []struct {
 		kind string
 		due  *store.FollowupAsk
 	}{{flows.KindAgreement, d.Agreement}, {flows.KindReferral, d.Referral}} {
 		for i, step := range f.StepsOfKind(k.kind) {
 			if k.due == nil || i > 0 { // one item a kind a check-in
-				skip = append(skip, step)
 				continue
 			}
 			a := *k.due
@@ -39,7 +38,15 @@ func planFollowups(f *flows.Flow, d store.DueCheckin) (asks []store.FollowupAsk,
 			asks = append(asks, a)
 		}
 	}
-	return asks, skip
+	return asks
+}
+
+func followupSteps(asks []store.FollowupAsk) []string {
+	var steps []string
+	for _, a := range asks {
+		steps = append(steps, a.Step)
+	}
+	return steps
 }
 
 // followupData adds the subject of step (when it is a followup step) from

@@ -17,12 +17,18 @@ func (b *Bot) coachCommand(ctx context.Context, x *in, cmd, arg string) error {
 
 // coachMessage handles a coach's plain message.
 func (b *Bot) coachMessage(ctx context.Context, x *in) error {
+	if ok, err := b.relationText(ctx, x); ok || err != nil { // an agreement or note a button waits for: relation.go
+		return err
+	}
 	return b.coachText(ctx, x) // a case's closing note, or the help
 }
 
 // coachCallback handles a coach's tap on an alert: take it on (t:ID), see the
 // student's history (h:ID), close it (x:ID).
 func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
+	if ok, err := b.relationCallback(ctx, x, data); ok { // card buttons: relation.go
+		return err
+	}
 	kind, idText, _ := strings.Cut(data, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {

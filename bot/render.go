@@ -48,10 +48,9 @@ func (b *Bot) OpenCheckin(d store.DueCheckin, expiresAt time.Time) (store.Opened
 	if !ok {
 		return store.Opened{}, fmt.Errorf("flow %q not found", flows.Standard)
 	}
-	skip := f.SkipFor(d.LastAsked, b.cfg.Now())
-	asks, noAsk := planFollowups(f, d) // agreements and referrals: agreements.go
-	skip = append(skip, noAsk...)
-	_, first := f.Start(skip)
+	asks := planFollowups(f, d) // agreements and referrals: agreements.go
+	state, first := f.StartAsking(f.SkipFor(d.LastAsked, b.cfg.Now()), followupSteps(asks))
+	skip := state.Skip
 	if first == nil {
 		return store.Opened{}, fmt.Errorf("flow %s has no steps", f.ID)
 	}

@@ -86,6 +86,9 @@ func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
 
 // studentCommand handles a student's command.
 func (b *Bot) studentCommand(ctx context.Context, x *in, cmd, _ string) error {
+	if ok, err := b.relationStudentCommand(ctx, x, cmd); ok { // /afspraken, /start after /stop: relation.go
+		return err
+	}
 	if ok, err := b.scheduleCommand(ctx, x, cmd); ok {
 		return err
 	}
@@ -180,6 +183,9 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 		return err
 	}
 	if ok, err := b.scheduleCallback(ctx, x, data); ok { // moment, pause, stop: schedule_commands.go
+		return err
+	}
+	if ok, err := b.relationStudentCallback(ctx, x, data); ok { // start again: relation.go
 		return err
 	}
 	checkinID, step, option, ok := flows.ParseCallbackData(data)

@@ -51,7 +51,9 @@ func TestStandardFlow(t *testing.T) {
 		{ID: "daytime_ok", Options: []string{"yes", "so_so", "no", "stopped"}, Next: "money"},
 		{ID: "money", Options: []string{"ok", "tight", "debts"}, Next: "housing"},
 		{ID: "housing", Options: []string{"yes", "unsure", "no"}, Every: EveryMonthly, Next: "support"},
-		{ID: "support", Options: []string{"yes", "no"}, Every: EveryMonthly, Next: "contact"},
+		{ID: "support", Options: []string{"yes", "no"}, Every: EveryMonthly, Next: "agreement"},
+		{ID: "agreement", Options: []string{"done", "busy", "failed", "talk"}, Next: "referral"},
+		{ID: "referral", Options: []string{"yes", "not_yet", "no", "talk"}, Next: "contact"},
 		{ID: "contact", Options: []string{"yes", "no"}, Next: "note"},
 		{ID: "note", Options: []string{"done"}, Free: true},
 	}

@@ -125,3 +125,15 @@ func (s *Store) ReferralCounts(ctx context.Context) ([]ReferralCount, error) {
 	}
 	return out, nil
 }
+
+// SetReferralNote sets a referral's note.
+func (s *Store) SetReferralNote(ctx context.Context, id int64, note string) error {
+	tag, err := s.db.Exec(ctx, `UPDATE referrals SET note = $2, updated_at = $3 WHERE id = $1`, id, note, s.now())
+	if err != nil {
+		return fmt.Errorf("set referral note: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
