@@ -27,6 +27,9 @@ Usage:
   lijntje student add --name NAME --coach COACH_ID [--lang nl] [--left-school YYYY-MM-DD] [--json]
   lijntje student import FILE.csv|FILE.xlsx [--dry-run] [--out links.csv|links.xlsx] [--qr DIR]
   lijntje student delete ID [--yes] right to erasure: everything about them, after confirmation
+  lijntje student show ID [--lang nl] a student's timeline: check-ins, cases and notes, agreements, referrals
+  lijntje agreement add --student ID --what TEXT --due DATE [--coach ID]
+  lijntje referral add --student ID --kind KIND [--note TEXT] [--coach ID]   KIND: jobcoach, schuldhulp, uwv, gemeente, hulpverlening, other
   lijntje invite renew --student ID  a new link; the old one stops working
   lijntje checkin now --student ID   or --all
   lijntje export answers --format csv|xlsx [--from DATE] [--to DATE] [--coach ID]
@@ -74,7 +77,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return fmt.Errorf("no command given: %w", errUsage)
 	}
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows") {
+	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" ||
+		cmd == "agreement" || cmd == "referral") {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
@@ -123,4 +127,7 @@ var commands = map[string]func(context.Context, *deps, []string, io.Writer) erro
 	"checkin now":    checkinNow,
 	"export answers": exportAnswers,
 	"report":         report,
+	"agreement add":  agreementAdd, // relation.go
+	"referral add":   referralAdd,
+	"student show":   studentShow,
 }

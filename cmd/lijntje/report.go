@@ -72,7 +72,10 @@ func report(ctx context.Context, d *deps, args []string, w io.Writer) error {
 		_, err = x.WriteTo(w)
 		return err
 	}
-	return writeReportText(w, figs)
+	if err := writeReportText(w, figs); err != nil {
+		return err
+	}
+	return writeRelationReport(ctx, d, w) // referrals: relation.go
 }
 
 var reportHeader = []string{"by", "group", "section", "measure", "value"}
