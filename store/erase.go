@@ -147,6 +147,9 @@ func (s *Store) EraseAnswers(ctx context.Context, studentID int64) (int64, error
 		if _, err := tx.Exec(ctx, `UPDATE signals SET detail = NULL WHERE student_id = $1`, studentID); err != nil {
 			return fmt.Errorf("erase signal details: %w", err)
 		}
+		if err := eraseFollowupAnswers(ctx, tx, studentID); err != nil { // followups.go
+			return err
+		}
 		// Sent messages echo answers, and so may unsent ones (a question's
 		// confirmation): none of them is wanted once the student stopped.
 		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE chat_id = $1 OR payload->>'fc' = $1::text`, chatID); err != nil {

@@ -135,3 +135,19 @@ func answerFollowup(ctx context.Context, tx pgx.Tx, f *FollowupAnswer, at time.T
 	}
 	return nil
 }
+
+// eraseFollowupAnswers forgets the student's answers kept with their
+// agreements and referrals (copies of answers), as EraseAnswers does.
+func eraseFollowupAnswers(ctx context.Context, tx pgx.Tx, studentID int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE agreements SET last_answer = NULL, answered_at = NULL WHERE student_id = $1`, studentID); err != nil {
+		return fmt.Errorf("erase agreement answers: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE referrals SET last_answer = NULL, answered_at = NULL WHERE student_id = $1`, studentID); err != nil {
+		return fmt.Errorf("erase referral answers: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE followup_asks f SET previous = NULL FROM checkins c
+		WHERE c.id = f.checkin_id AND c.student_id = $1`, studentID); err != nil {
+		return fmt.Errorf("erase followup answers: %w", err)
+	}
+	return nil
+}
