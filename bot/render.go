@@ -49,7 +49,14 @@ func (b *Bot) OpenCheckin(d store.DueCheckin, expiresAt time.Time) (store.Opened
 		return store.Opened{}, fmt.Errorf("flow %q not found", flows.Standard)
 	}
 	asks := planFollowups(f, d) // agreements and referrals: agreements.go
-	state, first := f.StartAsking(f.SkipFor(d.LastAsked, b.cfg.Now()), followupSteps(asks))
+	ask := followupSteps(asks)
+	if len(d.Previous) > 0 { // not in a student's first check-in
+		ask = append(ask, f.StepsOfKind(flows.KindPilot)...)
+	}
+	if d.Final {
+		ask = append(ask, f.StepsOfKind(flows.KindFinal)...)
+	}
+	state, first := f.StartAsking(f.SkipFor(d.LastAsked, b.cfg.Now()), ask)
 	skip := state.Skip
 	if first == nil {
 		return store.Opened{}, fmt.Errorf("flow %s has no steps", f.ID)

@@ -126,6 +126,8 @@ const (
 	KindQuestion  = ""          // an ordinary question
 	KindAgreement = "agreement" // asks about an agreement that is due; data .What
 	KindReferral  = "referral"  // asks about a referral after AfterWeeks; data .Kind
+	KindPilot     = "pilot"     // for the pilot's evaluation: not in a student's first check-in
+	KindFinal     = "final"     // only in the last check-in of the follow-up
 )
 
 // StepsOfKind returns the IDs of the steps of kind k, in flow order.
@@ -304,9 +306,9 @@ func parse(src []byte) (*Flow, []Problem) {
 			add(s.ID, "neither options nor free_text")
 		}
 		switch s.Kind {
-		case KindQuestion, KindAgreement, KindReferral:
+		case KindQuestion, KindAgreement, KindReferral, KindPilot, KindFinal:
 		default:
-			add(s.ID, "kind: %q is not %q or %q", s.Kind, KindAgreement, KindReferral)
+			add(s.ID, "kind: %q is not %q, %q, %q or %q", s.Kind, KindAgreement, KindReferral, KindPilot, KindFinal)
 		}
 		if s.AfterWeeks < 0 || (s.AfterWeeks > 0 && s.Kind != KindReferral) {
 			add(s.ID, "after_weeks: only a %s step has it, and it is not negative", KindReferral)

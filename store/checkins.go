@@ -84,6 +84,7 @@ type DueCheckin struct {
 	LastAsked   map[string]time.Time // when each step was last answered
 	Agreement   *FollowupAsk         // the agreement to ask about, nil for none
 	Referral    *FollowupAsk         // the referral to ask about, nil for none
+	Final       bool                 // the last check-in of the follow-up
 }
 
 // Opened is how a due check-in starts: its flow version, first step and messages.
@@ -106,7 +107,7 @@ func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, 
 	var convs []Conv
 	var chats, outIDs []int64
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, co.name, s.lang, c.manual
+		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, co.name, s.lang, c.manual, c.final
 			FROM checkins c JOIN students s ON s.id = c.student_id JOIN coaches co ON co.id = s.coach_id
 			WHERE c.status = 'scheduled' AND c.due_at <= $1 AND s.status = 'active' AND s.chat_id IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.student_id = c.student_id AND o.status = 'open')
@@ -119,7 +120,7 @@ func (s *Store) StartDueCheckins(ctx context.Context, now time.Time, limit int, 
 		var due []DueCheckin
 		for rows.Next() {
 			var d DueCheckin
-			if err := rows.Scan(&d.CheckinID, &d.StudentID, &d.ChatID, &d.StudentName, &d.CoachName, &d.Lang, &d.Manual); err != nil {
+			if err := rows.Scan(&d.CheckinID, &d.StudentID, &d.ChatID, &d.StudentName, &d.CoachName, &d.Lang, &d.Manual, &d.Final); err != nil {
 				rows.Close()
 				return fmt.Errorf("scan due checkin: %w", err)
 			}

@@ -137,3 +137,31 @@ func (s *Store) SetReferralNote(ctx context.Context, id int64, note string) erro
 	}
 	return nil
 }
+
+// AnswerCount is how many answers one option of one step got, per cohort.
+type AnswerCount struct {
+	Cohort string // the year the students left school, "" when unknown
+	Step   string
+	Option string
+	Count  int
+}
+
+// AnswerCounts counts the answers to steps by cohort (year of leaving
+// school), step and option: the pilot's questions in the report.
+func (s *Store) AnswerCounts(ctx context.Context, steps []string) ([]AnswerCount, error) {
+	rows, err := s.db.Query(ctx, `SELECT coalesce(extract(year FROM s.left_school)::text, ''), a.step, coalesce(a.option, ''), count(*)
+		FROM answers a JOIN students s ON s.id = a.student_id
+		WHERE a.step = ANY($1) AND a.option IS NOT NULL
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, steps)
+	if err != nil {
+		return nil, fmt.Errorf("answer counts: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AnswerCount, error) {
+		var c AnswerCount
+		return c, r.Scan(&c.Cohort, &c.Step, &c.Option, &c.Count)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answer counts: %w", err)
+	}
+	return out, nil
+}

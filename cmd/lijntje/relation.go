@@ -149,9 +149,53 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// writeRelationReport is the report's section on referrals: how many of
-// each kind are in each status, per cohort (year of leaving school).
+// writeRelationReport is the report's sections on referrals (how many of
+// each kind are in each status) and on the pilot's questions (the fit of
+// work or school, the final feedback), per cohort (year of leaving school).
 func writeRelationReport(ctx context.Context, d *deps, w io.Writer) error {
+	if err := writeReferralReport(ctx, d, w); err != nil {
+		return err
+	}
+	return writePilotReport(ctx, d, w)
+}
+
+func writePilotReport(ctx context.Context, d *deps, w io.Writer) error {
+	f, ok := d.flows.Current(flows.Standard)
+	if !ok {
+		return fmt.Errorf("report: no flow %q", flows.Standard)
+	}
+	steps := append(f.StepsOfKind(flows.KindPilot), f.StepsOfKind(flows.KindFinal)...)
+	counts, err := d.st.AnswerCounts(ctx, steps)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\npilot questions (answers by cohort)\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  cohort\tstep\tanswers\n")
+	type key struct{ cohort, step string }
+	byKey := map[key][]string{}
+	var order []key
+	for _, c := range counts {
+		k := key{c.Cohort, c.Step}
+		if byKey[k] == nil {
+			order = append(order, k)
+		}
+		byKey[k] = append(byKey[k], fmt.Sprintf("%s=%d", c.Option, c.Count))
+	}
+	for _, k := range order {
+		cohort := k.cohort
+		if cohort == "" {
+			cohort = "?"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", cohort, k.step, strings.Join(byKey[k], " "))
+	}
+	if len(order) == 0 {
+		fmt.Fprintf(tw, "  none\n")
+	}
+	return tw.Flush()
+}
+
+func writeReferralReport(ctx context.Context, d *deps, w io.Writer) error {
 	counts, err := d.st.ReferralCounts(ctx)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
 )
 
 // waitNew waits for a message in u's chat, after the first since ones, containing text.
@@ -273,4 +274,69 @@ func TestStartAfterStopTellsTheTruthAndRestarts(t *testing.T) {
 	}
 	w.checkinNow(st.ID) // would fail for a stopped student
 	w.question(noor, "mood")
+}
+
+func TestPilotQuestionsAskedExportedAndReported(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, _ := w.addCoach("Sanne de Vries")
+	st, noor := w.addStudent("Noor Bakker", coach.ID)
+	done := func() {
+		before := len(noor.Messages())
+		w.answer(noor, "note", "done")
+		w.waitNew(noor, before, "Dank je wel, Noor")
+	}
+
+	// Not in the first check-in.
+	w.checkinNow(st.ID)
+	for _, s := range [][2]string{{"mood", "4"}, {"daytime", "work"}, {"daytime_ok", "yes"}, {"money", "ok"},
+		{"housing", "yes"}, {"support", "yes"}, {"contact", "no"}} {
+		w.answer(noor, s[0], s[1])
+	}
+	done()
+
+	// Then monthly, after work, school or an internship.
+	w.clock.Advance(7 * 24 * time.Hour)
+	w.checkinNow(st.ID)
+	for _, s := range [][2]string{{"mood", "4"}, {"daytime", "work"}, {"daytime_ok", "so_so"}} {
+		w.answer(noor, s[0], s[1])
+	}
+	if q := w.question(noor, "fit"); !strings.Contains(q.Text, "Past je werk of opleiding bij je?") {
+		t.Errorf("fit question: %q", q.Text)
+	}
+	w.answer(noor, "fit", "partly")
+	w.answer(noor, "money", "ok")
+	w.answer(noor, "contact", "no")
+	done()
+
+	// The last check-in of the follow-up asks the feedback round.
+	w.clock.Advance(24 * time.Hour)
+	now := w.srv.st.Now()
+	if _, err := w.srv.st.PlanCheckins(context.Background(), []store.Planned{{StudentID: st.ID, Slot: now, Due: now, Final: true}}); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.sched.Kick()
+	for _, s := range [][2]string{{"mood", "5"}, {"daytime", "looking"}, {"money", "ok"}, {"contact", "no"}} {
+		w.answer(noor, s[0], s[1])
+	}
+	w.answer(noor, "feedback_lijntje", "good")
+	if q := w.question(noor, "feedback_coach"); !strings.Contains(q.Text, "Heb je iets gehad aan de hulp van Sanne?") {
+		t.Errorf("feedback question: %q", q.Text)
+	}
+	w.answer(noor, "feedback_coach", "much")
+	done()
+
+	got := map[string]string{}
+	for _, r := range w.export() {
+		got[r[2]] = r[3]
+	}
+	if got["fit"] != "partly" || got["feedback_lijntje"] != "good" || got["feedback_coach"] != "much" {
+		t.Errorf("export of the pilot questions: fit=%q feedback_lijntje=%q feedback_coach=%q", got["fit"], got["feedback_lijntje"], got["feedback_coach"])
+	}
+	out := w.cli("report")
+	for _, want := range []string{"pilot questions (answers by cohort)", "fit", "partly=1", "feedback_coach", "much=1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
 }

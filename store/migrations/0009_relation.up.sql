@@ -42,3 +42,6 @@ CREATE TABLE followup_asks (
     PRIMARY KEY (checkin_id, step),
     CHECK ((agreement_id IS NULL) <> (referral_id IS NULL))
 );
+
+-- The last check-in of a student's follow-up asks the final feedback steps.
+ALTER TABLE checkins ADD COLUMN final boolean NOT NULL DEFAULT false;
