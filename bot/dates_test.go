@@ -36,3 +36,16 @@ func TestSplitDate(t *testing.T) {
 		}
 	}
 }
+
+func FuzzSplitDate(f *testing.F) {
+	for _, s := range []string{"cv sturen tot 15-12", "bellen | vrijdag", "over 99 weken", "31-02-2027", "tot 1 mei 2099", "||", " tot tot tot"} {
+		f.Add(s)
+	}
+	today := time.Date(2026, 11, 30, 0, 0, 0, 0, amsterdam)
+	f.Fuzz(func(t *testing.T, s string) {
+		_, due, ok := splitDate(s, today)
+		if ok && (due.Before(today) || due.After(today.AddDate(3, 0, 0))) {
+			t.Errorf("splitDate(%q) = %v: outside today..3 years", s, due)
+		}
+	})
+}
