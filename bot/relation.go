@@ -25,8 +25,12 @@ import (
 //	rk:<student>:<kind>      the kind was chosen: recorded; the next text is its note
 //	rs:<referral>            change a referral's status: choose it
 //	rt:<referral>:<status>   the status was chosen
+//	ac:<agreement>           close an open agreement: choose how
+//	ax:<agreement>:<status>  closed as done or dropped (no longer asked)
 //	go:y                     (student) start again after /stop
 const (
+	prefixAgreeClose  = "ac:"
+	prefixAgreeClosed = "ax:"
 	prefixAgreement   = "ag:"
 	prefixReferral    = "rf:"
 	prefixRefKind     = "rk:"
@@ -253,7 +257,8 @@ func (b *Bot) relationText(ctx context.Context, x *in) (bool, error) {
 // relationCallback handles a coach's tap on a card button; ok is false for other buttons.
 func (b *Bot) relationCallback(ctx context.Context, x *in, data string) (bool, error) {
 	prefix := ""
-	for _, p := range []string{prefixAgreement, prefixReferral, prefixRefKind, prefixRefStatus, prefixRefSetState} {
+	for _, p := range []string{prefixAgreement, prefixReferral, prefixRefKind, prefixRefStatus, prefixRefSetState,
+		prefixAgreeClose, prefixAgreeClosed} {
 		if strings.HasPrefix(data, p) {
 			prefix = p
 		}
@@ -284,6 +289,9 @@ func (b *Bot) relationCallback(ctx context.Context, x *in, data string) (bool, e
 			return true, nil
 		}
 		return true, b.addReferral(ctx, x, s, arg, "")
+	}
+	if prefix == prefixAgreeClose || prefix == prefixAgreeClosed {
+		return true, b.agreementCloseTap(ctx, x, prefix, id, arg)
 	}
 	r, err := b.st.Referral(ctx, id)
 	if err == nil {
@@ -352,6 +360,16 @@ func (b *Bot) studentCard(ctx context.Context, coachID int64, lang string, s sto
 		{Text: b.t(lang, "agree.button.agreement", nil), Data: prefixAgreement + sid},
 		{Text: b.t(lang, "agree.button.referral", nil), Data: prefixReferral + sid},
 	}}
+	open, err := b.st.Agreements(ctx, s.ID, true)
+	if err != nil {
+		return "", nil, err
+	}
+	for i, a := range open {
+		if i == 3 {
+			break
+		}
+		rows = append(rows, []store.Button{{Text: "📝 " + clip(a.What, 40) + " ✏️", Data: prefixAgreeClose + strconv.FormatInt(a.ID, 10)}})
+	}
 	refs, err := b.st.Referrals(ctx, s.ID)
 	if err != nil {
 		return "", nil, err
@@ -442,4 +460,38 @@ func (b *Bot) relationStudentCallback(ctx context.Context, x *in, data string) (
 		b.cfg.Kick() // plans their check-ins now
 	}
 	return true, nil
+}
+
+// agreementCloseTap lets a coach close an open agreement as done or dropped:
+// check-ins no longer ask about it.
+func (b *Bot) agreementCloseTap(ctx context.Context, x *in, prefix string, id int64, arg string) error {
+	lang := x.conv.Lang
+	a, err := b.st.Agreement(ctx, id)
+	if err == nil {
+		_, err = b.st.FindStudentFor(ctx, x.conv.ID, "#"+strconv.FormatInt(a.StudentID, 10))
+	}
+	if err != nil {
+		b.answerCallback(ctx, x, b.t(lang, "coach.not_allowed", nil))
+		return nil
+	}
+	idText := strconv.FormatInt(id, 10)
+	if prefix == prefixAgreeClose {
+		b.answerCallback(ctx, x, "")
+		return b.coachReplyButtons(ctx, x, b.t(lang, "agree.agreement.close_ask", map[string]any{"What": a.What}),
+			[][]store.Button{{{Text: b.t(lang, "agree.agreement.close_done", nil), Data: prefixAgreeClosed + idText + ":" + store.AgreementDone},
+				{Text: b.t(lang, "agree.agreement.close_dropped", nil), Data: prefixAgreeClosed + idText + ":" + store.AgreementDropped}}})
+	}
+	if arg != store.AgreementDone && arg != store.AgreementDropped {
+		return b.staleTap(ctx, x)
+	}
+	err = b.st.CloseAgreement(ctx, id, arg)
+	if errors.Is(err, store.ErrNotFound) { // closed already
+		return b.staleTap(ctx, x)
+	}
+	if err != nil {
+		return err
+	}
+	b.log.InfoContext(ctx, "agreement closed", "agreement_id", id, "coach_id", x.conv.ID, "status", arg)
+	return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
+		Text: b.t(lang, "agree.agreement.closed", map[string]any{"What": a.What, "Status": b.t(lang, "agree.status."+arg, nil)})})
 }

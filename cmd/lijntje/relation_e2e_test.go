@@ -155,6 +155,20 @@ func TestAgreementTalkIsARequestAndDoneClosesIt(t *testing.T) {
 	if strings.Contains(m.Text, "jongerenloket") || !strings.Contains(m.Text, "rooster ophalen") {
 		t.Errorf("/afspraken after 'gelukt': %q, want only the open one", m.Text)
 	}
+
+	// The coach drops the other one from the card: it is no longer open.
+	tl := w.timeline(sanne, "Noor")
+	if _, err := sanne.TapButton(tl.MessageID, "📝 rooster ophalen ✏️"); err != nil {
+		t.Fatal(err)
+	}
+	ask := w.waitText(sanne, "Sluit je hem af?")
+	if _, err := sanne.TapButton(ask.MessageID, "🗑️ Vervalt"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "De check-in vraagt er niet meer naar.")
+	since = len(noor.Messages())
+	noor.SendCommand("afspraken")
+	w.waitNew(noor, since, "geen open afspraken met Sanne")
 }
 
 func TestReferralFollowUpAfterWeeksAndStatus(t *testing.T) {
