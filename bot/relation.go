@@ -495,3 +495,30 @@ func (b *Bot) agreementCloseTap(ctx context.Context, x *in, prefix string, id in
 	return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 		Text: b.t(lang, "agree.agreement.closed", map[string]any{"What": a.What, "Status": b.t(lang, "agree.status."+arg, nil)})})
 }
+
+// relationData adds a student's agreements and referrals to their data (/mijngegevens).
+func (b *Bot) relationData(ctx context.Context, lang string, studentID int64, doc *strings.Builder) error {
+	as, err := b.st.Agreements(ctx, studentID, false)
+	if err != nil {
+		return err
+	}
+	rs, err := b.st.Referrals(ctx, studentID)
+	if err != nil {
+		return err
+	}
+	if len(as) > 0 {
+		doc.WriteString("\n" + b.t(lang, "agree.data.agreements", nil) + "\n")
+	}
+	for _, a := range as {
+		fmt.Fprintf(doc, "%s\t%s\t%s\t%s\n", a.CreatedAt.In(amsterdam).Format("2006-01-02"), a.DueOn.Format("2006-01-02"),
+			a.Status, strings.ReplaceAll(a.What, "\n", " "))
+	}
+	if len(rs) > 0 {
+		doc.WriteString("\n" + b.t(lang, "agree.data.referrals", nil) + "\n")
+	}
+	for _, r := range rs {
+		fmt.Fprintf(doc, "%s\t%s\t%s\t%s\n", r.CreatedAt.In(amsterdam).Format("2006-01-02"), r.Kind, r.Status,
+			strings.ReplaceAll(r.Note, "\n", " "))
+	}
+	return nil
+}

@@ -104,6 +104,9 @@ func (b *Bot) cmdMijnGegevens(ctx context.Context, x *in) error {
 		}
 		doc.WriteString("\n")
 	}
+	if err := b.relationData(ctx, lang, s.ID, &doc); err != nil { // agreements and referrals: relation.go
+		return err
+	}
 	out := []store.Message{
 		x.reply(clip(b.t(lang, "student.data.intro", nil)+"\n\n"+profile, 4000)),
 		{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindDocument, FileName: "mijngegevens.txt",

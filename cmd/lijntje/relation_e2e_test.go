@@ -118,6 +118,13 @@ func TestAgreementAskedAfterItsDateAndFailingTwiceIsARequest(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'request'`); n != 1 {
 		t.Errorf("%d request cases, want 1", n)
 	}
+
+	// The student's own data include the agreement.
+	noor.SendCommand("mijngegevens")
+	doc := w.waitFor(noor, func(m telegramtest.Sent) bool { return len(m.Document) > 0 }, "the data document")
+	if !strings.Contains(string(doc.Document), "cv naar 3 bedrijven sturen") {
+		t.Errorf("/mijngegevens lacks the agreement:\n%s", doc.Document)
+	}
 }
 
 func TestAgreementTalkIsARequestAndDoneClosesIt(t *testing.T) {
