@@ -104,7 +104,7 @@ func (b *Bot) cmdAfspraak(ctx context.Context, x *in, arg string) error {
 }
 
 func (b *Bot) askAgreement(ctx context.Context, x *in, s store.Student) error {
-	if err := b.st.AwaitText(ctx, x.chatID, awaitAgreement+strconv.FormatInt(s.ID, 10)); err != nil {
+	if err := b.awaitText(ctx, x, awaitAgreement+strconv.FormatInt(s.ID, 10)); err != nil {
 		return err
 	}
 	return b.coachReply(ctx, x, b.t(x.conv.Lang, "agree.agreement.ask", map[string]any{"Student": firstName(s.Name)}))
@@ -217,7 +217,7 @@ func (b *Bot) addReferral(ctx context.Context, x *in, s store.Student, kind, not
 	text := b.t(lang, "agree.referral.added", map[string]any{"Student": firstName(s.Name),
 		"Kind": b.t(lang, "agree.referral.kind."+kind, nil), "Weeks": int(after / (7 * 24 * time.Hour))})
 	if note == "" {
-		if err := b.st.AwaitText(ctx, x.chatID, awaitRefNote+strconv.FormatInt(r.ID, 10)); err != nil {
+		if err := b.awaitText(ctx, x, awaitRefNote+strconv.FormatInt(r.ID, 10)); err != nil {
 			return err
 		}
 		text += "\n" + b.t(lang, "agree.referral.ask_note", nil)
@@ -256,6 +256,12 @@ func (b *Bot) relationText(ctx context.Context, x *in) (bool, error) {
 
 // relationCallback handles a coach's tap on a card button; ok is false for other buttons.
 func (b *Bot) relationCallback(ctx context.Context, x *in, data string) (bool, error) {
+	if strings.HasPrefix(data, "x:") { // closing a case: its note is the next text, not an agreement
+		if _, err := b.st.TakeAwaitText(ctx, x.chatID); err != nil {
+			return true, err
+		}
+		return false, nil
+	}
 	prefix := ""
 	for _, p := range []string{prefixAgreement, prefixReferral, prefixRefKind, prefixRefStatus, prefixRefSetState,
 		prefixAgreeClose, prefixAgreeClosed} {
@@ -521,4 +527,13 @@ func (b *Bot) relationData(ctx context.Context, lang string, studentID int64, do
 			strings.ReplaceAll(r.Note, "\n", " "))
 	}
 	return nil
+}
+
+// awaitText makes the coach's next text what: a pending case note is dropped
+// (the last button tapped wins).
+func (b *Bot) awaitText(ctx context.Context, x *in, what string) error {
+	if _, err := b.st.TakeCloseNote(ctx, x.chatID); err != nil {
+		return err
+	}
+	return b.st.AwaitText(ctx, x.chatID, what)
 }

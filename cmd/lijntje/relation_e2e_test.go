@@ -248,6 +248,13 @@ func TestCloseNoteShowsInTimeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitText(sanne, "Opgepakt door Sanne")
+	// She starts an agreement from the card, then closes the case instead:
+	// the last button wins, her text is the note.
+	card := w.timeline(sanne, "Noor")
+	if _, err := sanne.TapButton(card.MessageID, "📝 Afspraak"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitText(sanne, "Wat spreken jij en Noor af")
 	// /sluit without a number offers the case as a button.
 	since := len(sanne.Messages())
 	sanne.SendCommand("sluit")
@@ -259,6 +266,9 @@ func TestCloseNoteShowsInTimeline(t *testing.T) {
 	sanne.SendText("Gebeld, ze start maandag bij de entree-opleiding.")
 	w.waitText(sanne, "Afgesloten door Sanne")
 
+	if n := w.count(`SELECT count(*) FROM agreements`); n != 0 {
+		t.Errorf("the close note became %d agreement(s)", n)
+	}
 	out := w.cli("student", "show", fmt.Sprint(st.ID))
 	for _, want := range []string{"Melding (Dringend): daytime=home", "opgepakt door Sanne de Vries", "Melding afgesloten door Sanne de Vries: Gebeld, ze start maandag", "Overdag: 🏠"} {
 		if !strings.Contains(out, want) {
