@@ -14,6 +14,9 @@ import (
 // coachCmd handles a coach's command. Every command reads only what this coach
 // may see: their own students and the cases routed to them (a coordinator sees all).
 func (b *Bot) coachCmd(ctx context.Context, x *in, cmd, arg string) error {
+	if ok, err := b.relationCommand(ctx, x, cmd, arg); ok { // /afspraak, /verwijzing, /sluit: relation.go
+		return err
+	}
 	switch cmd {
 	case "dienst":
 		return b.cmdDienst(ctx, x, arg) // trust.go
@@ -92,13 +95,17 @@ func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error
 	if err != nil {
 		return err
 	}
-	text := b.historyText(lang, s, rows, 25)
+	text, buttons, err := b.studentCard(ctx, x.conv.ID, lang, s) // the timeline and card buttons: relation.go
+	if err != nil {
+		return err
+	}
 	labels := ChartLabels{Title: s.Name, Mood: b.t(lang, "coach.chart.mood", nil), Daytime: b.t(lang, "coach.chart.daytime", nil),
 		Daytimes: map[string]string{}}
 	for _, o := range daytimeOrder {
 		labels.Daytimes[o] = b.t(lang, "coach.chart.daytime."+o, nil)
 	}
-	out := []store.Message{x.reply(text, b.cardButtons(lang, s)...)}
+	buttons = append(buttons, b.cardButtons(lang, s)...) // write to the student: messages.go
+	out := []store.Message{x.reply(text, buttons...)}
 	out[0].StudentID = s.ID
 	if png, err := Chart(rows, labels); err != nil {
 		b.log.ErrorContext(ctx, "chart", "student_id", s.ID, "err", err)

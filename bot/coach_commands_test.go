@@ -137,7 +137,7 @@ func TestCaseloadStudentAndCheckinOnlyOwnStudents(t *testing.T) {
 
 	last = lastID(su)
 	su.SendCommand("student", "noor")
-	h.after(su, "history", last, has("Laatste antwoorden van Noor Bakker"))
+	h.after(su, "history", last, has("Tijdlijn van Noor Bakker"))
 	ph := h.after(su, "chart", last, func(m telegramtest.Sent) bool { return m.Kind == "photo" })
 	if !bytes.HasPrefix(ph.Photo, []byte("\x89PNG")) {
 		t.Fatalf("chart is not a PNG: %d bytes", len(ph.Photo))

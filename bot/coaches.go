@@ -17,6 +17,9 @@ func (b *Bot) coachCommand(ctx context.Context, x *in, cmd, arg string) error {
 
 // coachMessage handles a coach's plain message.
 func (b *Bot) coachMessage(ctx context.Context, x *in) error {
+	if ok, err := b.relationText(ctx, x); ok || err != nil { // an agreement or note a button waits for: relation.go
+		return err
+	}
 	if ok, err := b.coachWrite(ctx, x); ok { // a message to a student: messages.go
 		return err
 	}
@@ -28,6 +31,9 @@ func (b *Bot) coachMessage(ctx context.Context, x *in) error {
 func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
 	if strings.HasPrefix(data, "dienst:") {
 		return b.dienstTap(ctx, x, data) // trust.go
+	}
+	if ok, err := b.relationCallback(ctx, x, data); ok { // card buttons: relation.go
+		return err
 	}
 	kind, idText, _ := strings.Cut(data, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)

@@ -8,8 +8,8 @@ import (
 )
 
 var (
-	studentCommands = []string{"start", "help", "moment", "pauze", "stop", "taal", "mijngegevens"}
-	coachCommands   = []string{"overzicht", "student", "checkin", "bericht", "vervanger", "dienst", "help"}
+	studentCommands = []string{"start", "help", "moment", "pauze", "stop", "taal", "mijngegevens", "afspraken"}
+	coachCommands   = []string{"overzicht", "student", "checkin", "bericht", "afspraak", "verwijzing", "sluit", "vervanger", "dienst", "help"}
 )
 
 func (b *Bot) commandList(lang string, names []string, area string) []models.BotCommand {

@@ -48,19 +48,29 @@ func (b *Bot) OpenCheckin(d store.DueCheckin, expiresAt time.Time) (store.Opened
 	if !ok {
 		return store.Opened{}, fmt.Errorf("flow %q not found", flows.Standard)
 	}
-	skip := f.SkipFor(d.LastAsked, b.cfg.Now())
-	_, first := f.Start(skip)
+	asks := planFollowups(f, d) // agreements and referrals: agreements.go
+	ask := followupSteps(asks)
+	if len(d.Previous) > 0 { // not in a student's first check-in
+		ask = append(ask, f.StepsOfKind(flows.KindPilot)...)
+	}
+	if d.Final {
+		ask = append(ask, f.StepsOfKind(flows.KindFinal)...)
+	}
+	state, first := f.StartAsking(f.SkipFor(d.LastAsked, b.cfg.Now()), ask)
+	skip := state.Skip
 	if first == nil {
 		return store.Opened{}, fmt.Errorf("flow %s has no steps", f.ID)
 	}
 	data := map[string]any{"Name": firstName(d.StudentName), "Coach": firstName(d.CoachName)}
+	b.followupData(d.Lang, first, asks, data)
 	lane := store.LaneBulk
 	if d.Manual {
 		lane = store.LaneReminder
 	}
 	msg := Question(b.loc, d.Lang, d.ChatID, d.CheckinID, first, b.t(d.Lang, f.Opener, data), data, lane)
 	CountCheckins("sent", 1)
-	return store.Opened{FlowID: f.ID, Version: f.Version, Step: first.ID, Skip: skip, ExpiresAt: expiresAt, Out: []store.Message{msg}}, nil
+	return store.Opened{FlowID: f.ID, Version: f.Version, Step: first.ID, Skip: skip, ExpiresAt: expiresAt, Out: []store.Message{msg},
+		Followups: asks}, nil
 }
 
 var severityIcon = map[string]string{"crisis": "🆘", "urgent": "🔴", "attention": "🟠", "request": "🔵"}
@@ -125,7 +135,7 @@ func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal, 
 	step, option, isAnswer := strings.Cut(s.Detail, "=")
 	if isAnswer && !freeTextSignal(s.Code) {
 		if f, ok := b.flows.Current(flows.Standard); ok {
-			if st, ok := f.StepByID(step); ok {
+			if st, ok := f.StepByID(step); ok && st.Kind == flows.KindQuestion { // followup signals: agreements.go
 				label := option
 				for _, o := range st.Options {
 					if o.ID == option {

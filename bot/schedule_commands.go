@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -238,6 +239,11 @@ func (b *Bot) RemindCheckin(r store.Reminder) ([]store.Message, error) {
 	st, ok := f.StepByID(r.Step)
 	if !ok {
 		return nil, fmt.Errorf("check-in %d: step %q not in flow %s@%s", r.CheckinID, r.Step, f.ID, f.Version)
+	}
+	if st.Kind != flows.KindQuestion { // an agreement or referral: its question names it
+		if err := b.followupDataFor(context.Background(), r.Lang, r.CheckinID, st, data); err != nil {
+			return nil, err
+		}
 	}
 	// The question comes back at the bottom of the chat as a new card with the
 	// answers so far; the old card loses its buttons and points to it (card.go).

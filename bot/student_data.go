@@ -107,6 +107,9 @@ func (b *Bot) cmdMijnGegevens(ctx context.Context, x *in) error {
 	if err := b.writeMessages(ctx, &doc, lang, s.ID); err != nil { // personal messages: messages.go
 		return err
 	}
+	if err := b.relationData(ctx, lang, s.ID, &doc); err != nil { // agreements and referrals: relation.go
+		return err
+	}
 	out := []store.Message{
 		x.reply(clip(b.t(lang, "student.data.intro", nil)+"\n\n"+profile, 4000)),
 		{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindDocument, FileName: "mijngegevens.txt",

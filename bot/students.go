@@ -95,6 +95,9 @@ func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
 
 // studentCommand handles a student's command.
 func (b *Bot) studentCommand(ctx context.Context, x *in, cmd, _ string) error {
+	if ok, err := b.relationStudentCommand(ctx, x, cmd); ok { // /afspraken, /start after /stop: relation.go
+		return err
+	}
 	if ok, err := b.scheduleCommand(ctx, x, cmd); ok {
 		return err
 	}
@@ -189,6 +192,9 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 	if ok, err := b.doubtCallback(ctx, x, data); ok { // the in-between question: crisis.go
 		return err
 	}
+	if ok, err := b.relationStudentCallback(ctx, x, data); ok { // start again: relation.go
+		return err
+	}
 	checkinID, step, option, ok := flows.ParseCallbackData(data)
 	if !ok {
 		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
@@ -256,17 +262,28 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	if out.Next != nil {
 		r.NextStep = out.Next.ID
 	}
+	var subject string // the agreement or referral an answered or next step is about: agreements.go
+	if st, ok := f.StepByID(input.Step); ok && st.Kind != flows.KindQuestion && out.Answer.Option != "" {
+		if r.Followup, subject, err = b.followupAnswer(ctx, f, x.conv.CheckinID, st, out.Answer.Option); err != nil {
+			return err
+		}
+	}
 	// A tap edits the card it came from (card.go): one call per tap.
 	data := map[string]any{"Coach": coach, "Name": x.conv.Name}
+	lineData := b.subjectData(lang, st, subject, map[string]any{"Coach": coach, "Name": x.conv.Name})
 	card := 0
 	var lines []string
 	if cq := x.u.CallbackQuery; cq != nil && cq.Message.Message != nil {
 		card = cq.Message.Message.ID
-		lines = append(cardLines(cq.Message.Message.Text), b.cardLine(lang, st, out.Answer, data))
+		lines = append(cardLines(cq.Message.Message.Text), b.cardLine(lang, st, out.Answer, lineData))
 	}
 	for _, s := range out.Signals {
+		detail := s.Step + "=" + s.Option
+		if r.Followup != nil && s.Step == out.Answer.Step {
+			detail = followupDetail(subject)
+		}
 		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
-			Detail: s.Step + "=" + s.Option})
+			Detail: detail})
 	}
 	if out.Answer.VoiceFileID != "" {
 		r.Signals = append(r.Signals, voiceSignal(x))
@@ -279,6 +296,11 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	b.screenAnswer(x, out.Answer.Text, &r) // in-between or urgent: crisis.go
 	var reply store.Message
 	if out.Next != nil {
+		if out.Next.Kind != flows.KindQuestion {
+			if err := b.followupDataFor(ctx, lang, x.conv.CheckinID, out.Next, data); err != nil {
+				return err
+			}
+		}
 		reply = b.question(lang, x.chatID, x.conv.CheckinID, out.Next, "", data, store.LaneInteractive)
 	} else {
 		reply = x.reply(b.t(lang, f.Closer, data))
@@ -289,7 +311,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	}
 	r.Out = append(r.Out, reply)
 	if card == 0 && x.conv.CheckinID != 0 { // typed or spoken: the reply is new, the card keeps the answers without buttons
-		line := b.cardLine(lang, st, out.Answer, data)
+		line := b.cardLine(lang, st, out.Answer, lineData)
 		if old, _, ok := b.retireCard(ctx, x.chatID, x.conv.CheckinID, func(l []string) string { return cardText(append(l, line), "") }); ok {
 			r.Out = append(r.Out, old)
 		}

@@ -65,12 +65,23 @@ type Outcome struct {
 	Signals []Signal
 }
 
-// Start begins a check-in that does not ask the steps in skip. It returns
-// the first step to ask, or nil when every step is skipped. Set
-// State.Previous to the previous check-in's answers (step → option) before
-// the first Apply; rules such as mood=1x2 look at it.
-func (f *Flow) Start(skip []string) (State, *Step) {
+// Start begins a check-in that does not ask the steps in skip, nor the
+// steps with a Kind (see StartAsking). It returns the first step to ask, or
+// nil when every step is skipped. Set State.Previous to the previous
+// check-in's answers (step → option) before the first Apply; rules such as
+// mood=1x2 look at it.
+func (f *Flow) Start(skip []string) (State, *Step) { return f.StartAsking(skip, nil) }
+
+// StartAsking is Start that also asks the steps with a Kind named in ask:
+// those the check-in has an agreement or referral to ask about. The others
+// go into State.Skip.
+func (f *Flow) StartAsking(skip, ask []string) (State, *Step) {
 	s := State{Skip: slices.Clone(skip)}
+	for _, st := range f.Steps {
+		if st.Kind != KindQuestion && !slices.Contains(ask, st.ID) && !slices.Contains(s.Skip, st.ID) {
+			s.Skip = append(s.Skip, st.ID)
+		}
+	}
 	if len(f.Steps) == 0 {
 		return s, nil
 	}

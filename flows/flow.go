@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -110,6 +111,45 @@ type Step struct {
 	Every    string   `yaml:"every"`     // EveryCheckin or EveryMonthly
 	Branches []Branch `yaml:"branches"`  // the first branch whose When has the answer wins
 	Next     string   `yaml:"next"`      // after Parse: the next step ID, "" to end
+
+	// Kind makes a step ask about something the coach recorded: KindAgreement
+	// or KindReferral. Such a step is asked only when the student has one due
+	// (the caller skips it otherwise); its question gets the item's data.
+	Kind string `yaml:"kind"`
+	// AfterWeeks is, for a KindReferral step, how many weeks after a referral
+	// the check-in asks about it.
+	AfterWeeks int `yaml:"after_weeks"`
+}
+
+// Values of Step.Kind.
+const (
+	KindQuestion  = ""          // an ordinary question
+	KindAgreement = "agreement" // asks about an agreement that is due; data .What
+	KindReferral  = "referral"  // asks about a referral after AfterWeeks; data .Kind
+	KindPilot     = "pilot"     // for the pilot's evaluation: not in a student's first check-in
+	KindFinal     = "final"     // only in the last check-in of the follow-up
+)
+
+// StepsOfKind returns the IDs of the steps of kind k, in flow order.
+func (f *Flow) StepsOfKind(k string) []string {
+	var ids []string
+	for _, s := range f.Steps {
+		if s.Kind == k {
+			ids = append(ids, s.ID)
+		}
+	}
+	return ids
+}
+
+// ReferralFollowUp is how long after a referral the check-in asks about it:
+// the after_weeks of the flow's referral step (3 weeks when it has none).
+func (f *Flow) ReferralFollowUp() time.Duration {
+	for _, s := range f.Steps {
+		if s.Kind == KindReferral && s.AfterWeeks > 0 {
+			return time.Duration(s.AfterWeeks) * 7 * 24 * time.Hour
+		}
+	}
+	return 3 * 7 * 24 * time.Hour
 }
 
 // Option is an answer button.
@@ -264,6 +304,14 @@ func parse(src []byte) (*Flow, []Problem) {
 		}
 		if len(s.Options) == 0 && !s.FreeText {
 			add(s.ID, "neither options nor free_text")
+		}
+		switch s.Kind {
+		case KindQuestion, KindAgreement, KindReferral, KindPilot, KindFinal:
+		default:
+			add(s.ID, "kind: %q is not %q, %q, %q or %q", s.Kind, KindAgreement, KindReferral, KindPilot, KindFinal)
+		}
+		if s.AfterWeeks < 0 || (s.AfterWeeks > 0 && s.Kind != KindReferral) {
+			add(s.ID, "after_weeks: only a %s step has it, and it is not negative", KindReferral)
 		}
 		if s.Every != EveryCheckin && s.Every != EveryMonthly {
 			add(s.ID, "every: %q is not %q", s.Every, EveryMonthly)

@@ -48,11 +48,16 @@ func TestStandardFlow(t *testing.T) {
 	want := []step{
 		{ID: "mood", Options: []string{"1", "2", "3", "4", "5"}, Next: "daytime"},
 		{ID: "daytime", Options: []string{"work", "school", "internship", "looking", "home"}, Next: "money"},
-		{ID: "daytime_ok", Options: []string{"yes", "so_so", "no", "stopped"}, Next: "money"},
+		{ID: "daytime_ok", Options: []string{"yes", "so_so", "no", "stopped"}, Next: "fit"},
+		{ID: "fit", Options: []string{"yes", "partly", "no"}, Every: EveryMonthly, Next: "money"},
 		{ID: "money", Options: []string{"ok", "tight", "debts"}, Next: "housing"},
 		{ID: "housing", Options: []string{"yes", "unsure", "no"}, Every: EveryMonthly, Next: "support"},
-		{ID: "support", Options: []string{"yes", "no"}, Every: EveryMonthly, Next: "contact"},
-		{ID: "contact", Options: []string{"yes", "no"}, Next: "note"},
+		{ID: "support", Options: []string{"yes", "no"}, Every: EveryMonthly, Next: "agreement"},
+		{ID: "agreement", Options: []string{"done", "busy", "failed", "talk"}, Next: "referral"},
+		{ID: "referral", Options: []string{"yes", "not_yet", "no", "talk"}, Next: "contact"},
+		{ID: "contact", Options: []string{"yes", "no"}, Next: "feedback_lijntje"},
+		{ID: "feedback_lijntje", Options: []string{"good", "ok", "bad"}, Next: "feedback_coach"},
+		{ID: "feedback_coach", Options: []string{"much", "some", "none"}, Next: "note"},
 		{ID: "note", Options: []string{"done"}, Free: true},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

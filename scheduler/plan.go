@@ -65,7 +65,7 @@ func (s *Scheduler) planOne(st store.Scheduled, now time.Time) (*store.Planned, 
 	if st.Status != store.StatusActive {
 		return nil, false
 	}
-	slot, _, ok := c.Slot(st.LeftSchool, now)
+	slot, next, ok := c.Slot(st.LeftSchool, now)
 	if !ok {
 		return nil, false
 	}
@@ -73,7 +73,8 @@ func (s *Scheduler) planOne(st store.Scheduled, now time.Time) (*store.Planned, 
 	if due.Before(st.Linked) || due.Before(now.Add(-s.cfg.CatchUp)) {
 		return nil, false // that moment passed before they joined, or too long ago
 	}
-	return &store.Planned{StudentID: st.ID, Slot: slot, Due: due}, false
+	final := !next.Before(c.End(st.LeftSchool)) // the final feedback steps ask then
+	return &store.Planned{StudentID: st.ID, Slot: slot, Due: due, Final: final}, false
 }
 
 // end closes a student's follow-up with a kind message.

@@ -36,7 +36,8 @@ type Record struct {
 	NextStep                        string // the check-in's step after this answer
 	Done                            bool   // the check-in is complete
 	Signals                         []Signal
-	Out                             []Message // replies, leased to the caller's sender
+	Out                             []Message       // replies, leased to the caller's sender
+	Followup                        *FollowupAnswer // an answer about an agreement or referral
 	// Owner, when set, must still own the chat: otherwise nothing is written
 	// (ErrNotOwner), checked in the same statement or transaction.
 	Owner Owner
@@ -58,7 +59,7 @@ type Recorded struct {
 // ErrDuplicate for an update handled before and ErrStale for an answer that does not
 // fit the check-in's current step.
 func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
-	if len(r.Signals) == 0 && r.UpdateID != 0 && r.ManualCheckinFor == 0 {
+	if len(r.Signals) == 0 && r.UpdateID != 0 && r.ManualCheckinFor == 0 && r.Followup == nil {
 		return s.recordFast(ctx, r)
 	}
 	var res Recorded
@@ -95,6 +96,11 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 				due = r.At
 			}
 			if err := scheduleManual(ctx, tx, r.ManualCheckinFor, r.At, due); err != nil {
+				return err
+			}
+		}
+		if r.Followup != nil {
+			if err := answerFollowup(ctx, tx, r.Followup, r.At); err != nil {
 				return err
 			}
 		}

@@ -83,6 +83,9 @@ type DueCheckin struct {
 	Manual      bool
 	Previous    map[string]string    // the previous check-in's answers, step → option
 	LastAsked   map[string]time.Time // when each step was last answered
+	Agreement   *FollowupAsk         // the agreement to ask about, nil for none
+	Referral    *FollowupAsk         // the referral to ask about, nil for none
+	Final       bool                 // the last check-in of the follow-up
 }
 
 // Opened is how a due check-in starts: its flow version, first step and messages.
@@ -93,6 +96,7 @@ type Opened struct {
 	Skip      []string
 	ExpiresAt time.Time
 	Out       []Message
+	Followups []FollowupAsk // the steps that ask about an agreement or referral
 }
 
 // StartDueCheckins claims up to limit due check-ins (SKIP LOCKED, so replicas
@@ -111,7 +115,7 @@ func (s *Store) StartDueCheckinsQuiet(ctx context.Context, now time.Time, limit 
 	var convs []Conv
 	var chats, outIDs []int64
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, co.name, s.lang, c.manual
+		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, co.name, s.lang, c.manual, c.final
 			FROM checkins c JOIN students s ON s.id = c.student_id JOIN coaches co ON co.id = s.coach_id
 			WHERE c.status = 'scheduled' AND c.due_at <= $1 AND s.status = 'active' AND s.chat_id IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.student_id = c.student_id AND o.status = 'open')
@@ -125,7 +129,7 @@ func (s *Store) StartDueCheckinsQuiet(ctx context.Context, now time.Time, limit 
 		var due []DueCheckin
 		for rows.Next() {
 			var d DueCheckin
-			if err := rows.Scan(&d.CheckinID, &d.StudentID, &d.ChatID, &d.StudentName, &d.CoachName, &d.Lang, &d.Manual); err != nil {
+			if err := rows.Scan(&d.CheckinID, &d.StudentID, &d.ChatID, &d.StudentName, &d.CoachName, &d.Lang, &d.Manual, &d.Final); err != nil {
 				rows.Close()
 				return fmt.Errorf("scan due checkin: %w", err)
 			}
@@ -147,6 +151,9 @@ func (s *Store) StartDueCheckinsQuiet(ctx context.Context, now time.Time, limit 
 			if d.LastAsked, err = lastAsked(ctx, tx, d.StudentID); err != nil {
 				return err
 			}
+			if d.Agreement, d.Referral, err = dueFollowups(ctx, tx, d.StudentID, now); err != nil {
+				return err
+			}
 			o, err := plan(d)
 			if err != nil {
 				return fmt.Errorf("plan checkin %d: %w", d.CheckinID, err)
@@ -155,6 +162,9 @@ func (s *Store) StartDueCheckinsQuiet(ctx context.Context, now time.Time, limit 
 				skip_steps = $5, sent_at = $6, expires_at = $7 WHERE id = $1`,
 				d.CheckinID, o.FlowID, o.Version, o.Step, nonNil(o.Skip), now, o.ExpiresAt); err != nil {
 				return fmt.Errorf("open checkin: %w", err)
+			}
+			if err := insertFollowupAsks(ctx, tx, d.CheckinID, o.Followups, d.Previous); err != nil {
+				return err
 			}
 			ids, err := insertOutboxAbout(ctx, tx, now, false, d.StudentID, o.Out)
 			if err != nil {
@@ -244,8 +254,10 @@ func (s *Store) fillOpenCheckin(ctx context.Context, c *Conv) error {
 	}
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		var err error
-		c.Previous, err = previousAnswers(ctx, tx, c.ID, c.CheckinID)
-		return err
+		if c.Previous, err = previousAnswers(ctx, tx, c.ID, c.CheckinID); err != nil {
+			return err
+		}
+		return followupPrevious(ctx, tx, c.CheckinID, c.Previous)
 	})
 }
 

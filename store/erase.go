@@ -164,6 +164,9 @@ func (s *Store) EraseAnswers(ctx context.Context, studentID int64) (int64, error
 		if _, err := scrubDelivered(ctx, tx, s.now(), studentID, chatID, false); err != nil {
 			return fmt.Errorf("erase sent messages: %w", err)
 		}
+		if err := eraseFollowupAnswers(ctx, tx, studentID); err != nil { // followups.go
+			return err
+		}
 		// Sent messages echo answers, and so may unsent ones (a question's
 		// confirmation): none of them is wanted once the student stopped.
 		if _, err := tx.Exec(ctx, `DELETE FROM outbox WHERE ($1::bigint <> 0 AND (chat_id = $1 OR payload->>'fc' = $1::text))

@@ -73,6 +73,7 @@ func (s *Store) ScheduledStudent(ctx context.Context, id int64) (Scheduled, erro
 type Planned struct {
 	StudentID int64
 	Slot, Due time.Time
+	Final     bool // the last check-in of the follow-up
 }
 
 // PlanCheckins records planned check-ins, one per student and slot (so every
@@ -86,13 +87,14 @@ func (s *Store) PlanCheckins(ctx context.Context, ps []Planned) (int, error) {
 	ids := make([]int64, len(ps))
 	slots := make([]time.Time, len(ps))
 	dues := make([]time.Time, len(ps))
+	finals := make([]bool, len(ps))
 	for i, p := range ps {
-		ids[i], slots[i], dues[i] = p.StudentID, p.Slot, p.Due
+		ids[i], slots[i], dues[i], finals[i] = p.StudentID, p.Slot, p.Due, p.Final
 	}
-	tag, err := s.db.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
-		SELECT id, 'checkin', slot, due FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[]) AS p(id, slot, due)
+	tag, err := s.db.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at, final)
+		SELECT id, 'checkin', slot, due, final FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::boolean[]) AS p(id, slot, due, final)
 		ON CONFLICT (student_id, slot) DO UPDATE SET due_at = EXCLUDED.due_at
-		WHERE checkins.status = 'scheduled' AND NOT checkins.manual AND checkins.due_at <> EXCLUDED.due_at`, ids, slots, dues)
+		WHERE checkins.status = 'scheduled' AND NOT checkins.manual AND checkins.due_at <> EXCLUDED.due_at`, ids, slots, dues, finals)
 	if err != nil {
 		return 0, fmt.Errorf("plan checkins: %w", err)
 	}

@@ -49,6 +49,9 @@ var commands = map[string]command{
 	"student import": {parse: parseStudentImport},
 	"student delete": {parse: parseStudentDelete},
 	"student move":   {parse: parseStudentMove},
+	"student show":   {parse: parseLegacy("student show", studentShow)},
+	"agreement add":  {parse: parseLegacy("agreement add", agreementAdd)},
+	"referral add":   {parse: parseLegacy("referral add", referralAdd)},
 	"invite renew":   {parse: parseInviteRenew},
 	"checkin now":    {parse: parseCheckinNow},
 	"export answers": {parse: parseExport},
@@ -235,4 +238,21 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("%s: unexpected %q: %w", fs.Name(), fs.Arg(0), errUsage)
 	}
 	return nil
+}
+
+// parseLegacy wraps a subcommand that parses its own flags once the database
+// is open: here only its help and a call without arguments are caught first.
+func parseLegacy(name string, run func(context.Context, *deps, []string, io.Writer) error) func(*cmdline, []string) (action, error) {
+	return func(c *cmdline, args []string) (action, error) {
+		for _, a := range args {
+			if a == "-h" || a == "--help" || a == "-help" {
+				c.help(c.flags(name))
+				return nil, errHelp
+			}
+		}
+		if len(args) == 0 {
+			return nil, c.usage(name, "cli.usage.needs_args")
+		}
+		return func(ctx context.Context, d *deps, w io.Writer) error { return run(ctx, d, args, w) }, nil
+	}
 }

@@ -83,7 +83,7 @@ dispatch:
 // commandName joins "coach add" and the like into one name and returns the rest.
 func commandName(args []string) (string, []string) {
 	cmd := args[0]
-	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" || cmd == "updates") &&
+	if len(args) > 1 && (cmd == "coach" || cmd == "student" || cmd == "invite" || cmd == "checkin" || cmd == "export" || cmd == "flows" || cmd == "updates" || cmd == "agreement" || cmd == "referral") &&
 		!strings.HasPrefix(args[1], "-") {
 		return cmd + " " + args[1], args[2:]
 	}

@@ -24,7 +24,12 @@ func parseReport(c *cmdline, args []string) (action, error) {
 		return nil, c.usage("report", "cli.usage.terminal")
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error {
-		return writeTo(*out, w, func(w io.Writer) error { return d.desk(nil).Report(ctx, *format, w, *chart) })
+		return writeTo(*out, w, func(w io.Writer) error {
+			if err := d.desk(nil).Report(ctx, *format, w, *chart); err != nil || *format != "text" {
+				return err
+			}
+			return writeRelationReport(ctx, d, w) // referrals and the pilot's questions: relation.go
+		})
 	}, nil
 }
 

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/store"
+)
+
+// The relationship from the command line (issue 15): agreements, referrals
+// and a student's timeline for a coordinator.
+
+// studentFor returns student id, or a clear error.
+func studentFor(ctx context.Context, d *deps, cmd string, id int64) (store.Student, error) {
+	if id <= 0 {
+		return store.Student{}, fmt.Errorf("%s: give --student ID: %w", cmd, errUsage)
+	}
+	s, err := d.st.Student(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return s, fmt.Errorf("%s: there is no student %d", cmd, id)
+	}
+	return s, err
+}
+
+// parseDay reads YYYY-MM-DD, DD-MM-YYYY or DD-MM (the next such date).
+func parseDay(s string, now time.Time) (time.Time, error) {
+	now = now.In(scheduler.Amsterdam)
+	for _, layout := range []string{"2006-01-02", "02-01-2006", "2-1-2006"} {
+		if t, err := time.ParseInLocation(layout, s, scheduler.Amsterdam); err == nil {
+			return t, nil
+		}
+	}
+	for _, layout := range []string{"02-01", "2-1"} {
+		if t, err := time.ParseInLocation(layout, s, scheduler.Amsterdam); err == nil {
+			t = time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, scheduler.Amsterdam)
+			if t.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, scheduler.Amsterdam)) {
+				t = t.AddDate(1, 0, 0)
+			}
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD or DD-MM-YYYY", s)
+}
+
+func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) error {
+	fs := newFlags("agreement add")
+	id := fs.Int64("student", 0, "the student's ID")
+	what := fs.String("what", "", "what was agreed")
+	due := fs.String("due", "", "by when: YYYY-MM-DD or DD-MM-YYYY")
+	coach := fs.Int64("coach", 0, "the coach who made it (default: the student's coach)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := studentFor(ctx, d, "agreement add", *id)
+	if err != nil {
+		return err
+	}
+	text := strings.Join(strings.Fields(*what), " ")
+	if text == "" || len([]rune(text)) > 300 {
+		return fmt.Errorf("agreement add: give --what, at most 300 characters: %w", errUsage)
+	}
+	day, err := parseDay(*due, d.st.Now())
+	if err != nil {
+		return fmt.Errorf("agreement add: --due: %v: %w", err, errUsage)
+	}
+	if *coach == 0 {
+		*coach = s.CoachID
+	}
+	a, err := d.st.AddAgreement(ctx, s.ID, *coach, text, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC), day.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "agreement %d with student %d recorded: %s (by %s); the first check-in after that date asks about it\n",
+		a.ID, s.ID, a.What, day.Format("2006-01-02"))
+	return err
+}
+
+func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error {
+	fs := newFlags("referral add")
+	id := fs.Int64("student", 0, "the student's ID")
+	kind := fs.String("kind", "", strings.Join(store.ReferralKinds, ", "))
+	note := fs.String("note", "", "a free note")
+	coach := fs.Int64("coach", 0, "the coach who made it (default: the student's coach)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := studentFor(ctx, d, "referral add", *id)
+	if err != nil {
+		return err
+	}
+	if !containsString(store.ReferralKinds, *kind) {
+		return fmt.Errorf("referral add: --kind %q is not one of %s: %w", *kind, strings.Join(store.ReferralKinds, ", "), errUsage)
+	}
+	f, ok := d.flows.Current(flows.Standard)
+	if !ok {
+		return fmt.Errorf("referral add: no flow %q", flows.Standard)
+	}
+	if *coach == 0 {
+		*coach = s.CoachID
+	}
+	r, err := d.st.AddReferral(ctx, s.ID, *coach, *kind, strings.TrimSpace(*note), d.st.Now().Add(f.ReferralFollowUp()))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "referral %d of student %d to %s recorded; a check-in asks about it from %s\n",
+		r.ID, s.ID, r.Kind, r.FollowUpAt.In(scheduler.Amsterdam).Format("2006-01-02"))
+	return err
+}
+
+func studentShow(ctx context.Context, d *deps, args []string, w io.Writer) error {
+	fs := newFlags("student show")
+	lang := fs.String("lang", "nl", "nl or en")
+	var id int64
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		if _, err := fmt.Sscan(strings.TrimPrefix(args[0], "#"), &id); err != nil {
+			return fmt.Errorf("student show: %q is not a student ID: %w", args[0], errUsage)
+		}
+		args = args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := studentFor(ctx, d, "student show", id)
+	if err != nil {
+		return err
+	}
+	text, err := bot.NewTimeline(d.st, d.loc, d.flows).Text(ctx, *lang, s, 1<<20)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, text)
+	return err
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// writeRelationReport is the report's sections on referrals (how many of
+// each kind are in each status) and on the pilot's questions (the fit of
+// work or school, the final feedback), per cohort (year of leaving school).
+func writeRelationReport(ctx context.Context, d *deps, w io.Writer) error {
+	if err := writeReferralReport(ctx, d, w); err != nil {
+		return err
+	}
+	return writePilotReport(ctx, d, w)
+}
+
+func writePilotReport(ctx context.Context, d *deps, w io.Writer) error {
+	f, ok := d.flows.Current(flows.Standard)
+	if !ok {
+		return fmt.Errorf("report: no flow %q", flows.Standard)
+	}
+	steps := append(f.StepsOfKind(flows.KindPilot), f.StepsOfKind(flows.KindFinal)...)
+	counts, err := d.st.AnswerCounts(ctx, steps)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\npilot questions (answers by cohort)\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  cohort\tstep\tanswers\n")
+	type key struct{ cohort, step string }
+	byKey := map[key][]string{}
+	var order []key
+	for _, c := range counts {
+		k := key{c.Cohort, c.Step}
+		if byKey[k] == nil {
+			order = append(order, k)
+		}
+		byKey[k] = append(byKey[k], fmt.Sprintf("%s=%d", c.Option, c.Count))
+	}
+	for _, k := range order {
+		cohort := k.cohort
+		if cohort == "" {
+			cohort = "?"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", cohort, k.step, strings.Join(byKey[k], " "))
+	}
+	if len(order) == 0 {
+		fmt.Fprintf(tw, "  none\n")
+	}
+	return tw.Flush()
+}
+
+func writeReferralReport(ctx context.Context, d *deps, w io.Writer) error {
+	counts, err := d.st.ReferralCounts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nreferrals (by cohort, kind and status)\n")
+	if len(counts) == 0 {
+		_, err := fmt.Fprintln(w, "  none")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  cohort\tkind\t%s\n", strings.Join(store.ReferralStatuses, "\t"))
+	type key struct{ cohort, kind string }
+	var order []key
+	vals := map[key]map[string]int{}
+	for _, c := range counts {
+		k := key{c.Cohort, c.Kind}
+		if vals[k] == nil {
+			vals[k] = map[string]int{}
+			order = append(order, k)
+		}
+		vals[k][c.Status] += c.Count
+	}
+	for _, k := range order {
+		cohort := k.cohort
+		if cohort == "" {
+			cohort = "?"
+		}
+		row := []string{cohort, k.kind}
+		for _, st := range store.ReferralStatuses {
+			row = append(row, fmt.Sprint(vals[k][st]))
+		}
+		fmt.Fprintf(tw, "  %s\n", strings.Join(row, "\t"))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,4 @@
+ALTER TABLE checkins DROP COLUMN IF EXISTS final;
+DROP TABLE IF EXISTS followup_asks;
+DROP TABLE IF EXISTS referrals;
+DROP TABLE IF EXISTS agreements;
