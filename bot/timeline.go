@@ -19,7 +19,7 @@ type TimelineEntry struct {
 
 // Timeline gathers a student's history from several sources (check-ins and
 // their answers, missed check-ins, cases with their notes, agreements,
-// referrals, a pause or stop) into one list, for /student and `lijntje
+// referrals, personal messages, a pause or stop) into one list, for /student and `lijntje
 // student show`. Another kind of history is one more source in sources.
 type Timeline struct {
 	st    *store.Store
@@ -39,7 +39,7 @@ type timelineSource func(ctx context.Context, lang string, s store.Student) ([]T
 const timelineLimit = 60
 
 func (tl *Timeline) sources() []timelineSource {
-	return []timelineSource{tl.checkins, tl.missed, tl.cases, tl.agreements, tl.referrals, tl.pauseStop}
+	return []timelineSource{tl.checkins, tl.missed, tl.cases, tl.agreements, tl.referrals, tl.messages, tl.pauseStop}
 }
 
 // Entries returns the timeline of s, oldest first.
@@ -207,6 +207,27 @@ func (tl *Timeline) agreements(ctx context.Context, lang string, s store.Student
 			text += " · " + tl.label(lang, "agreement", a.LastAnswer, "")
 		}
 		out = append(out, TimelineEntry{At: a.CreatedAt, Text: text})
+	}
+	return out, nil
+}
+
+// messages are the personal messages between the student and a coach (messages.go).
+func (tl *Timeline) messages(ctx context.Context, lang string, s store.Student) ([]TimelineEntry, error) {
+	ms, err := tl.st.StudentMessages(ctx, s.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) > timelineLimit {
+		ms = ms[len(ms)-timelineLimit:]
+	}
+	var out []TimelineEntry
+	for _, m := range ms {
+		key := "agree.timeline.message_from_coach"
+		if m.Direction == store.ToCoach {
+			key = "agree.timeline.message_to_coach"
+		}
+		out = append(out, TimelineEntry{At: m.At, Text: "💬 " + tl.t(lang, key, map[string]any{
+			"Coach": firstName(m.CoachName), "Student": firstName(s.Name), "Text": clip(strings.ReplaceAll(m.Text, "\n", " "), 200)})})
 	}
 	return out, nil
 }

@@ -374,7 +374,7 @@ func TestHistoryOnlyWhileTheCaseIsRouted(t *testing.T) {
 func (w *world) answerAllButTheNote(u *telegramtest.User) {
 	w.t.Helper()
 	calm := map[string]string{"mood": "4", "daytime": "work", "daytime_ok": "yes", "money": "ok", "housing": "yes",
-		"support": "yes", "contact": "no"}
+		"support": "yes", "contact": "no", "fit": "yes"}
 	newest := int64(w.count(`SELECT coalesce(max(c.id), 0) FROM checkins c JOIN students s ON s.id = c.student_id
 		WHERE s.chat_id = $1`, u.ID))
 	answered := map[string]bool{}

@@ -12,11 +12,13 @@ import (
 )
 
 // waitNew waits for a message in u's chat, after the first since ones, containing text.
+// The check-in is one card, edited by each tap: the message at the bottom
+// when since was counted (the card) counts as new when it is edited.
 func (w *world) waitNew(u *telegramtest.User, since int, text string) telegramtest.Sent {
 	w.t.Helper()
 	return w.waitFor(u, func(m telegramtest.Sent) bool {
 		msgs := u.Messages()
-		for i := since; i < len(msgs); i++ {
+		for i := max(since-1, 0); i < len(msgs); i++ {
 			if msgs[i].MessageID == m.MessageID && strings.Contains(m.Text+m.Caption, text) {
 				return true
 			}

@@ -68,6 +68,14 @@ func TestCoachStudentMessagesRoundTrip(t *testing.T) {
 	sanne.SendText("Succes morgen!")
 	w.waitText(noor, "Succes morgen!")
 
+	// The messages are part of Noor's timeline, for the coach and the coordinator.
+	tl := w.cli("student", "show", strconv.FormatInt(st.ID, 10))
+	for _, want := range []string{"Bericht van Sanne: Hoi Noor, hoe ging je gesprek", "Noor aan Sanne: ging ff goed!!"} {
+		if !strings.Contains(tl, want) {
+			t.Errorf("the timeline lacks %q:\n%s", want, tl)
+		}
+	}
+
 	if n := w.count(`SELECT count(*) FROM alerts`); n != 0 {
 		t.Errorf("%d cases opened by personal messages, want none", n)
 	}
@@ -77,20 +85,24 @@ func TestCoachStudentMessagesRoundTrip(t *testing.T) {
 	noTrace(t, noor, sanne)
 
 	// The report counts personal contact apart from the bot's.
-	rep := w.cli("report", "--format", "csv")
-	for _, want := range []string{"all,all,contact,messages from coach,3", "all,all,contact,messages from student,2", "all,all,contact,check-in answers,0"} {
+	rep := w.cli("--lang", "en", "--csv-comma", "report", "--format", "csv")
+	for _, want := range []string{"all,all,Contact,messages from the coach,3", "all,all,Contact,messages from the student,2", "all,all,Contact,check-in answers,0"} {
 		if !strings.Contains(rep, want) {
 			t.Errorf("report lacks %q:\n%s", want, rep)
 		}
 	}
 
-	// Days later, a free text is no answer to Sanne any more: the usual thanks.
+	// Days later, a free text is no answer to Sanne any more: not a personal
+	// message but a request for her working hours (Saturday: Monday 09:00),
+	// and Noor is told so truthfully.
 	w.clock.Advance(4 * 24 * time.Hour)
-	before := len(sanne.Messages())
 	noor.SendText("hoi")
-	w.waitText(noor, "Dank je voor je bericht")
-	if n := len(sanne.Messages()); n != before {
-		t.Errorf("an unrelated text four days later reached the coach (%d new messages)", n-before)
+	w.waitText(noor, "maandag vanaf 9:00")
+	if n := w.count(`SELECT count(*) FROM coach_messages WHERE student_id = $1`, st.ID); n != 5 {
+		t.Errorf("%d personal messages after an unrelated text, want still 5", n)
+	}
+	if n := w.count(`SELECT count(*) FROM alerts WHERE student_id = $1 AND severity = 'request'`, st.ID); n != 1 {
+		t.Errorf("%d request cases after an unrelated text, want 1", n)
 	}
 
 	// Erasing the student erases the messages, also the copies in Sanne's chat's outbox.
@@ -208,7 +220,7 @@ func TestStandInGetsUrgentAlertWhileCoachIsAway(t *testing.T) {
 			}
 		}
 	}
-	w.waitText(ahmed, "Laatste antwoorden van Noor Bakker")
+	w.waitText(ahmed, "Tijdlijn van Noor Bakker")
 
 	// Back early: the next case is Sanne's own again.
 	sanne.SendCommand("vervanger", "uit")
@@ -469,7 +481,7 @@ func TestOverviewPutsOpenCaseFirstAndPages(t *testing.T) {
 			}
 		}
 	}
-	w.waitText(sanne, "Laatste antwoorden van Anna 11")
+	w.waitText(sanne, "Tijdlijn van Anna 11")
 
 	// Monday 09:00: the week's digest, once.
 	w.clock.Advance(5*24*time.Hour + 23*time.Hour)
