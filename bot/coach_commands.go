@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -117,29 +116,6 @@ func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error
 	return err
 }
 
-// historyText lists the last n of rows for a coach.
-func (b *Bot) historyText(lang string, s store.Student, rows []store.ExportRow, n int) string {
-	var sb strings.Builder
-	sb.WriteString(b.t(lang, "coach.history.title", map[string]any{"Student": s.Name}))
-	sb.WriteString(" (#" + strconv.FormatInt(s.ID, 10) + ", " + b.t(lang, "coach.status."+s.Status, nil) + ")")
-	if len(rows) > n {
-		rows = rows[len(rows)-n:]
-	}
-	for _, r := range rows {
-		sb.WriteString("\n" + localTime(r.AnsweredAt) + " " + b.answerLabel(lang, r.Step, r.Option))
-		if r.Text != "" {
-			sb.WriteString(" “" + clip(r.Text, 200) + "”")
-		}
-		if r.VoiceFileID != "" {
-			sb.WriteString(" 🎤")
-		}
-	}
-	if len(rows) == 0 {
-		sb.WriteString("\n" + b.t(lang, "coach.history.empty", nil))
-	}
-	return clip(sb.String(), 4000)
-}
-
 // cmdCheckin sends one of the coach's own students a check-in now (a coordinator: anyone's).
 func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 	s, ok, err := b.findStudent(ctx, x, arg, "coach.checkin.usage")
@@ -239,25 +215,4 @@ func (b *Bot) coachText(ctx context.Context, x *in) error {
 		}
 	}
 	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
-}
-
-// answerLabel is an answer as a coach reads it: the step's short name and the
-// option's label (the IDs when the current flow no longer has them).
-func (b *Bot) answerLabel(lang, step, option string) string {
-	name := step
-	if key := "coach.step." + step; b.loc.Has(lang, key) {
-		name = b.t(lang, key, nil)
-	}
-	label := option
-	if f, ok := b.flows.Current(flows.Standard); ok {
-		if st, ok := f.StepByID(step); ok {
-			if o, ok := st.Option(option); ok {
-				label = b.t(lang, o.Label, nil)
-			}
-		}
-	}
-	if label == "" {
-		return name + ":"
-	}
-	return name + ": " + label
 }

@@ -27,7 +27,7 @@ import (
 //	rt:<referral>:<status>   the status was chosen
 //	ac:<agreement>           close an open agreement: choose how
 //	ax:<agreement>:<status>  closed as done or dropped (no longer asked)
-//	go:y                     (student) start again after /stop
+//	"go:y"                   (student) start again after /stop
 const (
 	prefixAgreeClose  = "ac:"
 	prefixAgreeClosed = "ax:"

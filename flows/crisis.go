@@ -111,7 +111,6 @@ type CrisisMatcher struct {
 	notTypo    map[string]bool
 	spelling   map[string]string  // a variant → the word it stands for
 	units      map[crisisUnit]int // literal units of rules, numbered after the classes
-	nMemo      int                // classes plus literal units
 }
 
 type crisisClass struct {

@@ -53,7 +53,7 @@ type benchOptions struct {
 	dbName      string
 	redisPrefix string
 	memSizes    []int
-	memSeconds  time.Duration
+	memTime     time.Duration
 	timeout     time.Duration
 	waveMode    bool
 	wave        waveOptions
@@ -133,7 +133,7 @@ func parseBenchFlags(args []string) (benchOptions, error) {
 	fs.StringVar(&o.dbName, "db", "lijntje_bench", "database to drop and create on DATABASE_URL's server")
 	fs.StringVar(&o.redisPrefix, "redis-prefix", "lijntje_bench:", "Redis key prefix (flushed before the run)")
 	mem := fs.String("mem-sizes", "10000,100000", "scheduled check-ins for the memory check, comma-separated; empty: skip")
-	fs.DurationVar(&o.memSeconds, "mem-time", 15*time.Second, "longest time the scheduler may page through one size")
+	fs.DurationVar(&o.memTime, "mem-time", 15*time.Second, "longest time the scheduler may page through one size")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "longest wait for the check-ins of one phase")
 	fs.BoolVar(&o.waveMode, "wave", false, "run only the wave mode: interactive replies, a crisis and an alert during a wave of due check-ins")
 	fs.IntVar(&o.wave.checkins, "wave-checkins", 10000, "wave mode: due check-ins in the wave")
@@ -288,9 +288,8 @@ type benchWorld struct {
 	doneTarget int
 	dropped    int
 
-	tapped    atomic.Int64
-	firstTap  atomic.Int64
-	tapErrors atomic.Int64
+	tapped   atomic.Int64
+	firstTap atomic.Int64
 }
 
 // preferred answers raise no signal, so the run measures the common path.
@@ -808,8 +807,8 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 
 	// Phase 4: memory with many scheduled check-ins.
 	for _, n := range o.memSizes {
-		progress("memory: the scheduler opening %d scheduled check-ins (at most %s)", n, o.memSeconds)
-		if err := benchMemory(ctx, d, tg, log, n, o.memSeconds, r); err != nil {
+		progress("memory: the scheduler opening %d scheduled check-ins (at most %s)", n, o.memTime)
+		if err := benchMemory(ctx, d, tg, log, n, o.memTime, r); err != nil {
 			return nil, err
 		}
 	}
