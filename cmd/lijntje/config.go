@@ -63,31 +63,31 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	var err error
 	if c.EscalateAfter, err = duration(env("ESCALATE_AFTER", "30m")); err != nil || c.EscalateAfter <= 0 {
-		return c, fmt.Errorf("ESCALATE_AFTER: want a duration like 30m, got %q", getenv("ESCALATE_AFTER"))
+		return c, envErr("ESCALATE_AFTER", getenv("ESCALATE_AFTER"), "want a duration like 30m")
 	}
 	if c.Retention, err = duration(env("RETENTION", "12mo")); err != nil || c.Retention <= 0 {
-		return c, fmt.Errorf("RETENTION: want a duration like 12mo, 365d or 8760h, got %q", getenv("RETENTION"))
+		return c, envErr("RETENTION", getenv("RETENTION"), "want a duration like 12mo, 365d or 8760h")
 	}
 	if c.InviteTTL, err = duration(env("INVITE_TTL", "30d")); err != nil || c.InviteTTL <= 0 {
-		return c, fmt.Errorf("INVITE_TTL: want a duration like 30d, got %q", getenv("INVITE_TTL"))
+		return c, envErr("INVITE_TTL", getenv("INVITE_TTL"), "want a duration like 30d")
 	}
 	if err := c.loadSendConfig(env); err != nil {
 		return c, err
 	}
 	if c.Schedule, err = scheduler.ConfigFromEnv(scheduler.Config{}, getenv); err != nil {
-		return c, err
+		return c, &envError{Var: "schedule", Want: err.Error(), err: err}
 	}
 	c.Schedule.Retention = c.Retention
 	if _, err := url.Parse(c.APIURL); err != nil {
-		return c, fmt.Errorf("TELEGRAM_API_URL: %w", err)
+		return c, envErr("TELEGRAM_API_URL", c.APIURL, "want a URL")
 	}
 	if c.WebhookURL != "" {
 		u, err := url.Parse(c.WebhookURL)
 		if err != nil || u.Scheme != "https" && u.Scheme != "http" {
-			return c, fmt.Errorf("WEBHOOK_URL: want an https URL, got %q", c.WebhookURL)
+			return c, envErr("WEBHOOK_URL", c.WebhookURL, "want an https URL")
 		}
 		if c.WebhookSecret == "" {
-			return c, fmt.Errorf("WEBHOOK_SECRET: needed with WEBHOOK_URL (1-256 characters of A-Z, a-z, 0-9, _ and -)")
+			return c, envErr("WEBHOOK_SECRET", "", "needed with WEBHOOK_URL (1-256 characters of A-Z, a-z, 0-9, _ and -)")
 		}
 	}
 	return c, nil
@@ -116,18 +116,18 @@ func getenv(k string) string { return os.Getenv(k) }
 func (c *config) loadSendConfig(env func(k, def string) string) error {
 	var err error
 	if c.SendRateMax, err = strconv.ParseFloat(env("SEND_RATE_MAX", "30"), 64); err != nil || !(c.SendRateMax >= 1 && c.SendRateMax <= 100000) {
-		return fmt.Errorf("SEND_RATE_MAX: want the most messages a second auto may reach, a number from 1 (default 30), got %q", env("SEND_RATE_MAX", ""))
+		return envErr("SEND_RATE_MAX", env("SEND_RATE_MAX", ""), "want the most messages a second auto may reach, a number from 1 (default 30)")
 	}
 	switch v := env("SEND_RATE", "auto"); strings.ToLower(v) {
 	case "auto":
 		c.SendRateAuto, c.SendRate = true, min(25, c.SendRateMax)
 	default:
 		if c.SendRate, err = strconv.ParseFloat(v, 64); err != nil || !(c.SendRate > 0 && c.SendRate <= 100000) {
-			return fmt.Errorf("SEND_RATE: want auto (the default) or messages a second, above 0, got %q", v)
+			return envErr("SEND_RATE", v, "want auto (the default) or messages a second, above 0")
 		}
 	}
 	if c.SendChatRate, err = strconv.ParseFloat(env("SEND_CHAT_RATE", "1"), 64); err != nil || !(c.SendChatRate >= 0 && c.SendChatRate <= 100000) {
-		return fmt.Errorf("SEND_CHAT_RATE: want messages a second to one chat (default 1; 0 turns per-chat pacing off), got %q", env("SEND_CHAT_RATE", ""))
+		return envErr("SEND_CHAT_RATE", env("SEND_CHAT_RATE", ""), "want messages a second to one chat (default 1; 0 turns per-chat pacing off)")
 	}
 	c.SendChatOff = c.SendChatRate == 0
 	switch v := env("PAID_BROADCAST", "0"); strings.ToLower(v) {
@@ -135,7 +135,7 @@ func (c *config) loadSendConfig(env func(k, def string) string) error {
 		c.PaidBroadcast = true
 	case "0", "false", "no", "off":
 	default:
-		return fmt.Errorf("PAID_BROADCAST: want 1 (send new check-ins as paid broadcasts) or 0, got %q", v)
+		return envErr("PAID_BROADCAST", v, "want 1 (send new check-ins as paid broadcasts) or 0")
 	}
 	return nil
 }
@@ -158,3 +158,25 @@ func (c config) warnSendConfig(log *slog.Logger) {
 		log.Warn("PAID_BROADCAST is on: new check-ins above Telegram's free limit cost 0.1 Star each, from the bot's balance")
 	}
 }
+
+// envError is an environment variable whose value cannot be used. Its Error
+// is English (for operators' logs); the command line prints it in the
+// user's language (cli.config.<VAR>).
+type envError struct {
+	Var, Got, Want string
+	err            error
+}
+
+func envErr(name, got, want string) error { return &envError{Var: name, Got: got, Want: want} }
+
+func (e *envError) Error() string {
+	if e.Var == "schedule" {
+		return e.Want
+	}
+	if e.Got == "" {
+		return e.Var + ": " + e.Want
+	}
+	return fmt.Sprintf("%s: %s, got %q", e.Var, e.Want, e.Got)
+}
+
+func (e *envError) Unwrap() error { return e.err }

@@ -145,3 +145,56 @@ func mustDemoDB(t *testing.T, addr string) string {
 	}
 	return o.database
 }
+
+// TestDemoShowsAnAgreementAndAMessage: in the demo's two phones, the coach
+// makes an agreement and writes to the student, and the student's answer
+// comes back to the coach.
+func TestDemoShowsAnAgreementAndAMessage(t *testing.T) {
+	t.Parallel()
+	page, _, _ := startDemo(t, freeAddr(t), "--name", "relatie")
+	if page == "" {
+		t.Fatal("the demo did not start")
+	}
+	demoJoins(t, page)
+	send := func(who, text string) {
+		t.Helper()
+		resp, err := http.PostForm(page+"api/send", map[string][]string{"who": {who}, "text": {text}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	phones := func() (student, coach string) {
+		resp, err := http.Get(page + "api/state")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st struct{ Student, Coach string }
+		_ = json.NewDecoder(resp.Body).Decode(&st)
+		return st.Student, st.Coach
+	}
+	wait := func(what string, ok func(student, coach string) bool) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if ok(phones()) {
+				return
+			}
+		}
+		s, c := phones()
+		t.Fatalf("the demo never showed %s\nstudent: %s\ncoach: %s", what, s, c)
+	}
+	send("coach", "/afspraak Noor cv naar 3 bedrijven sturen tot vrijdag")
+	wait("the agreement in both phones", func(s, c string) bool {
+		return strings.Contains(s, "Je hebt met Sanne afgesproken: cv naar 3 bedrijven sturen") &&
+			strings.Contains(c, "Afspraak met Noor")
+	})
+	send("coach", "/bericht Noor Hoi Noor, lukt het met je cv?")
+	wait("the coach's message in the student's phone", func(s, _ string) bool {
+		return strings.Contains(s, "Bericht van Sanne") && strings.Contains(s, "lukt het met je cv?")
+	})
+	send("student", "ja bijna klaar!")
+	wait("the student's answer in the coach's phone", func(_, c string) bool {
+		return strings.Contains(c, "Noor: ja bijna klaar!")
+	})
+}

@@ -65,9 +65,13 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 dispatch:
 	err = dispatch(ctx, c, args, stdout, stderr, getenv, log, o)
 	var ue *usageError
+	var ee *envError
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "lijntje: %s\n", configMessage(c, ee))
+		return 1
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "lijntje %s\n%s\n", ue.Error(), c.T("cli.usage.hint", "Command", ue.cmd))
 		return 2
@@ -144,4 +148,16 @@ func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.
 	defer d.close()
 	d.cli = c
 	return act(ctx, d, stdout)
+}
+
+// configMessage is a configuration error in the user's language.
+func configMessage(c *cmdline, e *envError) string {
+	if e.Var == "schedule" { // CADENCE, QUIET_HOURS, TIMEZONE, ...: the scheduler names the variable
+		return c.T("cli.config.schedule", "Err", e.Want)
+	}
+	want := c.T("cli.config." + e.Var)
+	if e.Got == "" {
+		return c.T("cli.config.missing", "Var", e.Var, "Want", want)
+	}
+	return c.T("cli.config.bad", "Var", e.Var, "Want", want, "Got", e.Got)
 }

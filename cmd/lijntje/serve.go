@@ -15,7 +15,7 @@ import (
 	"github.com/lijntje/lijntje/scheduler"
 )
 
-var errNoToken = errors.New("TELEGRAM_TOKEN is not set: get a token from @BotFather and set TELEGRAM_TOKEN")
+var errNoToken error = &envError{Var: "TELEGRAM_TOKEN", Want: "not set: get a token from @BotFather and set TELEGRAM_TOKEN"}
 
 // webhookPath is where Telegram posts updates in webhook mode.
 const webhookPath = "/telegram/webhook"

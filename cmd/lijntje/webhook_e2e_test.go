@@ -82,11 +82,12 @@ func TestHealthAndReadiness(t *testing.T) {
 func TestConfigErrorsAreOneLine(t *testing.T) {
 	t.Parallel()
 	cases := map[string]map[string]string{
-		"TELEGRAM_TOKEN is not set":     {"DATABASE_URL": storetest.DatabaseURL(t)}, // its own: other checkouts may migrate a shared one further
-		"ESCALATE_AFTER":                {"ESCALATE_AFTER": "soon"},
-		"postgres":                      {"TELEGRAM_TOKEN": "1:x", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"},
-		"WEBHOOK_SECRET":                {"WEBHOOK_URL": "https://example.org/hook"},
-		"onbekende opdracht \"serve2\"": nil, // Dutch by default (no LANG)
+		"TELEGRAM_TOKEN: niet ingesteld":                                    {"DATABASE_URL": storetest.DatabaseURL(t)}, // its own: other checkouts may migrate a shared one further; Dutch first
+		"ESCALATE_AFTER: verwacht een duur zoals 30m; nu staat er \"soon\"": {"ESCALATE_AFTER": "soon"},
+		"TELEGRAM_TOKEN: not set":                                           {"DATABASE_URL": storetest.DatabaseURL(t), "LANG": "en_US.UTF-8"},
+		"postgres":                                                          {"TELEGRAM_TOKEN": "1:x", "DATABASE_URL": "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"},
+		"WEBHOOK_SECRET":                                                    {"WEBHOOK_URL": "https://example.org/hook"},
+		"onbekende opdracht \"serve2\"":                                     nil, // Dutch by default (no LANG)
 	}
 	for want, env := range cases {
 		args := []string{"serve"}
