@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -28,7 +26,7 @@ func TestAlertRenderErrorIsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := srv.NewUser("Sanne")
-	s := NewSender(SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := NewSender(SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
 	var calls atomic.Int32
 	s.render = func(_ context.Context, m store.Message) (store.Message, error) {
 		if calls.Add(1) == 1 {

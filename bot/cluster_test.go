@@ -2,8 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -17,8 +15,6 @@ import (
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
-
-var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // replica is one running Lijntje (bot, sender, scheduler) on a shared database.
 type replica struct {
@@ -43,6 +39,7 @@ func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Option
 	c := &cluster{t: t, clock: telegramtest.NewClock(start), dbURL: storetest.DatabaseURL(t), redis: storetest.RedisPrefix(t)}
 	c.srv = telegramtest.Start(t, tgOpts)
 	fl, loc, crisis := loadParts(t)
+	logger := storetest.Logger(t)
 	ctx := context.Background()
 	for range n {
 		pool, err := store.Connect(ctx, c.dbURL)
@@ -58,9 +55,9 @@ func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Option
 			t.Fatal(err)
 		}
 		r := &replica{st: st}
-		r.bot = bot.New(bot.Config{Sender: sc, Now: c.clock.Now, Kick: func() { r.sched.Kick() }}, tg, st, fl, loc, crisis, discard)
+		r.bot = bot.New(bot.Config{Sender: sc, Now: c.clock.Now, Kick: func() { r.sched.Kick() }}, tg, st, fl, loc, crisis, logger)
 		r.sched = scheduler.New(scheduler.Config{Now: c.clock.Now, Open: r.bot.OpenCheckin, Sent: r.bot.Sender().Wake,
-			Remind: r.bot.RemindCheckin, Closing: r.bot.ClosingMessage, Resumed: r.bot.PauseOverMessage}, st, discard)
+			Remind: r.bot.RemindCheckin, Closing: r.bot.ClosingMessage, Resumed: r.bot.PauseOverMessage}, st, logger)
 		if err := r.bot.RegisterFlows(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +36,7 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	st := storetest.New(t, store.WithClock(clock.Now))
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	log := slog.New(slog.NewTextHandler(logOut(), nil))
+	log := storetest.Logger(t)
 	tg, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
 	if err != nil {
 		t.Fatal(err)
@@ -140,13 +137,6 @@ func dump(u *telegramtest.User) string {
 		sb.WriteString("\n  [" + m.Kind + "] " + m.Text + m.Caption)
 	}
 	return sb.String()
-}
-
-func logOut() io.Writer {
-	if os.Getenv("LIJNTJE_TEST_LOG") != "" {
-		return os.Stderr
-	}
-	return io.Discard
 }
 
 // loadParts loads the embedded flows, translations and crisis words.

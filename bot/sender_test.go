@@ -2,7 +2,6 @@ package bot_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -35,7 +34,7 @@ func TestSenderSendsHandedMessagesWhileTheSweepWaits(t *testing.T) {
 	if _, err := tx.Exec(ctx, `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`); err != nil { // the claim's UPDATE waits
 		t.Fatal(err)
 	}
-	s := bot.NewSender(bot.SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, slog.New(slog.NewTextHandler(logOut(), nil)))
+	s := bot.NewSender(bot.SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { s.Run(rctx); close(done) }()

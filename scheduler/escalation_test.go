@@ -3,8 +3,6 @@ package scheduler_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -33,7 +31,7 @@ func newWorld(t *testing.T, start time.Time) *world {
 		Open: func(store.DueCheckin, time.Time) (store.Opened, error) {
 			return store.Opened{}, errors.New("no check-ins here")
 		}},
-		st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		st, storetest.Logger(t))
 	return w
 }
 

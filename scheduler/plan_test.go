@@ -2,8 +2,6 @@ package scheduler_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -12,8 +10,6 @@ import (
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
-
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 type fixture struct {
 	t     *testing.T
@@ -69,7 +65,7 @@ func (f *fixture) scheduler(cfg scheduler.Config) *scheduler.Scheduler {
 			return []store.Message{{ChatID: s.ChatID, Lane: store.LaneBulk, Kind: store.KindSend, Text: "closing"}}
 		}
 	}
-	return scheduler.New(cfg, f.st, quiet)
+	return scheduler.New(cfg, f.st, storetest.Logger(f.t))
 }
 
 func (f *fixture) count(q string, args ...any) int {

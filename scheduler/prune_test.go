@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -24,7 +22,7 @@ func TestPruneCountsInMetrics(t *testing.T) {
 		}
 	}
 	before := prunedCount(t, "processed_updates")
-	s := New(Config{Now: func() time.Time { return now }}, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s := New(Config{Now: func() time.Time { return now }}, st, storetest.Logger(t))
 	p, err := s.Prune(ctx)
 	if err != nil || p.ProcessedUpdates != 3 {
 		t.Fatalf("prune: %+v, %v; want 3 update IDs", p, err)

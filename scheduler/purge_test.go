@@ -2,8 +2,6 @@ package scheduler_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -36,7 +34,7 @@ func TestPurgeRemovesOnlyStudentsPastRetention(t *testing.T) {
 		}
 	}
 	s := scheduler.New(scheduler.Config{Now: func() time.Time { return now }, Retention: 365 * 24 * time.Hour}, st,
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+		storetest.Logger(t))
 	n, err := s.Purge(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d, %v; want 1 student erased", n, err)
