@@ -113,6 +113,10 @@ func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logge
 // leased, so they go out without waiting for the next sweep.
 func (s *Sender) HandMessages(msgs []store.Message) { s.enqueue(msgs) }
 
+// Rate is the send rate the sender allows itself now (SEND_RATE, or where
+// auto stands). Read it while the sender does not run.
+func (s *Sender) Rate() float64 { return s.rate.Rate() }
+
 func (s *Sender) enqueue(msgs []store.Message) {
 	s.mu.Lock()
 	for _, m := range msgs {
