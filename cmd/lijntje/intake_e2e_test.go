@@ -88,7 +88,7 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 	w.waitText(milaUser, "Dank je voor je bericht")
 
 	// Retry one, drop one.
-	if out := w.cli("updates", "retry", strconv.FormatInt(poisoned[0], 10)); !strings.Contains(out, "handled") {
+	if out := w.cli("updates", "retry", strconv.FormatInt(poisoned[0], 10)); !strings.Contains(out, "verwerkt") {
 		t.Errorf("updates retry: %q", out)
 	}
 	w.cli("updates", "drop", strconv.FormatInt(poisoned[1], 10))
@@ -101,7 +101,7 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 	var out, errOut strings.Builder
 	o := options{now: w.clock.Now, redisPrefix: w.prefix}
 	if code := runWith(ctx, []string{"updates", "drop", strconv.FormatInt(poisoned[1], 10)}, &out, &errOut, w.getenv, o); code == 0 ||
-		!strings.Contains(errOut.String(), "no parked update") {
+		!strings.Contains(errOut.String(), "geen geparkeerde update") {
 		t.Errorf("dropping twice: exit %d, %q", code, errOut.String())
 	}
 	// The retry's reply is sent by the running serve.

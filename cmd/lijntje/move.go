@@ -35,18 +35,18 @@ func studentMove(ctx context.Context, d *deps, id int64, coach string, w io.Writ
 	to, err := d.st.FindCoach(ctx, coach)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("student move: there is no coach %q", coach)
+		return fmt.Errorf("student move: %s", d.cli.T("cli.move.no_coach", "Coach", coach))
 	case errors.Is(err, store.ErrAmbiguous):
-		return fmt.Errorf("student move: more coaches match %q; give the coach's ID", coach)
+		return fmt.Errorf("student move: %s", d.cli.T("cli.move.ambiguous", "Coach", coach))
 	case err != nil:
 		return err
 	}
 	mv, err := d.st.MoveStudent(ctx, id, to.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return fmt.Errorf("student move: there is no student %d", id)
+		return fmt.Errorf("student move: %s", d.cli.T("cli.student.unknown", "ID", id))
 	case errors.Is(err, store.ErrSameCoach):
-		return fmt.Errorf("student move: student %d already has coach %d", id, to.ID)
+		return fmt.Errorf("student move: %s", d.cli.T("cli.move.same", "ID", id, "Coach", to.ID))
 	case err != nil:
 		return err
 	}
@@ -71,6 +71,6 @@ func studentMove(ctx context.Context, d *deps, id int64, coach string, w io.Writ
 		}
 	}
 	d.log.InfoContext(ctx, "student moved", "student_id", s.ID, "from_coach_id", mv.From.ID, "to_coach_id", mv.To.ID)
-	_, err = fmt.Fprintf(w, "student %d now has coach %d (%s); %d message(s) queued\n", s.ID, mv.To.ID, mv.To.Name, len(out))
+	_, err = fmt.Fprintln(w, d.cli.T("cli.move.done", "ID", s.ID, "Coach", mv.To.ID, "Name", mv.To.Name, "Count", len(out)))
 	return err
 }

@@ -25,7 +25,7 @@ func studentFor(ctx context.Context, d *deps, cmd string, id int64) (store.Stude
 	}
 	s, err := d.st.Student(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return s, fmt.Errorf("%s: there is no student %d", cmd, id)
+		return s, fmt.Errorf("%s: %s", cmd, d.cli.T("cli.student.unknown", "ID", id))
 	}
 	return s, err
 }
@@ -78,8 +78,7 @@ func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "agreement %d with student %d recorded: %s (by %s); the first check-in after that date asks about it\n",
-		a.ID, s.ID, a.What, day.Format("2006-01-02"))
+	_, err = fmt.Fprintln(w, d.cli.T("cli.agreement.added", "ID", a.ID, "Student", s.ID, "What", a.What, "Date", day.Format("02-01-2006")))
 	return err
 }
 
@@ -110,8 +109,8 @@ func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "referral %d of student %d to %s recorded; a check-in asks about it from %s\n",
-		r.ID, s.ID, r.Kind, r.FollowUpAt.In(scheduler.Amsterdam).Format("2006-01-02"))
+	_, err = fmt.Fprintln(w, d.cli.T("cli.referral.added", "ID", r.ID, "Student", s.ID, "Kind", r.Kind,
+		"Date", r.FollowUpAt.In(scheduler.Amsterdam).Format("02-01-2006")))
 	return err
 }
 
@@ -169,9 +168,9 @@ func writePilotReport(ctx context.Context, d *deps, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\npilot questions (answers by cohort)\n")
+	fmt.Fprintf(w, "\n%s\n", d.cli.T("cli.report.pilot"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  cohort\tstep\tanswers\n")
+	fmt.Fprintf(tw, "  %s\n", d.cli.T("cli.report.pilot_header"))
 	type key struct{ cohort, step string }
 	byKey := map[key][]string{}
 	var order []key
@@ -190,7 +189,7 @@ func writePilotReport(ctx context.Context, d *deps, w io.Writer) error {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", cohort, k.step, strings.Join(byKey[k], " "))
 	}
 	if len(order) == 0 {
-		fmt.Fprintf(tw, "  none\n")
+		fmt.Fprintf(tw, "  %s\n", d.cli.T("cli.report.none"))
 	}
 	return tw.Flush()
 }
@@ -200,13 +199,13 @@ func writeReferralReport(ctx context.Context, d *deps, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nreferrals (by cohort, kind and status)\n")
+	fmt.Fprintf(w, "\n%s\n", d.cli.T("cli.report.referrals"))
 	if len(counts) == 0 {
-		_, err := fmt.Fprintln(w, "  none")
+		_, err := fmt.Fprintln(w, "  "+d.cli.T("cli.report.none"))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  cohort\tkind\t%s\n", strings.Join(store.ReferralStatuses, "\t"))
+	fmt.Fprintf(tw, "  %s\t%s\n", d.cli.T("cli.report.referral_header"), strings.Join(store.ReferralStatuses, "\t"))
 	type key struct{ cohort, kind string }
 	var order []key
 	vals := map[key]map[string]int{}

@@ -227,7 +227,7 @@ func TestReferralFollowUpAfterWeeksAndStatus(t *testing.T) {
 	if len(counts) != 1 || counts[0].Kind != "schuldhulp" || counts[0].Status != "loopt" || counts[0].Count != 1 {
 		t.Errorf("referral counts: %+v", counts)
 	}
-	if out := w.cli("report"); !strings.Contains(out, "referrals (by cohort, kind and status)") || !strings.Contains(out, "schuldhulp") {
+	if out := w.cli("report"); !strings.Contains(out, "Verwijzingen (per cohort, soort en status)") || !strings.Contains(out, "schuldhulp") {
 		t.Errorf("report without referrals:\n%s", out)
 	}
 	// Never asked again once answered.
@@ -370,7 +370,7 @@ func TestPilotQuestionsAskedExportedAndReported(t *testing.T) {
 		t.Errorf("export of the pilot questions: fit=%q feedback_lijntje=%q feedback_coach=%q", got["fit"], got["feedback_lijntje"], got["feedback_coach"])
 	}
 	out := w.cli("report")
-	for _, want := range []string{"pilot questions (answers by cohort)", "fit", "partly=1", "feedback_coach", "much=1"} {
+	for _, want := range []string{"Pilotvragen (antwoorden per cohort)", "fit", "partly=1", "feedback_coach", "much=1"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

@@ -49,11 +49,11 @@ func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error
 		return err
 	}
 	if len(ls) == 0 {
-		_, err := fmt.Fprintln(w, "no parked updates")
+		_, err := fmt.Fprintln(w, d.cli.T("cli.updates.none"))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "UPDATE\tCHAT\tPARKED\tATTEMPTS\tERROR")
+	fmt.Fprintln(tw, d.cli.T("cli.updates.header"))
 	for _, l := range ls {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\n", l.UpdateID, l.ChatID, l.ParkedAt.Format(time.RFC3339), l.Attempts, oneLine(l.Error, 120))
 	}
@@ -80,12 +80,12 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	}
 	if err := b.Retry(ctx, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("updates retry: there is no parked update %d", id)
+			return fmt.Errorf("updates retry: %s", d.cli.T("cli.updates.unknown", "ID", id))
 		}
 		return fmt.Errorf("updates retry: %w", err)
 	}
 	d.log.Info("parked update handled", "update_id", id)
-	_, err = fmt.Fprintf(w, "update %d handled\n", id)
+	_, err = fmt.Fprintln(w, d.cli.T("cli.updates.handled", "ID", id))
 	return err
 }
 
@@ -100,12 +100,12 @@ func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error
 	}
 	if err := d.st.DropDeadLetter(ctx, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("updates drop: there is no parked update %d", id)
+			return fmt.Errorf("updates drop: %s", d.cli.T("cli.updates.unknown", "ID", id))
 		}
 		return err
 	}
 	d.log.Info("parked update dropped", "update_id", id)
-	_, err = fmt.Fprintf(w, "update %d dropped\n", id)
+	_, err = fmt.Fprintln(w, d.cli.T("cli.updates.dropped", "ID", id))
 	return err
 }
 
