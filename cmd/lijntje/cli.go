@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -232,6 +233,12 @@ func newFlags(name string) *flag.FlagSet {
 
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) { // bench --help, demo --help: the flags, exit 0
+			fs.SetOutput(os.Stdout)
+			fmt.Fprintf(os.Stdout, "lijntje %s\n\n", fs.Name())
+			fs.PrintDefaults()
+			return errHelp
+		}
 		return fmt.Errorf("%s: %v: %w", fs.Name(), err, errUsage)
 	}
 	if fs.NArg() > 0 {
