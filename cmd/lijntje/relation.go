@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -77,6 +78,21 @@ func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	a, err := d.st.AddAgreement(ctx, s.ID, *coach, text, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC), day.AddDate(0, 0, 1))
 	if err != nil {
 		return err
+	}
+	// The student hears of it as when the coach makes it in Telegram; a
+	// running serve sends it.
+	if s.ChatID != 0 && (s.Status == store.StatusActive || s.Status == store.StatusPaused) {
+		c, err := d.st.Coach(ctx, *coach)
+		if err != nil {
+			return err
+		}
+		date := d.loc.T(s.Lang, "agree.day."+strconv.Itoa(int(day.Weekday())), nil) + " " + day.Format("02-01")
+		msg := store.Message{ChatID: s.ChatID, StudentID: s.ID, Lane: store.LaneInteractive, Kind: store.KindSend,
+			Text: d.loc.T(s.Lang, "agree.agreement.to_student", map[string]any{"Name": store.FirstName(s.Name),
+				"Coach": store.FirstName(c.Name), "What": text, "Date": date})}
+		if _, err := d.st.Enqueue(ctx, msg); err != nil {
+			return fmt.Errorf("agreement add: the agreement is recorded, but the message to the student could not be queued: %w", err)
+		}
 	}
 	_, err = fmt.Fprintln(w, d.cli.T("cli.agreement.added", "ID", a.ID, "Student", s.ID, "What", a.What, "Date", day.Format("02-01-2006")))
 	return err

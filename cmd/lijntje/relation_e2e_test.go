@@ -136,6 +136,7 @@ func TestAgreementTalkIsARequestAndDoneClosesIt(t *testing.T) {
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
 	w.cli("agreement", "add", "--student", fmt.Sprint(st.ID), "--what", "bellen met het jongerenloket", "--due", w.clock.Now().Format("2006-01-02"))
 	w.cli("agreement", "add", "--student", fmt.Sprint(st.ID), "--what", "rooster ophalen", "--due", w.clock.Now().AddDate(0, 0, 30).Format("2006-01-02"))
+	w.waitText(noor, "Je hebt met Sanne afgesproken: rooster ophalen") // from the command line too
 
 	w.clock.Advance(24 * time.Hour) // Wednesday: after the first date only
 	w.checkinNow(st.ID)
