@@ -382,23 +382,32 @@ func (s *Store) TakeAlert(ctx context.Context, id, coachID int64) (string, error
 func (s *Store) CloseAlert(ctx context.Context, id, coachID int64, note string) error {
 	now := s.now()
 	return s.withTx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE alerts SET status = 'closed', closed_at = $3, close_note = nullif($4, '')
-			WHERE id = $1 AND status = 'taken' AND (taken_by = $2 OR EXISTS (SELECT 1 FROM coaches WHERE id = $2 AND coordinator))`,
-			id, coachID, now, note)
-		if err != nil {
-			return fmt.Errorf("close alert: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotAllowed
-		}
-		if err := addEvent(ctx, tx, id, now, "closed", coachID, note); err != nil {
+		if err := closeAlertTx(ctx, tx, id, coachID, now, note); err != nil {
 			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE alert_steps SET done_at = $2 WHERE alert_id = $1 AND done_at IS NULL`, id, now); err != nil {
-			return fmt.Errorf("cancel steps: %w", err)
 		}
 		return refreshDeliveries(ctx, tx, id, now)
 	})
+}
+
+// closeAlertTx closes a taken case with a note, records it and cancels its
+// pending steps; ErrNotAllowed unless coachID took it or is a coordinator.
+func closeAlertTx(ctx context.Context, tx pgx.Tx, id, coachID int64, now time.Time, note string) error {
+	tag, err := tx.Exec(ctx, `UPDATE alerts SET status = 'closed', closed_at = $3, close_note = nullif($4, '')
+		WHERE id = $1 AND status = 'taken' AND (taken_by = $2 OR EXISTS (SELECT 1 FROM coaches WHERE id = $2 AND coordinator))`,
+		id, coachID, now, note)
+	if err != nil {
+		return fmt.Errorf("close alert: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotAllowed
+	}
+	if err := addEvent(ctx, tx, id, now, "closed", coachID, note); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE alert_steps SET done_at = $2 WHERE alert_id = $1 AND done_at IS NULL`, id, now); err != nil {
+		return fmt.Errorf("cancel steps: %w", err)
+	}
+	return nil
 }
 
 // refreshDeliveries queues a re-render of every delivered message of a case, and

@@ -65,7 +65,7 @@ func TestPruneTablesKeepsThemBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := st.ParkUpdate(ctx, store.DeadLetter{UpdateID: 9, ChatID: 1, Error: "x", Attempts: 5}); err != nil {
+	if err := st.ParkUpdate(ctx, store.DeadLetter{UpdateID: 9, ChatID: 7_000_000_001, Error: "x", Attempts: 5}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.DB().Exec(ctx, `UPDATE update_dead_letters SET parked_at = $1`, now.Add(-15*24*time.Hour)); err != nil {

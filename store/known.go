@@ -84,25 +84,13 @@ func (s *Store) CloseKnown(ctx context.Context, alertID, coachID int64, note str
 	now := s.now()
 	return s.withTx(ctx, func(tx pgx.Tx) error {
 		// As CloseAlert, with the mark in the same transaction.
-		tag, err := tx.Exec(ctx, `UPDATE alerts SET status = 'closed', closed_at = $3, close_note = nullif($4, '')
-			WHERE id = $1 AND status = 'taken' AND (taken_by = $2 OR EXISTS (SELECT 1 FROM coaches WHERE id = $2 AND coordinator))`,
-			alertID, coachID, now, note)
-		if err != nil {
-			return fmt.Errorf("close alert: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return ErrNotAllowed
-		}
-		if err := addEvent(ctx, tx, alertID, now, "closed", coachID, note); err != nil {
+		if err := closeAlertTx(ctx, tx, alertID, coachID, now, note); err != nil {
 			return err
 		}
 		if err := addEvent(ctx, tx, alertID, now, "known", coachID, ""); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE alert_steps SET done_at = $2 WHERE alert_id = $1 AND done_at IS NULL`, alertID, now); err != nil {
-			return fmt.Errorf("cancel steps: %w", err)
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO known_signals (student_id, code, until, coach_id, created_at)
+		_, err := tx.Exec(ctx, `INSERT INTO known_signals (student_id, code, until, coach_id, created_at)
 			SELECT DISTINCT g.student_id, g.code, $3::timestamptz, $2::bigint, $4::timestamptz FROM signals g
 			WHERE g.alert_id = $1 AND g.student_id IS NOT NULL AND g.checkin_id IS NOT NULL AND g.severity <> 'crisis'
 			ON CONFLICT (student_id, code) DO UPDATE SET until = excluded.until, coach_id = excluded.coach_id, created_at = excluded.created_at`,

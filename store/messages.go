@@ -127,6 +127,17 @@ func (s *Store) AnswerTarget(ctx context.Context, studentID, chatID int64, reply
 	if coachID == 0 {
 		return Coach{}, ErrNotFound
 	}
+	// A coach who cannot be reached now (no chat, blocked the bot) gets no
+	// answer that nobody reads: the text then goes the way of any message, to
+	// whoever can read it.
+	var reachable bool
+	if err := s.db.QueryRow(ctx, `SELECT chat_id IS NOT NULL AND unreachable_at IS NULL FROM coaches WHERE id = $1`,
+		coachID).Scan(&reachable); err != nil {
+		return Coach{}, fmt.Errorf("answer target: %w", notFound(err))
+	}
+	if !reachable {
+		return Coach{}, ErrNotFound
+	}
 	return s.Coach(ctx, coachID)
 }
 

@@ -81,7 +81,7 @@ func TestMessageOffDutyWaitsForWorkingHours(t *testing.T) {
 	noor.SendPhotoCaption("deze brief")
 	w.waitText(noor, "Ik stuur het door naar Sanne")
 	w.srv.sched.RunOnce(t.Context())
-	time.Sleep(500 * time.Millisecond) // give a wrongly sent alert time to arrive
+	w.settled() // a wrongly sent alert would be delivered by now
 	if n := len(sanne.Messages()); n != 1 {
 		t.Fatalf("the coach got %d messages on Saturday night, want only her welcome", n)
 	}
@@ -89,7 +89,7 @@ func TestMessageOffDutyWaitsForWorkingHours(t *testing.T) {
 	w.settled()
 	w.clock.Advance(33*time.Hour + 59*time.Minute) // Monday 08:59
 	w.srv.sched.RunOnce(t.Context())
-	time.Sleep(300 * time.Millisecond)
+	w.settled()
 	if n := len(sanne.Messages()); n != 1 {
 		t.Fatalf("the coach got %d messages before 9:00, want only her welcome", n)
 	}
@@ -253,7 +253,7 @@ func TestMessageJoiningARequestAfterHoursWaitsForTheMorning(t *testing.T) {
 	noor.SendText("en ook met een sollicitatiebrief")
 	w.waitText(noor, "Sanne ziet het morgen vanaf 9:00")
 	w.srv.sched.RunOnce(t.Context())
-	time.Sleep(500 * time.Millisecond)
+	w.settled()
 	if n := len(copies(sanne, noor.ID)); n != 1 {
 		t.Fatalf("the coach got %d copies in the evening, want the morning's one only", n)
 	}

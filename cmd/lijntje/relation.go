@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
@@ -22,7 +23,7 @@ import (
 // studentFor returns student id, or a clear error.
 func studentFor(ctx context.Context, d *deps, cmd string, id int64) (store.Student, error) {
 	if id <= 0 {
-		return store.Student{}, fmt.Errorf("%s: give --student ID: %w", cmd, errUsage)
+		return store.Student{}, d.cli.usage(cmd, "cli.usage.student_flag")
 	}
 	s, err := d.st.Student(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -31,13 +32,12 @@ func studentFor(ctx context.Context, d *deps, cmd string, id int64) (store.Stude
 	return s, err
 }
 
-// parseDay reads YYYY-MM-DD, DD-MM-YYYY or DD-MM (the next such date).
-func parseDay(s string, now time.Time) (time.Time, error) {
+// parseDay reads a date as every date flag does (desk.DateLayouts), or DD-MM
+// (the next such date).
+func parseDay(s string, now time.Time) (time.Time, bool) {
 	now = now.In(scheduler.Amsterdam)
-	for _, layout := range []string{"2006-01-02", "02-01-2006", "2-1-2006"} {
-		if t, err := time.ParseInLocation(layout, s, scheduler.Amsterdam); err == nil {
-			return t, nil
-		}
+	if t, ok := desk.ParseDate(s, scheduler.Amsterdam); ok {
+		return t, true
 	}
 	for _, layout := range []string{"02-01", "2-1"} {
 		if t, err := time.ParseInLocation(layout, s, scheduler.Amsterdam); err == nil {
@@ -45,10 +45,10 @@ func parseDay(s string, now time.Time) (time.Time, error) {
 			if t.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, scheduler.Amsterdam)) {
 				t = t.AddDate(1, 0, 0)
 			}
-			return t, nil
+			return t, true
 		}
 	}
-	return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD or DD-MM-YYYY", s)
+	return time.Time{}, false
 }
 
 func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) error {
@@ -66,11 +66,11 @@ func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	}
 	text := strings.Join(strings.Fields(*what), " ")
 	if text == "" || len([]rune(text)) > 300 {
-		return fmt.Errorf("agreement add: give --what, at most 300 characters: %w", errUsage)
+		return d.cli.usage("agreement add", "cli.usage.what")
 	}
-	day, err := parseDay(*due, d.st.Now())
-	if err != nil {
-		return fmt.Errorf("agreement add: --due: %v: %w", err, errUsage)
+	day, ok := parseDay(*due, d.st.Now())
+	if !ok {
+		return d.cli.usage("agreement add", "cli.usage.date", "Flag", "--due", "Value", strconv.Quote(*due))
 	}
 	if *coach == 0 {
 		*coach = s.CoachID
@@ -112,7 +112,7 @@ func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error
 		return err
 	}
 	if !containsString(store.ReferralKinds, *kind) {
-		return fmt.Errorf("referral add: --kind %q is not one of %s: %w", *kind, strings.Join(store.ReferralKinds, ", "), errUsage)
+		return d.cli.usage("referral add", "cli.usage.kind", "Kind", strconv.Quote(*kind), "Kinds", strings.Join(store.ReferralKinds, ", "))
 	}
 	f, ok := d.flows.Current(flows.Standard)
 	if !ok {
@@ -136,7 +136,7 @@ func studentShow(ctx context.Context, d *deps, args []string, w io.Writer) error
 	var id int64
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		if _, err := fmt.Sscan(strings.TrimPrefix(args[0], "#"), &id); err != nil {
-			return fmt.Errorf("student show: %q is not a student ID: %w", args[0], errUsage)
+			return d.cli.usage("student show", "cli.usage.not_id", "Arg", strconv.Quote(args[0]))
 		}
 		args = args[1:]
 	}

@@ -530,3 +530,26 @@ func TestKnownSituationComesBackOnceAfterFourWeeks(t *testing.T) {
 		t.Errorf("the known mark outlived its four weeks: %d left", n)
 	}
 }
+
+// A student's answer to a coach who can no longer be reached is not "given
+// to Sanne": it goes the way of any message, to someone who can read it.
+func TestAnswerToAnUnreachableCoachReachesAColleague(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	coach, sanne := w.addCoach("Sanne de Vries")
+	_, kees := w.addCoordinator("Kees Visser")
+	_, noor := w.addStudent("Noor Bakker", coach.ID)
+	sanne.SendCommand("bericht", "Noor", "Hoe ging het gesprek?")
+	msg := w.waitText(noor, "Bericht van Sanne")
+
+	sanne.Block()
+	w.waitText(kees, "kan Sanne de Vries niet meer bereiken")
+	noor.SendReply(msg.MessageID, "ging goed, ik mag beginnen")
+	w.waitText(noor, "Een collega van Sanne")
+	w.waitText(kees, "ik mag beginnen")
+	for _, m := range noor.Messages() {
+		if strings.Contains(m.Text, "aan Sanne gegeven") {
+			t.Errorf("Noor was told her answer reached Sanne, who blocked the bot: %q", m.Text)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func parseUpdates(name string, run func(context.Context, *deps, []string, io.Wri
 			return nil, err
 		}
 		if name != "updates list" {
-			if _, err := deadLetterID(name, pos); err != nil {
+			if _, err := deadLetterID(c, name, pos); err != nil {
 				return nil, err
 			}
 		} else if len(pos) != 0 {
@@ -63,7 +63,7 @@ func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error
 // updatesRetry handles a parked update again now; what it answers is sent by
 // the running serve.
 func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) error {
-	id, err := deadLetterID("updates retry", args)
+	id, err := deadLetterID(d.cli, "updates retry", args)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 
 // updatesDrop deletes a parked update, and the text it held.
 func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error {
-	id, err := deadLetterID("updates drop", args)
+	id, err := deadLetterID(d.cli, "updates drop", args)
 	if err != nil {
 		return err
 	}
@@ -109,13 +109,13 @@ func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error
 	return err
 }
 
-func deadLetterID(cmd string, args []string) (int64, error) {
+func deadLetterID(c *cmdline, cmd string, args []string) (int64, error) {
 	if len(args) != 1 {
-		return 0, fmt.Errorf("%s: give one update ID (see lijntje updates list): %w", cmd, errUsage)
+		return 0, c.usage(cmd, "cli.usage.one_update")
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil || id < 0 {
-		return 0, fmt.Errorf("%s: %q is not an update ID: %w", cmd, args[0], errUsage)
+		return 0, c.usage(cmd, "cli.usage.not_update", "Arg", strconv.Quote(args[0]))
 	}
 	return id, nil
 }
