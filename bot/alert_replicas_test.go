@@ -9,6 +9,7 @@ import (
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // Two replicas sweep alert steps at once: every case reaches the coach once,
@@ -21,19 +22,8 @@ func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
 	ctx := waitCtx(t, 60*time.Second)
 	st := c.reps[0].st
 	sanne, kees := c.srv.NewUser("Sanne"), c.srv.NewUser("Kees")
-	coach, _, err := st.AddCoach(ctx, store.Coach{Name: "Sanne de Vries"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	coord, _, err := st.AddCoach(ctx, store.Coach{Name: "Kees Visser", Coordinator: true, Hours: "always"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := st.DB()
-	if _, err := db.Exec(ctx, `UPDATE coaches SET chat_id = CASE id WHEN $1 THEN $2::bigint ELSE $3::bigint END WHERE id IN ($1, $4)`,
-		coach.ID, sanne.ID, kees.ID, coord.ID); err != nil {
-		t.Fatal(err)
-	}
+	coach := storetest.Coach(t, st, store.Coach{Name: "Sanne de Vries"}, sanne.ID)
+	storetest.Coach(t, st, store.Coach{Name: "Kees Visser", Coordinator: true, Hours: "always"}, kees.ID)
 	const n = 20
 	for i := range n {
 		s, _, err := st.AddStudent(ctx, store.NewStudent{Name: "Student " + string(rune('A'+i)), CoachID: coach.ID}, time.Hour)
@@ -71,7 +61,7 @@ func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
 	// Every send recorded before the clock jumps: a lease that ran out while a
 	// message was between Telegram and Postgres would be taken again (at least once).
 	if err := eventually(ctx, func() bool {
-		return c.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) == 0
+		return storetest.Pending(t, st) == 0
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +71,7 @@ func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
 		t.Fatalf("coordinator got %d re-escalations of %d", sends(kees), n)
 	}
 	if err := eventually(ctx, func() bool {
-		return c.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) == 0
+		return storetest.Pending(t, st) == 0
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +87,7 @@ func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
 	if got := sends(kees); got != n {
 		t.Errorf("coordinator got %d alert messages, want %d (one per case)", got, n)
 	}
-	if got := c.count(`SELECT count(*) FROM alert_events WHERE kind = 'escalated'`); got != n {
+	if got := storetest.Count(storetest.AlertEvents(t, st), func(e store.AlertEventRow) bool { return e.Kind == "escalated" }); got != n {
 		t.Errorf("%d escalations recorded, want %d", got, n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/chart-example.png")
@@ -67,10 +68,11 @@ func TestCrisisTakeOnRaceAndCloseWithNote(t *testing.T) {
 	last = lastID(winner)
 	winner.SendText("Gebeld met Noor en haar moeder, huisarts ingeschakeld.")
 	h.after(winner, "closed", last, has("Afgesloten"))
-	var status, note string
-	if err := h.st.DB().QueryRow(ctx, `SELECT status, close_note FROM alerts`).Scan(&status, &note); err != nil {
-		t.Fatal(err)
+	alerts := storetest.Alerts(t, h.st)
+	if len(alerts) == 0 {
+		t.Fatal("no case")
 	}
+	status, note := alerts[0].Status, alerts[0].CloseNote
 	if status != "closed" || !strings.Contains(note, "huisarts") {
 		t.Fatalf("case: %s %q", status, note)
 	}
@@ -196,7 +198,9 @@ func TestCloseRefusedToOthers(t *testing.T) {
 		t.Fatalf("take by a stranger coach: %+v", lu.CallbackAnswers())
 	}
 	var status string
-	_ = h.st.DB().QueryRow(h.ctx, `SELECT status FROM alerts`).Scan(&status)
+	if alerts := storetest.Alerts(t, h.st); len(alerts) > 0 {
+		status = alerts[0].Status
+	}
 	if status != "taken" {
 		t.Fatalf("status %s", status)
 	}

@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 func hasButton(data string) func(telegramtest.Sent) bool {
@@ -75,10 +75,14 @@ func TestMomentPauseAndStopCommands(t *testing.T) {
 	if _, err := noor.WaitFor(ctx, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "maandag") && len(m.Keyboard) == 0 }); err != nil {
 		t.Fatal(err)
 	}
-	var day int
-	var part string
-	if err := st.DB().QueryRow(ctx, `SELECT moment_day, moment_part FROM students WHERE id = $1`, s.ID).Scan(&day, &part); err != nil || day != 1 || part != "evening" {
-		t.Fatalf("moment: %d %q %v, want Monday evening", day, part, err)
+	day, part := -1, ""
+	for _, r := range storetest.Students(t, st) {
+		if r.ID == s.ID {
+			day, part = r.MomentDay, r.MomentPart
+		}
+	}
+	if day != 1 || part != "evening" {
+		t.Fatalf("moment: %d %q, want Monday evening", day, part)
 	}
 	// /moment changes it later.
 	noor.SendCommand("moment")
@@ -180,25 +184,24 @@ func TestTwoReplicasSendEachCheckinOnce(t *testing.T) {
 		t.Fatalf("sent %d of 200: %v", c.srv.Stats().Sent, err)
 	}
 	if err := eventually(ctx, func() bool {
-		return c.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) == 0
+		return storetest.Pending(t, c.reps[0].st) == 0
 	}); err != nil {
-		rows, _ := c.reps[0].st.DB().Query(context.Background(), `SELECT id, chat_id, coalesce(sent_at::text,'-'), coalesce(failed_at::text,'-'), coalesce(claimed_until::text,'-'), not_before::text, attempts, coalesce(error,'') FROM outbox WHERE sent_at IS NULL LIMIT 5`)
-		for rows.Next() {
-			var id, chat int64
-			var a, b, cl, nb, e string
-			var at int
-			_ = rows.Scan(&id, &chat, &a, &b, &cl, &nb, &at, &e)
-			t.Log(id, chat, a, b, cl, nb, at, e)
+		shown := 0
+		for _, o := range storetest.Outbox(t, c.reps[0].st) {
+			if !o.Sent && shown < 5 {
+				shown++
+				t.Logf("%+v", o)
+			}
 		}
 		t.Fatal(err, c.srv.Stats())
 	}
 	for _, r := range c.reps { // later sweeps find nothing more to do
 		r.sched.RunOnce(ctx)
 	}
-	if n := c.count(`SELECT count(*) FROM checkins WHERE status = 'open'`); n != 200 {
+	if n := storetest.Count(storetest.Checkins(t, c.reps[0].st), func(r store.CheckinRow) bool { return r.Status == "open" }); n != 200 {
 		t.Fatalf("%d check-ins open, want 200", n)
 	}
-	if n := c.count(`SELECT count(*) FROM outbox`); n != 200 {
+	if n := len(storetest.Outbox(t, c.reps[0].st)); n != 200 {
 		t.Fatalf("%d outbox rows, want 200", n)
 	}
 	for _, u := range users {
@@ -282,7 +285,7 @@ func TestSenderAbsorbsA429Storm(t *testing.T) {
 		t.Fatalf("sent %d of 60: %v", c.srv.Stats().Sent, err)
 	}
 	if err := eventually(ctx, func() bool {
-		return c.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL`) == 0
+		return storetest.Count(storetest.Outbox(t, c.reps[0].st), func(o store.OutboxRow) bool { return !o.Sent }) == 0
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +319,7 @@ func TestBlockedStudentMarkedUnreachableAfterOne403(t *testing.T) {
 	}
 	c.runSenders()
 	if err := eventually(ctx, func() bool {
-		return c.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) == 0
+		return storetest.Pending(t, c.reps[0].st) == 0
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -324,15 +327,22 @@ func TestBlockedStudentMarkedUnreachableAfterOne403(t *testing.T) {
 	if st.Forbidden != 1 || st.Sent != 2 {
 		t.Fatalf("stats %+v: want one 403 and the 2 other students' check-ins sent", st)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE chat_id = $1 AND status = 'unreachable'`, blocked.ID); n != 1 {
+	rep := c.reps[0].st
+	blockedIDs := map[int64]bool{} // the students linked to the blocked chat
+	for _, s := range storetest.Students(t, rep) {
+		if s.ChatID == blocked.ID {
+			blockedIDs[s.ID] = true
+		}
+	}
+	if n := storetest.Count(storetest.Students(t, rep), func(s store.StudentRow) bool { return s.ChatID == blocked.ID && s.Status == "unreachable" }); n != 1 {
 		t.Fatal("the blocked student is not unreachable")
 	}
 	if err := eventually(ctx, func() bool { // the signal follows the 403 in the sender's goroutine
-		return c.count(`SELECT count(*) FROM signals s JOIN students st ON st.id = s.student_id WHERE st.chat_id = $1 AND s.code = 'blocked'`, blocked.ID) == 1
+		return storetest.Count(storetest.Signals(t, rep), func(s store.SignalRow) bool { return blockedIDs[s.StudentID] && s.Code == "blocked" }) == 1
 	}); err != nil {
 		t.Fatal("no blocked signal for the coach")
 	}
-	if n := c.count(`SELECT count(*) FROM checkins c JOIN students st ON st.id = c.student_id WHERE st.chat_id = $1 AND c.status = 'open'`, blocked.ID); n != 0 {
+	if n := storetest.Count(storetest.Checkins(t, rep), func(r store.CheckinRow) bool { return blockedIDs[r.StudentID] && r.Status == "open" }); n != 0 {
 		t.Fatal("the blocked student's check-in is still open")
 	}
 }

@@ -26,14 +26,7 @@ func TestSenderSendsHandedMessagesWhileTheSweepWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := st.DB().Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`); err != nil { // the claim's UPDATE waits
-		t.Fatal(err)
-	}
+	unlock := storetest.LockOutbox(t, st) // the claim's UPDATE waits
 	s := bot.NewSender(bot.SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -47,7 +40,7 @@ func TestSenderSendsHandedMessagesWhileTheSweepWaits(t *testing.T) {
 	if _, err := u.WaitFor(wctx, func(m telegramtest.Sent) bool { return m.Text == "next question" }); err != nil {
 		t.Errorf("the handed reply did not go out while the sweep waited: %v", err)
 	}
-	_ = tx.Rollback(ctx)
+	unlock()
 	stop()
 	<-done
 }

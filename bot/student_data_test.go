@@ -6,6 +6,7 @@ import (
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 func TestStudentTaalMijnGegevensAndRefusals(t *testing.T) {
@@ -60,8 +61,7 @@ func TestStudentTaalMijnGegevensAndRefusals(t *testing.T) {
 		}
 	}
 	x.Tap(1, "lang:en")
-	var n int
-	_ = h.st.DB().QueryRow(h.ctx, `SELECT count(*) FROM students WHERE chat_id = $1`, x.ID).Scan(&n)
+	n := storetest.Count(storetest.Students(t, h.st), func(s store.StudentRow) bool { return s.ChatID == x.ID })
 	if n != 0 {
 		t.Fatal("stranger stored")
 	}

@@ -71,19 +71,11 @@ func (w *world) student(coachID int64) store.Student {
 // alertChats returns, per chat, how many alert messages are queued.
 func (w *world) alertChats() map[int64]int {
 	w.t.Helper()
-	rows, err := w.st.DB().Query(w.ctx, `SELECT chat_id, count(*) FROM outbox WHERE method = 'alert' GROUP BY chat_id`)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[int64]int{}
-	for rows.Next() {
-		var chat int64
-		var n int
-		if err := rows.Scan(&chat, &n); err != nil {
-			w.t.Fatal(err)
+	for _, o := range storetest.Outbox(w.t, w.st) {
+		if o.Method == "alert" {
+			out[o.ChatID]++
 		}
-		out[chat] = n
 	}
 	return out
 }
@@ -129,8 +121,7 @@ func TestAttentionHeldUntilNineAsOneMessage(t *testing.T) {
 	if got[sanne.ChatID] != 1 || got[omar.ChatID] != 0 || len(got) != 1 {
 		t.Fatalf("at 09:00 Monday: %v, want one message to Sanne (chat %d)", got, sanne.ChatID)
 	}
-	var n int
-	_ = w.st.DB().QueryRow(w.ctx, `SELECT count(*) FROM alerts`).Scan(&n)
+	n := len(storetest.Alerts(t, w.st))
 	v, err := w.st.Alert(w.ctx, 1, 0)
 	if err != nil || n != 1 || len(v.Signals) != 3 {
 		t.Fatalf("one case with three signals: %d cases, %+v, %v", n, v.Signals, err)
@@ -142,10 +133,7 @@ func TestRepeatedSignalAlertsOnce(t *testing.T) {
 	w := newWorld(t, ams(2026, 3, 10, 14, 0))
 	sanne := w.coach(store.Coach{Name: "Sanne"})
 	noor := w.student(sanne.ID)
-	var checkin int64
-	if err := w.st.DB().QueryRow(w.ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at, status) VALUES ($1, 'checkin', now(), now(), 'open') RETURNING id`, noor.ID).Scan(&checkin); err != nil {
-		t.Fatal(err)
-	}
+	checkin := storetest.OpenCheckin(t, w.st, noor.ID)
 	sig := store.Signal{Code: "housing=no", Severity: "urgent", Rank: 3, Detail: "housing=no"}
 	w.raise(noor.ID, checkin, sig)
 	w.sched.RunOnce(w.ctx)
@@ -187,7 +175,11 @@ func TestEscalationChainUntilTakenOn(t *testing.T) {
 	w.sched.RunOnce(w.ctx)
 	v, _ := w.st.Alert(w.ctx, alert, 0)
 	var level int
-	_ = w.st.DB().QueryRow(w.ctx, `SELECT escalation_level FROM alerts WHERE id = $1`, alert).Scan(&level)
+	for _, a := range storetest.Alerts(t, w.st) {
+		if a.ID == alert {
+			level = a.EscalationLevel
+		}
+	}
 	if level != 2 {
 		t.Fatalf("escalation level %d, want 2 (%+v)", level, v)
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // The last check-in of the follow-up is marked final (it asks the feedback round), and only that one.
@@ -21,13 +23,12 @@ func TestPlanMarksTheLastCheckinFinal(t *testing.T) {
 		}
 		f.clock.Advance(3 * 24 * time.Hour)
 	}
-	var finals int
-	var lastFinal bool
-	if err := f.st.DB().QueryRow(ctx, `SELECT count(*) FILTER (WHERE final),
-			(SELECT final FROM checkins WHERE student_id = $1 ORDER BY slot DESC LIMIT 1)
-		FROM checkins WHERE student_id = $1`, noor.ID).Scan(&finals, &lastFinal); err != nil {
-		t.Fatal(err)
+	planned := f.checkinsOf(noor.ID)
+	if len(planned) == 0 {
+		t.Fatal("no check-ins planned")
 	}
+	finals := storetest.Count(planned, func(c store.CheckinRow) bool { return c.Final })
+	lastFinal := planned[len(planned)-1].Final
 	if finals != 1 || !lastFinal {
 		t.Errorf("%d final check-ins (the last one final: %v), want exactly the last", finals, lastFinal)
 	}

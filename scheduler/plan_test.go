@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -68,14 +69,37 @@ func (f *fixture) scheduler(cfg scheduler.Config) *scheduler.Scheduler {
 	return scheduler.New(cfg, f.st, storetest.Logger(f.t))
 }
 
-func (f *fixture) count(q string, args ...any) int {
+// checkinsOf returns a student's check-ins, by slot.
+func (f *fixture) checkinsOf(studentID int64) []store.CheckinRow {
 	f.t.Helper()
-	var n int
-	if err := f.st.DB().QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		f.t.Fatal(err)
+	var out []store.CheckinRow
+	for _, c := range storetest.Checkins(f.t, f.st) {
+		if c.StudentID == studentID {
+			out = append(out, c)
+		}
 	}
-	return n
+	return out
 }
+
+// checkins counts the check-ins in a status.
+func (f *fixture) checkins(status ...string) int {
+	f.t.Helper()
+	return storetest.Count(storetest.Checkins(f.t, f.st), func(c store.CheckinRow) bool { return slices.Contains(status, c.Status) })
+}
+
+// signals counts the signals that keep holds for.
+func (f *fixture) signals(keep func(store.SignalRow) bool) int {
+	f.t.Helper()
+	return storetest.Count(storetest.Signals(f.t, f.st), keep)
+}
+
+// sent counts the outbox rows of a type (payload "t").
+func (f *fixture) sent(typ string, keep func(store.OutboxRow) bool) int {
+	f.t.Helper()
+	return storetest.Count(storetest.Outbox(f.t, f.st), func(o store.OutboxRow) bool { return o.Type == typ && keep(o) })
+}
+
+func anyRow[R any](R) bool { return true }
 
 func TestPlanFollowsTheCadenceFor24Months(t *testing.T) {
 	t.Parallel()
@@ -92,16 +116,9 @@ func TestPlanFollowsTheCadenceFor24Months(t *testing.T) {
 		}
 		f.clock.Advance(24 * time.Hour)
 	}
-	rows, err := f.st.DB().Query(ctx, `SELECT slot, due_at FROM checkins WHERE student_id = $1 ORDER BY slot`, noor.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var dues []time.Time
-	for rows.Next() {
-		var slot, due time.Time
-		if err := rows.Scan(&slot, &due); err != nil {
-			t.Fatal(err)
-		}
+	for _, c := range f.checkinsOf(noor.ID) {
+		slot, due := c.Slot, c.Due
 		l := due.In(scheduler.Amsterdam)
 		if l.Weekday() != time.Monday || l.Hour() != 19 || l.Minute() != 0 {
 			t.Errorf("slot %v due %v: want Monday 19:00 in Amsterdam", slot.In(scheduler.Amsterdam), l)
@@ -111,19 +128,20 @@ func TestPlanFollowsTheCadenceFor24Months(t *testing.T) {
 		}
 		dues = append(dues, due)
 	}
-	rows.Close()
 	if len(dues) != 45 {
 		t.Fatalf("%d check-ins planned over 24 months, want 45 (13 weekly, 20 two-weekly, 12 monthly)", len(dues))
 	}
 	var status string
-	var ended *time.Time
-	if err := f.st.DB().QueryRow(ctx, `SELECT status, ended_at FROM students WHERE id = $1`, noor.ID).Scan(&status, &ended); err != nil {
-		t.Fatal(err)
+	var ended time.Time
+	for _, r := range storetest.Students(t, f.st) {
+		if r.ID == noor.ID {
+			status, ended = r.Status, r.EndedAt
+		}
 	}
-	if status != store.StatusEnded || ended == nil || ended.Before(ams(2028, 1, 15, 0, 0)) {
+	if status != store.StatusEnded || ended.IsZero() || ended.Before(ams(2028, 1, 15, 0, 0)) {
 		t.Fatalf("after 24 months: status %s, ended_at %v; want ended on or after 15 January 2028", status, ended)
 	}
-	if n := f.count(`SELECT count(*) FROM outbox WHERE chat_id = 1001 AND payload->>'t' = 'closing'`); n != 1 {
+	if n := f.sent("closing", func(o store.OutboxRow) bool { return o.ChatID == 1001 }); n != 1 {
 		t.Fatalf("%d closing messages, want 1", n)
 	}
 }
@@ -142,10 +160,11 @@ func TestPlanIsIdempotentAndFollowsANewMoment(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var due time.Time
-	if err := f.st.DB().QueryRow(ctx, `SELECT due_at FROM checkins WHERE student_id = $1`, sem.ID).Scan(&due); err != nil {
-		t.Fatal(err)
+	planned := f.checkinsOf(sem.ID)
+	if len(planned) == 0 {
+		t.Fatal("no check-in planned")
 	}
+	due := planned[0].Due
 	if !due.Equal(ams(2026, 6, 1, 15, 0)) {
 		t.Fatalf("due %v, want the slot's day at 15:00 (no moment chosen)", due.In(scheduler.Amsterdam))
 	}
@@ -155,10 +174,10 @@ func TestPlanIsIdempotentAndFollowsANewMoment(t *testing.T) {
 	if _, err := a.Plan(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := f.count(`SELECT count(*) FROM checkins WHERE student_id = $1 AND due_at = $2`, sem.ID, ams(2026, 6, 4, 10, 0)); n != 1 {
+	if n := storetest.Count(f.checkinsOf(sem.ID), func(c store.CheckinRow) bool { return c.Due.Equal(ams(2026, 6, 4, 10, 0)) }); n != 1 {
 		t.Fatal("the planned check-in did not move to Thursday 10:00")
 	}
-	if n := f.count(`SELECT count(*) FROM checkins`); n != 1 {
+	if n := len(storetest.Checkins(t, f.st)); n != 1 {
 		t.Fatalf("%d check-ins, want 1", n)
 	}
 }
@@ -196,14 +215,14 @@ func TestReminderOnceExpiryAndMissedTwice(t *testing.T) {
 		t.Fatalf("%d reminders, want exactly one", len(f.rem))
 	}
 	step(23 * time.Hour) // Wednesday 11:00: 40h after sending, still open
-	if n := f.count(`SELECT count(*) FROM checkins WHERE status = 'open'`); n != 1 {
+	if n := f.checkins("open"); n != 1 {
 		t.Fatal("check-in closed before 48 hours")
 	}
 	step(8 * time.Hour) // Wednesday 19:00: 48h
-	if n := f.count(`SELECT count(*) FROM checkins WHERE status = 'expired'`); n != 1 {
+	if n := f.checkins("expired"); n != 1 {
 		t.Fatal("check-in not expired after 48 hours")
 	}
-	if n := f.count(`SELECT count(*) FROM signals WHERE code = 'missed_twice'`); n != 0 {
+	if n := f.signals(func(g store.SignalRow) bool { return g.Code == "missed_twice" }); n != 0 {
 		t.Fatal("missed_twice after one missed check-in")
 	}
 	step(5 * 24 * time.Hour) // next Monday 19:00
@@ -211,17 +230,19 @@ func TestReminderOnceExpiryAndMissedTwice(t *testing.T) {
 		t.Fatalf("%d check-ins opened, want 2", f.opens)
 	}
 	step(48 * time.Hour)
-	if n := f.count(`SELECT count(*) FROM checkins WHERE status = 'expired'`); n != 2 {
+	if n := f.checkins("expired"); n != 2 {
 		t.Fatalf("%d expired, want 2", n)
 	}
-	if n := f.count(`SELECT count(*) FROM signals WHERE code = 'missed_twice' AND severity = 'attention' AND student_id = $1`, lin.ID); n != 1 {
+	if n := f.signals(func(g store.SignalRow) bool {
+		return g.Code == "missed_twice" && g.Severity == "attention" && g.StudentID == lin.ID
+	}); n != 1 {
 		t.Fatalf("%d missed_twice signals, want 1", n)
 	}
-	if n := f.count(`SELECT count(*) FROM alerts WHERE student_id = $1 AND severity = 'attention'`, lin.ID); n != 1 {
+	if n := storetest.Count(storetest.Alerts(t, f.st), func(a store.AlertRow) bool { return a.StudentID == lin.ID && a.Severity == "attention" }); n != 1 {
 		t.Fatal("no attention case for two missed check-ins")
 	}
 	step(time.Hour)
-	if n := f.count(`SELECT count(*) FROM signals WHERE code = 'missed_twice'`); n != 1 {
+	if n := f.signals(func(g store.SignalRow) bool { return g.Code == "missed_twice" }); n != 1 {
 		t.Fatal("missed_twice raised again")
 	}
 }
@@ -260,7 +281,7 @@ func TestPauseAndResume(t *testing.T) {
 	if st, _ := f.st.Student(ctx, eva.ID); st.Status != store.StatusActive {
 		t.Fatalf("after the pause: status %s", st.Status)
 	}
-	if n := f.count(`SELECT count(*) FROM outbox WHERE payload->>'t' = 'welcome back'`); n != 1 {
+	if n := f.sent("welcome back", anyRow); n != 1 {
 		t.Fatalf("%d resume messages", n)
 	}
 	f.clock.Advance(6 * time.Hour) // 15:00
@@ -274,7 +295,7 @@ func TestPauseAndResume(t *testing.T) {
 	if ok, err := f.st.StopCheckins(ctx, eva.ID, f.clock.Now()); err != nil || !ok {
 		t.Fatalf("stop: %v %v", ok, err)
 	}
-	if n := f.count(`SELECT count(*) FROM checkins WHERE status IN ('open', 'scheduled')`); n != 0 {
+	if n := f.checkins("open", "scheduled"); n != 0 {
 		t.Fatal("check-ins left open after stop")
 	}
 	f.clock.Advance(7 * 24 * time.Hour)

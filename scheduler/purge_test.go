@@ -28,9 +28,7 @@ func TestPurgeRemovesOnlyStudentsPastRetention(t *testing.T) {
 		}
 		ids[name] = s.ID
 		if ago > 0 {
-			if _, err := st.DB().Exec(ctx, `UPDATE students SET status = 'ended', ended_at = $2 WHERE id = $1`, s.ID, now.Add(-ago)); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Ended(t, st, s.ID, now.Add(-ago))
 		}
 	}
 	s := scheduler.New(scheduler.Config{Now: func() time.Time { return now }, Retention: 365 * 24 * time.Hour}, st,

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// This file is the store's test support: plain views of what is in the
+// tables (for a test to check after the fact, or to print when it fails) and
+// the few writes a test needs to set a scene no product path sets. Tests
+// reach them through store/storetest; no product path calls them.
+
+// OutboxRow is one outbox row as stored.
+type OutboxRow struct {
+	ID, ChatID, StudentID int64 // StudentID 0: about no student
+	Method                string
+	Type                  string // payload's "t": what the message is ("closing", "welcome back", …)
+	NotBefore             time.Time
+	ClaimedUntil          time.Time // zero: not claimed
+	Attempts              int
+	Sent, Failed          bool
+	Error                 string
+}
+
+// OutboxRows returns every outbox row, oldest first.
+func (s *Store) OutboxRows(ctx context.Context) ([]OutboxRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, chat_id, coalesce(student_id, 0), method, coalesce(payload->>'t', ''),
+		not_before, coalesce(claimed_until, '0001-01-01'::timestamptz), attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, coalesce(error, '')
+		FROM outbox ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("outbox rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxRow, error) {
+		var o OutboxRow
+		err := r.Scan(&o.ID, &o.ChatID, &o.StudentID, &o.Method, &o.Type, &o.NotBefore, &o.ClaimedUntil, &o.Attempts, &o.Sent, &o.Failed, &o.Error)
+		if o.ClaimedUntil.Year() == 1 {
+			o.ClaimedUntil = time.Time{}
+		}
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("outbox rows: %w", err)
+	}
+	return out, nil
+}
+
+// CheckinRow is one check-in as stored.
+type CheckinRow struct {
+	ID, StudentID int64
+	Slot, Due     time.Time
+	Status        string
+	Final         bool
+}
+
+// CheckinRows returns every check-in, by student and slot.
+func (s *Store) CheckinRows(ctx context.Context) ([]CheckinRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, student_id, slot, due_at, status, final FROM checkins ORDER BY student_id, slot`)
+	if err != nil {
+		return nil, fmt.Errorf("check-in rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CheckinRow, error) {
+		var c CheckinRow
+		return c, r.Scan(&c.ID, &c.StudentID, &c.Slot, &c.Due, &c.Status, &c.Final)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("check-in rows: %w", err)
+	}
+	return out, nil
+}
+
+// SignalRow is one signal as stored.
+type SignalRow struct {
+	ID, StudentID, CheckinID, AlertID int64 // 0: none
+	Code, Severity                    string
+	HasDetail                         bool
+}
+
+// SignalRows returns every signal, oldest first.
+func (s *Store) SignalRows(ctx context.Context) ([]SignalRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(student_id, 0), coalesce(checkin_id, 0), coalesce(alert_id, 0), code, severity, detail IS NOT NULL
+		FROM signals ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("signal rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SignalRow, error) {
+		var g SignalRow
+		return g, r.Scan(&g.ID, &g.StudentID, &g.CheckinID, &g.AlertID, &g.Code, &g.Severity, &g.HasDetail)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signal rows: %w", err)
+	}
+	return out, nil
+}
+
+// AlertRow is one case as stored.
+type AlertRow struct {
+	ID, StudentID   int64 // StudentID 0: the student was erased
+	Severity        string
+	Status          string
+	CloseNote       string
+	EscalationLevel int
+}
+
+// AlertRows returns every case, oldest first.
+func (s *Store) AlertRows(ctx context.Context) ([]AlertRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(student_id, 0), severity, status, coalesce(close_note, ''), escalation_level
+		FROM alerts ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("alert rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AlertRow, error) {
+		var a AlertRow
+		return a, r.Scan(&a.ID, &a.StudentID, &a.Severity, &a.Status, &a.CloseNote, &a.EscalationLevel)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert rows: %w", err)
+	}
+	return out, nil
+}
+
+// AlertEventRow is one event of a case's audit trail as stored.
+type AlertEventRow struct {
+	AlertID int64
+	Kind    string
+}
+
+// AlertEventRows returns every event of every case, oldest first.
+func (s *Store) AlertEventRows(ctx context.Context) ([]AlertEventRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT alert_id, kind FROM alert_events ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("alert event rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AlertEventRow, error) {
+		var e AlertEventRow
+		return e, r.Scan(&e.AlertID, &e.Kind)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert event rows: %w", err)
+	}
+	return out, nil
+}
+
+// StudentRow is one student as stored, with what Student leaves out.
+type StudentRow struct {
+	ID, ChatID int64 // ChatID 0: not linked
+	Status     string
+	EndedAt    time.Time // zero: not ended
+	MomentDay  int       // -1: no moment chosen
+	MomentPart string
+}
+
+// StudentRows returns every student, by ID.
+func (s *Store) StudentRows(ctx context.Context) ([]StudentRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), status, coalesce(ended_at, '0001-01-01'::timestamptz),
+		coalesce(moment_day, -1), coalesce(moment_part, '') FROM students ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("student rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StudentRow, error) {
+		var x StudentRow
+		err := r.Scan(&x.ID, &x.ChatID, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
+		if x.EndedAt.Year() == 1 {
+			x.EndedAt = time.Time{}
+		}
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("student rows: %w", err)
+	}
+	return out, nil
+}
+
+// SetEnded marks a student's follow-up as ended at a given moment (as if it
+// had ended then), or, with a zero at, leaves the student as they are.
+func (s *Store) SetEnded(ctx context.Context, studentID int64, at time.Time) error {
+	if at.IsZero() {
+		return nil
+	}
+	if _, err := s.db.Exec(ctx, `UPDATE students SET status = 'ended', ended_at = $2 WHERE id = $1`, studentID, at); err != nil {
+		return fmt.Errorf("set ended: %w", err)
+	}
+	return nil
+}
+
+// AddOpenCheckin adds a check-in that is open (sent, waiting for answers)
+// since the store's now, without a message: a scene for signals of a check-in.
+func (s *Store) AddOpenCheckin(ctx context.Context, studentID int64, flowID string) (int64, error) {
+	now := s.now()
+	var id int64
+	if err := s.db.QueryRow(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at, status) VALUES ($1, $2, $3, $3, 'open') RETURNING id`,
+		studentID, flowID, now).Scan(&id); err != nil {
+		return 0, fmt.Errorf("add open check-in: %w", err)
+	}
+	return id, nil
+}
+
+// AddStudentsDue adds, in one statement, an active student linked to each
+// chat, all of coachID, each with a check-in of flowID due at at (a crowd
+// for a wave of check-ins).
+func (s *Store) AddStudentsDue(ctx context.Context, coachID int64, chats []int64, flowID string, at time.Time) error {
+	_, err := s.db.Exec(ctx, `WITH s AS (
+			INSERT INTO students (name, coach_id, chat_id, status, linked_at, left_school)
+			SELECT 'Noor ' || chat, $1, chat, 'active', $3::timestamptz, $4::date FROM unnest($2::bigint[]) AS chat RETURNING id)
+		INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, $5, $3::timestamptz, $3::timestamptz FROM s`,
+		coachID, chats, at, at.Format("2006-01-02"), flowID)
+	if err != nil {
+		return fmt.Errorf("add students due: %w", err)
+	}
+	return nil
+}
+
+// LockOutbox holds a lock on the outbox that makes a sender's claim wait,
+// until release is called: a scene for a sweep stuck in Postgres.
+func (s *Store) LockOutbox(ctx context.Context) (release func(), err error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lock outbox: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, fmt.Errorf("lock outbox: %w", err)
+	}
+	return func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }, nil
+}

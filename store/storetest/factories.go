@@ -1,0 +1,187 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/lijntje/lijntje/store"
+)
+
+// Factories: test data made through the store's own methods (or its test
+// support in store/inspect.go), failing the test on an error. A test says
+// what it needs (a coach with a chat, a linked student, an open check-in) and
+// reads the outcome back with the row views below; no SQL outside store.
+
+const inviteTTL = time.Hour
+
+// Coach adds a coach (on call when c.OnCall) and, for a chatID other than 0,
+// links that chat to them through their invite.
+func Coach(t testing.TB, st *store.Store, c store.Coach, chatID int64) store.Coach {
+	t.Helper()
+	ctx := context.Background()
+	c, code, err := st.AddCoach(ctx, c, inviteTTL)
+	if err != nil {
+		t.Fatalf("storetest: add coach: %v", err)
+	}
+	if chatID != 0 {
+		if _, err := st.RedeemInvite(ctx, code, chatID); err != nil {
+			t.Fatalf("storetest: link coach: %v", err)
+		}
+	}
+	if c.OnCall {
+		if _, err := st.SetOnCall(ctx, c.ID, true); err != nil {
+			t.Fatalf("storetest: on call: %v", err)
+		}
+	}
+	c, err = st.Coach(ctx, c.ID)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return c
+}
+
+// Student adds an invited student and returns them with their invite code.
+func Student(t testing.TB, st *store.Store, n store.NewStudent) (store.Student, string) {
+	t.Helper()
+	s, code, err := st.AddStudent(context.Background(), n, inviteTTL)
+	if err != nil {
+		t.Fatalf("storetest: add student: %v", err)
+	}
+	return s, code
+}
+
+// LinkedStudent adds a student and links chatID to them through their invite:
+// an active student, as after /start.
+func LinkedStudent(t testing.TB, st *store.Store, n store.NewStudent, chatID int64) store.Student {
+	t.Helper()
+	_, code := Student(t, st, n)
+	r, err := st.RedeemInvite(context.Background(), code, chatID)
+	if err != nil {
+		t.Fatalf("storetest: link student: %v", err)
+	}
+	return r.Student
+}
+
+// StudentsDue adds an active student linked to each chat, all of coachID,
+// each with a check-in due at at.
+func StudentsDue(t testing.TB, st *store.Store, coachID int64, chats []int64, at time.Time) {
+	t.Helper()
+	if err := st.AddStudentsDue(context.Background(), coachID, chats, "checkin", at); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+}
+
+// Ended marks a student's follow-up as ended at at.
+func Ended(t testing.TB, st *store.Store, studentID int64, at time.Time) {
+	t.Helper()
+	if err := st.SetEnded(context.Background(), studentID, at); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+}
+
+// OpenCheckin adds an open check-in of the check-in flow for a student and
+// returns its ID.
+func OpenCheckin(t testing.TB, st *store.Store, studentID int64) int64 {
+	t.Helper()
+	id, err := st.AddOpenCheckin(context.Background(), studentID, "checkin")
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
+// LockOutbox locks the outbox so that a sender's claim waits, until the
+// returned func is called (or the test ends).
+func LockOutbox(t testing.TB, st *store.Store) (release func()) {
+	t.Helper()
+	release, err := st.LockOutbox(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// Outbox returns every outbox row, oldest first.
+func Outbox(t testing.TB, st *store.Store) []store.OutboxRow {
+	t.Helper()
+	rows, err := st.OutboxRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Pending counts the outbox rows neither sent nor failed for good.
+func Pending(t testing.TB, st *store.Store) int {
+	t.Helper()
+	n := 0
+	for _, o := range Outbox(t, st) {
+		if !o.Sent && !o.Failed {
+			n++
+		}
+	}
+	return n
+}
+
+// Checkins returns every check-in, by student and slot.
+func Checkins(t testing.TB, st *store.Store) []store.CheckinRow {
+	t.Helper()
+	rows, err := st.CheckinRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Signals returns every signal, oldest first.
+func Signals(t testing.TB, st *store.Store) []store.SignalRow {
+	t.Helper()
+	rows, err := st.SignalRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Alerts returns every case, oldest first.
+func Alerts(t testing.TB, st *store.Store) []store.AlertRow {
+	t.Helper()
+	rows, err := st.AlertRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// AlertEvents returns every event of every case, oldest first.
+func AlertEvents(t testing.TB, st *store.Store) []store.AlertEventRow {
+	t.Helper()
+	rows, err := st.AlertEventRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Students returns every student as stored, by ID.
+func Students(t testing.TB, st *store.Store) []store.StudentRow {
+	t.Helper()
+	rows, err := st.StudentRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Count counts the rows for which keep holds.
+func Count[R any](rows []R, keep func(R) bool) int {
+	n := 0
+	for _, r := range rows {
+		if keep(r) {
+			n++
+		}
+	}
+	return n
+}
