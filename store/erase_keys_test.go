@@ -165,9 +165,7 @@ func TestPurgeEndedStudentWithLargeTelegramID(t *testing.T) {
 	if _, err := st.Enqueue(ctx, store.Message{ChatID: chat, Kind: store.KindSend, Text: "Hoi Quirine Zwaluwstaart"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.DB().Exec(ctx, `UPDATE students SET status = 'ended', ended_at = $2 WHERE id = $1`, s.ID, now.Add(-400*24*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Ended(t, st, s.ID, now.Add(-400*24*time.Hour))
 	n, err := st.PurgeEnded(ctx, now.Add(-365*24*time.Hour))
 	if err != nil || n != 1 {
 		t.Fatalf("purge: %d, %v; want 1 student erased", n, err)

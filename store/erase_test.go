@@ -42,8 +42,13 @@ func seedStudent(t *testing.T, st *store.Store, coach store.Coach, coachChat int
 		t.Fatal(err)
 	}
 	var checkinID int64
-	if err := st.DB().QueryRow(ctx, `SELECT id FROM checkins WHERE student_id = $1`, s.ID).Scan(&checkinID); err != nil {
-		t.Fatal(err)
+	for _, c := range storetest.Checkins(t, st) {
+		if c.StudentID == s.ID {
+			checkinID = c.ID
+		}
+	}
+	if checkinID == 0 {
+		t.Fatal("no check-in opened")
 	}
 	rec, err := st.RecordUpdate(ctx, store.Record{UpdateID: updateBase + 1, StudentID: s.ID, CheckinID: checkinID, Version: "v1",
 		Step: "mood", Option: "1", At: now, NextStep: "note",
@@ -165,8 +170,7 @@ func TestEraseStudentLeavesNothingButAnonymousAudit(t *testing.T) {
 			t.Fatalf("seed: %q is nowhere, the search would prove nothing", needle)
 		}
 	}
-	var alerts int
-	_ = st.DB().QueryRow(ctx, `SELECT count(*) FROM alerts WHERE student_id = $1`, gone.ID).Scan(&alerts)
+	alerts := storetest.Count(storetest.Alerts(t, st), func(a store.AlertRow) bool { return a.StudentID == gone.ID })
 	if alerts != 2 {
 		t.Fatalf("seed: %d alerts, want a closed and an open one", alerts)
 	}
@@ -216,20 +220,18 @@ func TestPurgeEndedRemovesExactlyThoseEndedBeforeTheCutoff(t *testing.T) {
 	coach, _, _ := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
 	retention := 365 * 24 * time.Hour
 	cutoff := now.Add(-retention)
-	ended := map[string]any{
+	ended := map[string]time.Time{
 		"Old1":    cutoff.Add(-24 * time.Hour),
 		"Old2":    cutoff.Add(-400 * 24 * time.Hour),
 		"Recent":  cutoff.Add(time.Hour),
 		"Exact":   cutoff, // not more than RETENTION ago
-		"Ongoing": nil,
+		"Ongoing": {},
 	}
 	ids := map[string]int64{}
 	for i, nm := range []string{"Old1", "Old2", "Recent", "Exact", "Ongoing"} {
 		s := seedStudent(t, st, coach, 4242, "Purge"+nm, int64(5550000+i), int64(1_000_000*(i+1)))
 		ids[nm] = s.ID
-		if _, err := st.DB().Exec(ctx, `UPDATE students SET status = CASE WHEN $2::timestamptz IS NULL THEN status ELSE 'ended' END, ended_at = $2 WHERE id = $1`, s.ID, ended[nm]); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Ended(t, st, s.ID, ended[nm]) // the zero time: ongoing
 	}
 	// Two replicas run the job at once: each student is erased once.
 	type res struct {

@@ -66,9 +66,7 @@ func TestImportStudentsUpdatesByRef(t *testing.T) {
 	if !errors.Is(err, store.ErrUnknownCoach) {
 		t.Fatalf("unknown coach: %v", err)
 	}
-	var n int
-	_ = st.DB().QueryRow(ctx, `SELECT count(*) FROM students`).Scan(&n)
-	if n != 3 {
+	if n := len(storetest.Students(t, st)); n != 3 {
 		t.Fatalf("%d students after a failed import, want 3", n)
 	}
 }

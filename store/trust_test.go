@@ -52,9 +52,8 @@ func TestRecordRefusedForAChatNoLongerTheStudents(t *testing.T) {
 			t.Errorf("%s on the new phone: %v", name, err)
 		}
 	}
-	var n int
-	if err := st.DB().QueryRow(ctx, `SELECT count(*) FROM outbox WHERE chat_id = $1`, oldPhone).Scan(&n); err != nil || n != 0 {
-		t.Errorf("%d messages queued for the old phone (%v)", n, err)
+	if n := storetest.Count(storetest.Outbox(t, st), func(o store.OutboxRow) bool { return o.ChatID == oldPhone }); n != 0 {
+		t.Errorf("%d messages queued for the old phone", n)
 	}
 	if ok, err := st.OwnsChat(ctx, old); ok || err != nil {
 		t.Errorf("OwnsChat(old phone) = %v, %v", ok, err)
