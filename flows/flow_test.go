@@ -281,7 +281,7 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
-func TestLoadFSErrors(t *testing.T) {
+func TestLoadFlowsFSErrors(t *testing.T) {
 	if _, err := loadFS(os.DirFS("testdata")); err == nil {
 		t.Error("loadFS(testdata) succeeded")
 	}

@@ -252,7 +252,7 @@ func TestFallback(t *testing.T) {
 	}
 }
 
-func TestLoadFSErrors(t *testing.T) {
+func TestLoadLocalesFSErrors(t *testing.T) {
 	tests := map[string]fstest.MapFS{
 		"bad name":        {"flow.nl.toml": {Data: []byte(`"a" = "b"`)}, "notes.toml": {Data: []byte(`"a" = "b"`)}},
 		"bad toml":        {"flow.nl.toml": {Data: []byte(`"a" = `)}},

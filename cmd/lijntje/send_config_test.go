@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -90,7 +89,7 @@ func TestSendRate500AndNoChatPacingAreUsed(t *testing.T) {
 	sc := cfg.sendConfig()
 	sc.PollEvery = 20 * time.Millisecond
 	sc.APIURL, sc.Token = srv.URL, srv.Token() // the sender's own JSON calls
-	s := bot.NewSender(sc, tg, st, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	s := bot.NewSender(sc, tg, st, storetest.Logger(t))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
@@ -157,7 +156,7 @@ func TestPaidBroadcastOnlyForNewCheckins(t *testing.T) {
 	}
 	sc := cfg.sendConfig()
 	sc.PollEvery = 20 * time.Millisecond
-	s := bot.NewSender(sc, tg, storetest.New(t), slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	s := bot.NewSender(sc, tg, storetest.New(t), storetest.Logger(t))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
