@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-
-	"github.com/lijntje/lijntje/store"
 )
 
 // parseCheckinNow is `lijntje checkin now --student ID` or `--all`.
@@ -21,36 +18,11 @@ func parseCheckinNow(c *cmdline, args []string) (action, error) {
 		return nil, c.usage("checkin now", "cli.usage.student_or_all")
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error {
-		ids := []int64{*id}
-		if *all {
-			var err error
-			if ids, err = d.st.ActiveStudentIDs(ctx); err != nil {
-				return err
-			}
-		} else {
-			st, err := d.st.Student(ctx, *id)
-			if errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("checkin now: %s", c.T("cli.student.unknown", "ID", *id))
-			}
-			if err != nil {
-				return err
-			}
-			if st.ChatID == 0 || st.Status != store.StatusActive {
-				return fmt.Errorf("checkin now: %s", c.T("cli.checkin.not_active", "ID", st.ID, "Status", c.T("cli.measure."+st.Status)))
-			}
+		n, err := d.desk(nil).CheckinNow(ctx, *id, *all)
+		if err != nil {
+			return err
 		}
-		now := d.st.Now()
-		n := 0
-		for _, sid := range ids {
-			ok, err := d.st.ScheduleCheckin(ctx, sid, now, now, true)
-			if err != nil {
-				return err
-			}
-			if ok {
-				n++
-			}
-		}
-		_, err := fmt.Fprintln(w, c.T("cli.checkin.queued", "Count", n))
+		_, err = fmt.Fprintln(w, c.T("cli.checkin.queued", "Count", n))
 		return err
 	}, nil
 }

@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
-	"strings"
-
-	"github.com/lijntje/lijntje/store"
 )
 
 // stdin is where `student delete` reads its confirmation; tests replace it.
@@ -35,29 +30,11 @@ func parseStudentDelete(c *cmdline, args []string) (action, error) {
 		return nil, c.usage("student delete", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error {
-		st, err := d.st.Student(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("student delete: %s", c.T("cli.student.unknown", "ID", id))
-		}
-		if err != nil {
+		if err := d.desk(nil).DeleteStudent(ctx, id, *yes, stdin, w); err != nil {
 			return err
 		}
-		if !*yes {
-			fmt.Fprint(w, c.T("cli.delete.confirm", "ID", st.ID, "Name", st.Name))
-			line, err := bufio.NewReader(stdin).ReadString('\n')
-			if strings.TrimSpace(line) != strconv.FormatInt(id, 10) {
-				fmt.Fprintln(w)
-				if err != nil {
-					return fmt.Errorf("student delete: %s", c.T("cli.delete.no_input"))
-				}
-				return fmt.Errorf("student delete: %s", c.T("cli.delete.not_confirmed"))
-			}
-		}
-		if err := d.st.EraseStudent(ctx, id); err != nil {
-			return fmt.Errorf("student delete: %w", err)
-		}
 		d.log.Info("student erased", "student", id)
-		_, err = fmt.Fprintln(w, c.T("cli.delete.done", "ID", id))
+		_, err := fmt.Fprintln(w, c.T("cli.delete.done", "ID", id))
 		return err
 	}, nil
 }

@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
-
-	"github.com/lijntje/lijntje/store"
 )
 
 // parseInviteRenew is `lijntje invite renew --student ID [--json]`: a new
@@ -26,14 +22,7 @@ func parseInviteRenew(c *cmdline, args []string) (action, error) {
 		if err != nil {
 			return err
 		}
-		code, err := d.st.RenewInvite(ctx, *id, d.cfg.InviteTTL)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("invite renew: %s", c.T("cli.student.unknown", "ID", *id))
-		}
-		if err != nil {
-			return err
-		}
-		st, err := d.st.Student(ctx, *id)
+		st, code, err := d.desk(link).RenewInvite(ctx, *id)
 		if err != nil {
 			return err
 		}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
-	"time"
 
 	tgbot "github.com/go-telegram/bot"
 
@@ -44,20 +42,7 @@ func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if d.cfg.Token == "" {
 		return fmt.Errorf("updates list: %w", errNoToken)
 	}
-	ls, err := d.st.DeadLetters(ctx)
-	if err != nil {
-		return err
-	}
-	if len(ls) == 0 {
-		_, err := fmt.Fprintln(w, d.cli.T("cli.updates.none"))
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, d.cli.T("cli.updates.header"))
-	for _, l := range ls {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%d\t%s\n", l.UpdateID, l.ChatID, l.ParkedAt.Format(time.RFC3339), l.Attempts, oneLine(l.Error, 120))
-	}
-	return tw.Flush()
+	return d.desk(nil).WriteParkedUpdates(ctx, w)
 }
 
 // updatesRetry handles a parked update again now; what it answers is sent by
@@ -98,10 +83,7 @@ func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if d.cfg.Token == "" {
 		return fmt.Errorf("updates drop: %w", errNoToken)
 	}
-	if err := d.st.DropDeadLetter(ctx, id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("updates drop: %s", d.cli.T("cli.updates.unknown", "ID", id))
-		}
+	if err := d.desk(nil).DropParkedUpdate(ctx, id); err != nil {
 		return err
 	}
 	d.log.Info("parked update dropped", "update_id", id)
@@ -118,17 +100,4 @@ func deadLetterID(c *cmdline, cmd string, args []string) (int64, error) {
 		return 0, c.usage(cmd, "cli.usage.not_update", "Arg", strconv.Quote(args[0]))
 	}
 	return id, nil
-}
-
-func oneLine(s string, n int) string {
-	r := []rune(s)
-	for i, c := range r {
-		if c == '\n' || c == '\t' {
-			r[i] = ' '
-		}
-	}
-	if len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return string(r)
 }
