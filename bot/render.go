@@ -11,66 +11,14 @@ import (
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/store"
 )
 
-// Question renders a flow step as one message with its answer buttons (every
-// button's callback_data ends in ":<option-id>"). prefix goes above the question.
+// Question renders a flow step as one message with its answer buttons
+// (render.Question, which the scheduler uses too).
 func Question(loc *locales.Catalog, lang string, chatID, checkinID int64, st *flows.Step, prefix string, data map[string]any, lane int) store.Message {
-	text := loc.T(lang, st.Question, data)
-	if prefix != "" {
-		text = prefix + "\n\n" + text
-	}
-	var rows [][]store.Button
-	short := len(st.Options) <= 5
-	for _, o := range st.Options {
-		label := loc.T(lang, o.Label, data)
-		if len([]rune(label)) > 4 {
-			short = false
-		}
-	}
-	for _, o := range st.Options {
-		btn := store.Button{Text: loc.T(lang, o.Label, data), Data: flows.CallbackData(checkinID, st.ID, o.ID)}
-		if short && len(rows) == 1 {
-			rows[0] = append(rows[0], btn)
-			continue
-		}
-		rows = append(rows, []store.Button{btn})
-	}
-	return store.Message{ChatID: chatID, Lane: lane, Kind: store.KindSend, Text: clip(text, 4000), Buttons: rows, CheckinID: checkinID}
-}
-
-// OpenCheckin decides how a due check-in opens: the current flow version, the
-// steps skipped this time, and one message that greets in the coach's name and
-// asks the first question. It does no I/O; the scheduler records the result.
-func (b *Bot) OpenCheckin(d store.DueCheckin, expiresAt time.Time) (store.Opened, error) {
-	f, ok := b.flows.Current(flows.Standard)
-	if !ok {
-		return store.Opened{}, fmt.Errorf("flow %q not found", flows.Standard)
-	}
-	asks := planFollowups(f, d) // agreements and referrals: agreements.go
-	ask := followupSteps(asks)
-	if len(d.Previous) > 0 { // not in a student's first check-in
-		ask = append(ask, f.StepsOfKind(flows.KindPilot)...)
-	}
-	if d.Final {
-		ask = append(ask, f.StepsOfKind(flows.KindFinal)...)
-	}
-	state, first := f.StartAsking(f.SkipFor(d.LastAsked, b.cfg.Now()), ask)
-	skip := state.Skip
-	if first == nil {
-		return store.Opened{}, fmt.Errorf("flow %s has no steps", f.ID)
-	}
-	data := map[string]any{"Name": firstName(d.StudentName), "Coach": firstName(d.CoachName)}
-	b.followupData(d.Lang, first, asks, data)
-	lane := store.LaneBulk
-	if d.Manual {
-		lane = store.LaneReminder
-	}
-	msg := Question(b.loc, d.Lang, d.ChatID, d.CheckinID, first, b.t(d.Lang, f.Opener, data), data, lane)
-	CountCheckins("sent", 1)
-	return store.Opened{FlowID: f.ID, Version: f.Version, Step: first.ID, Skip: skip, ExpiresAt: expiresAt, Out: []store.Message{msg},
-		Followups: asks}, nil
+	return render.Question(loc, lang, chatID, checkinID, st, prefix, data, lane)
 }
 
 var severityIcon = map[string]string{"crisis": "🆘", "urgent": "🔴", "attention": "🟠", "request": "🔵"}
