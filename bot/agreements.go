@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -22,43 +23,6 @@ const (
 	referralContact = "in_contact" // the status a "yes" moves an "aangemeld" referral to
 )
 
-// planFollowups decides, for a due check-in, which followup steps ask about
-// what (the others are skipped: nothing due for them).
-func planFollowups(f *flows.Flow, d store.DueCheckin) (asks []store.FollowupAsk) {
-	for _, k := range []struct {
-		kind string
-		due  *store.FollowupAsk
-	}{{flows.KindAgreement, d.Agreement}, {flows.KindReferral, d.Referral}} {
-		for i, step := range f.StepsOfKind(k.kind) {
-			if k.due == nil || i > 0 { // one item a kind a check-in
-				continue
-			}
-			a := *k.due
-			a.Step = step
-			asks = append(asks, a)
-		}
-	}
-	return asks
-}
-
-func followupSteps(asks []store.FollowupAsk) []string {
-	var steps []string
-	for _, a := range asks {
-		steps = append(steps, a.Step)
-	}
-	return steps
-}
-
-// followupData adds the subject of step (when it is a followup step) from
-// asks to the question's data.
-func (b *Bot) followupData(lang string, step *flows.Step, asks []store.FollowupAsk, data map[string]any) {
-	for _, a := range asks {
-		if a.Step == step.ID {
-			b.subjectData(lang, step, a.Subject, data)
-		}
-	}
-}
-
 // followupDataFor adds the subject of a followup step of checkinID to data.
 func (b *Bot) followupDataFor(ctx context.Context, lang string, checkinID int64, step *flows.Step, data map[string]any) error {
 	a, err := b.st.FollowupAskFor(ctx, checkinID, step.ID)
@@ -74,24 +38,9 @@ func (b *Bot) followupDataFor(ctx context.Context, lang string, checkinID int64,
 }
 
 // subjectData sets .What (an agreement) or .Kind (a referral, as a phrase:
-// "de schuldhulp") in data and returns data.
+// "de schuldhulp") in data and returns data (render.SubjectData).
 func (b *Bot) subjectData(lang string, step *flows.Step, subject string, data map[string]any) map[string]any {
-	switch step.Kind {
-	case flows.KindAgreement:
-		data["What"] = subject
-	case flows.KindReferral:
-		data["Kind"] = b.referralPhrase(lang, subject)
-	}
-	return data
-}
-
-// referralPhrase is a referral kind as it reads in a sentence ("de schuldhulp").
-func (b *Bot) referralPhrase(lang, kind string) string {
-	key := "agree.referral.phrase." + kind
-	if !b.loc.Has(lang, key) {
-		key = "agree.referral.phrase.other"
-	}
-	return b.t(lang, key, nil)
+	return render.SubjectData(b.loc, lang, step, subject, data)
 }
 
 // followupAnswer turns a tap on a followup step into what it changes; it

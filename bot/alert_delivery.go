@@ -86,7 +86,7 @@ func (b *Bot) coachUnreachable(ctx context.Context, m store.Message, cause error
 	b.log.WarnContext(ctx, "coach cannot be reached", "coach_id", f.Coach.ID, "outbox_id", m.ID, "delivery_id", m.DeliveryID,
 		"cases_rerouted", f.Rerouted)
 	b.tellCoordinators(ctx, f)
-	b.cfg.Kick()
+	b.kick(ctx)
 	return true
 }
 
@@ -144,7 +144,7 @@ func (b *Bot) onMember(ctx context.Context, x *in) error {
 		}
 		b.log.WarnContext(ctx, "coach blocked the bot", "coach_id", f.Coach.ID, "cases_rerouted", f.Rerouted)
 		b.tellCoordinators(ctx, f)
-		b.cfg.Kick()
+		b.kick(ctx)
 	case models.ChatMemberTypeMember:
 		b.coachBack(ctx, x)
 	}

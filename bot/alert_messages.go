@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 )
@@ -101,23 +102,6 @@ func (b *Bot) whenCoachSees(ctx context.Context, x *in) string {
 	return b.t(lang, "alerts.when.later", data)
 }
 
-// copiedLine describes a message passed on as itself, for the alert: when,
-// and its words (the message itself follows the alert).
-func (b *Bot) copiedLine(lang string, s store.AlertSignal) (string, bool) {
-	switch s.Code {
-	case store.SignalMessage, store.SignalMedia:
-	default:
-		return "", false
-	}
-	text := store.CopiedText(s.Detail)
-	data := map[string]any{"Time": localTime(s.At), "Text": clip(text, 600)}
-	key := "alerts.signal." + s.Code
-	if text != "" && s.Code == store.SignalMedia {
-		key += "_text"
-	}
-	return b.t(lang, key, data), true
-}
-
 // renderMoved renders the edit of an alert message that a new one replaced
 // (news in the case, or a repeat nobody took on): it points down to the new
 // message and loses its buttons, so each case has one message to act on.
@@ -134,8 +118,7 @@ func (b *Bot) renderMoved(ctx context.Context, m store.Message) (store.Message, 
 	case !errors.Is(err, store.ErrNotFound):
 		return store.Message{}, err
 	}
-	text := b.t(lang, "alerts.moved", map[string]any{
-		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName})
+	text := render.Moved(b.loc, lang, v)
 	return store.Message{ID: m.ID, ChatID: m.ChatID, Lane: m.Lane, Kind: store.KindEdit, EditMessageID: m.EditMessageID,
 		Text: text, AlertID: m.AlertID}, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -24,11 +25,10 @@ type Config struct {
 	BotUsername string
 	Sender      SenderConfig
 	Now         func() time.Time // the clock (tests move it); default time.Now
-	// Kick is called after a signal was recorded, to run the alert sweep at once.
-	Kick func()
-	// OutOfQuiet moves a time in the students' quiet hours to their end;
-	// default: quiet hours are not known here (the time as is).
-	OutOfQuiet func(time.Time) time.Time
+	// Cadence is the scheduler's cadence, read here for the students' quiet
+	// hours only (a manual check-in asked in them waits for their end); the
+	// zero value has none.
+	Cadence scheduler.Cadence
 }
 
 // Bot handles updates and owns the sender.
@@ -51,12 +51,6 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Kick == nil {
-		cfg.Kick = func() {}
-	}
-	if cfg.OutOfQuiet == nil {
-		cfg.OutOfQuiet = func(t time.Time) time.Time { return t }
-	}
 	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
 	b.send = NewSender(cfg.Sender, tg, st, log)
 	b.send.render = b.renderAlert
@@ -66,6 +60,15 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 		b.versions[f.ID+"@"+f.Version] = f
 	}
 	return b
+}
+
+// kick wakes the schedulers (of every replica, through Postgres) after the
+// bot recorded something they act on: a signal, a manual check-in, a chosen
+// moment. A lost kick only waits for the scheduler's next tick.
+func (b *Bot) kick(ctx context.Context) {
+	if err := b.st.Kick(context.WithoutCancel(ctx)); err != nil {
+		b.log.WarnContext(ctx, "kick scheduler", "err", err)
+	}
 }
 
 // Sender returns the bot's sender.

@@ -55,9 +55,8 @@ func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Option
 			t.Fatal(err)
 		}
 		r := &replica{st: st}
-		r.bot = bot.New(bot.Config{Sender: sc, Now: c.clock.Now, Kick: func() { r.sched.Kick() }}, tg, st, fl, loc, crisis, logger)
-		r.sched = scheduler.New(scheduler.Config{Now: c.clock.Now, Open: r.bot.OpenCheckin, Sent: r.bot.Sender().Wake,
-			Remind: r.bot.RemindCheckin, Closing: r.bot.ClosingMessage, Resumed: r.bot.PauseOverMessage}, st, logger)
+		r.bot = bot.New(bot.Config{Sender: sc, Now: c.clock.Now}, tg, st, fl, loc, crisis, logger)
+		r.sched = scheduler.New(scheduler.Config{Now: c.clock.Now, Flows: fl, Locales: loc}, st, logger)
 		if err := r.bot.RegisterFlows(ctx); err != nil {
 			t.Fatal(err)
 		}

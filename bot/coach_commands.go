@@ -137,7 +137,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 	// The check-in is scheduled with the update: handled twice, it is one
 	// check-in. In the students' quiet hours it waits for the morning.
 	reply := b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)})
-	due := b.cfg.OutOfQuiet(x.at)
+	due := b.cfg.Cadence.OutOfQuiet(x.at)
 	if due.After(x.at) {
 		reply = b.t(lang, "trust.checkin.morning", map[string]any{"Student": firstName(s.Name), "Time": localTime(due)})
 	}
@@ -147,7 +147,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 		Out: []store.Message{m}}); err != nil {
 		return err
 	}
-	b.cfg.Kick()
+	b.kick(ctx)
 	return nil
 }
 

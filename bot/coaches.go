@@ -122,5 +122,5 @@ func (b *Bot) chatBlocked(ctx context.Context, chatID int64) {
 		return
 	}
 	signalsRaised.WithLabelValues("attention").Inc()
-	b.cfg.Kick()
+	b.kick(ctx)
 }

@@ -192,9 +192,3 @@ func (b *Bot) strangerMessage(ctx context.Context, x *in) error {
 	b.log.WarnContext(ctx, "crisis language from a chat without an invite", "update_id", x.u.ID)
 	return nil
 }
-
-// freeTextSignal reports whether a signal's detail is the student's own text
-// (not "step=option"), even when that text holds an "=".
-func freeTextSignal(code string) bool {
-	return code == "crisis_text" || strings.HasPrefix(code, "crisis_") || strings.HasPrefix(code, "urgent_")
-}

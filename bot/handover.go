@@ -176,5 +176,5 @@ func (b *Bot) tellCoach(ctx context.Context, studentID int64, key string, data m
 		b.log.ErrorContext(ctx, "tell coach", "student_id", studentID, "coach_id", c.ID, "err", err)
 		return
 	}
-	b.cfg.Kick() // the scheduler sends due notes
+	b.kick(ctx) // the scheduler sends due notes
 }

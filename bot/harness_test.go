@@ -43,12 +43,10 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	}
 	fl, loc, crisis := loadParts(t)
 	h := &harness{t: t, ctx: ctx, clock: clock, srv: srv, st: st}
-	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: srv.BotUsername(), Now: clock.Now,
-		Sender: bot.SenderConfig{Rate: 1000, ChatRate: 1000, ChatBurst: 1000, PollEvery: 20 * time.Millisecond},
-		Kick:   func() { sched.Kick() }}, tg, st, fl, loc, crisis, log)
-	sched = scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute, Open: b.OpenCheckin,
-		Sent: b.Sender().Wake, Tick: 20 * time.Millisecond}, st, log)
+		Sender: bot.SenderConfig{Rate: 1000, ChatRate: 1000, ChatBurst: 1000, PollEvery: 20 * time.Millisecond}}, tg, st, fl, loc, crisis, log)
+	sched := scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute, Flows: fl, Locales: loc,
+		Tick: 20 * time.Millisecond}, st, log)
 	h.bot, h.sched = b, sched
 	if err := b.RegisterFlows(ctx); err != nil {
 		t.Fatal(err)

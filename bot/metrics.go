@@ -3,6 +3,8 @@ package bot
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/lijntje/lijntje/scheduler"
 )
 
 var (
@@ -29,12 +31,9 @@ var (
 	convReloads = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "lijntje_conv_reloads_total", Help: "Updates that failed on a missing row and were tried again after dropping the cached conversation.",
 	})
-	checkinsTotal = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "lijntje_checkins_total", Help: "Check-ins by what happened (sent, completed, expired).",
-	}, []string{"event"})
 )
 
 func metricSent(result string) { messagesSent.WithLabelValues(result).Inc() }
 
 // CountCheckins adds n check-ins with event (sent, completed, expired) to /metrics.
-func CountCheckins(event string, n int) { checkinsTotal.WithLabelValues(event).Add(float64(n)) }
+func CountCheckins(event string, n int) { scheduler.CountCheckins(event, n) }

@@ -110,9 +110,3 @@ func (b *Bot) overviewTap(ctx context.Context, x *in, page int64) error {
 	}
 	return err
 }
-
-// DigestMessage is a coach's Monday digest: what needs attention this week.
-func (b *Bot) DigestMessage(c store.Coach, d store.Digest) store.Message {
-	return store.Message{ChatID: c.ChatID, Lane: store.LaneBulk, Kind: store.KindSend,
-		Text: b.t(c.Lang, "talk.digest", map[string]any{"Coach": firstName(c.Name), "Open": d.Open, "Silent": d.Silent, "Risk": d.NewRisk})}
-}

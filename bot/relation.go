@@ -463,7 +463,7 @@ func (b *Bot) relationStudentCallback(ctx context.Context, x *in, data string) (
 		return true, err
 	}
 	if ok {
-		b.cfg.Kick() // plans their check-ins now
+		b.kick(ctx) // plans their check-ins now
 	}
 	return true, nil
 }

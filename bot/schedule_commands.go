@@ -2,12 +2,10 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -111,7 +109,7 @@ func (b *Bot) momentTap(ctx context.Context, x *in, rest string) error {
 		return err
 	}
 	b.log.InfoContext(ctx, "moment chosen", "student_id", x.conv.ID, "day", day, "part", second)
-	b.cfg.Kick() // plan again with the new moment
+	b.kick(ctx) // plan again with the new moment
 	return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 		Text: b.t(lang, "schedule.moment.saved", map[string]any{"Day": b.dayName(lang, day), "Part": b.t(lang, "schedule.part."+second, nil)})})
 }
@@ -146,7 +144,7 @@ func (b *Bot) pauseTap(ctx context.Context, x *in, arg string) error {
 			return err
 		}
 		_ = b.st.ForgetConv(ctx, x.chatID)
-		b.cfg.Kick()
+		b.kick(ctx)
 		return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 			Text: b.t(lang, "schedule.pause.resumed", nil)})
 	}
@@ -227,46 +225,3 @@ func (b *Bot) staleTap(ctx context.Context, x *in) error {
 }
 
 func localDate(t time.Time) string { return t.In(amsterdam).Format("02-01-2006") }
-
-// RemindCheckin renders the one reminder of an open check-in: the flow's
-// reminder text above its current question, with the question's buttons.
-func (b *Bot) RemindCheckin(r store.Reminder) ([]store.Message, error) {
-	f, err := b.flow(context.Background(), r.FlowID, r.Version)
-	if err != nil {
-		return nil, err
-	}
-	data := map[string]any{"Name": firstName(r.StudentName), "Coach": firstName(r.CoachName)}
-	st, ok := f.StepByID(r.Step)
-	if !ok {
-		return nil, fmt.Errorf("check-in %d: step %q not in flow %s@%s", r.CheckinID, r.Step, f.ID, f.Version)
-	}
-	if st.Kind != flows.KindQuestion { // an agreement or referral: its question names it
-		if err := b.followupDataFor(context.Background(), r.Lang, r.CheckinID, st, data); err != nil {
-			return nil, err
-		}
-	}
-	// The question comes back at the bottom of the chat as a new card with the
-	// answers so far; the old card loses its buttons and points to it (card.go).
-	msg := Question(b.loc, r.Lang, r.ChatID, r.CheckinID, st, b.t(r.Lang, f.Reminder, data), data, store.LaneReminder)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	moved := b.t(r.Lang, "card.moved", nil)
-	old, lines, ok := b.retireCard(ctx, r.ChatID, r.CheckinID, func([]string) string { return moved })
-	msg.Text = cardText(lines, msg.Text)
-	if !ok {
-		return []store.Message{msg}, nil
-	}
-	return []store.Message{msg, old}, nil
-}
-
-// ClosingMessage is the kind message at the end of a student's follow-up.
-func (b *Bot) ClosingMessage(s store.Scheduled) []store.Message {
-	data := map[string]any{"Name": firstName(s.Name), "Coach": firstName(s.CoachName)}
-	return []store.Message{{ChatID: s.ChatID, Lane: store.LaneBulk, Kind: store.KindSend, Text: b.t(s.Lang, "schedule.closing", data)}}
-}
-
-// PauseOverMessage tells a student their pause is over.
-func (b *Bot) PauseOverMessage(s store.Scheduled) []store.Message {
-	data := map[string]any{"Name": firstName(s.Name), "Coach": firstName(s.CoachName)}
-	return []store.Message{{ChatID: s.ChatID, Lane: store.LaneReminder, Kind: store.KindSend, Text: b.t(s.Lang, "schedule.pause.over", data)}}
-}

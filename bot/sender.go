@@ -141,6 +141,7 @@ func (s *Sender) Wake() {
 
 // Run sends until ctx ends, then waits for requests in flight.
 func (s *Sender) Run(ctx context.Context) {
+	go s.st.ListenOutbox(ctx, s.Wake) // rows committed by anyone (the scheduler, other replicas); PollEvery is the fallback
 	slots := make(chan struct{}, s.cfg.InFlight)
 	go s.flushLoop(ctx)
 	sweep := time.NewTicker(s.cfg.PollEvery)

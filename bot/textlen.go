@@ -1,8 +1,7 @@
 package bot
 
 import (
-	"unicode/utf16"
-
+	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -13,33 +12,10 @@ const (
 )
 
 // utf16Len is the length of s as Telegram counts it.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
+func utf16Len(s string) int { return render.UTF16Len(s) }
 
-// clip16 shortens s to at most n UTF-16 units, cutting between characters
-// and marking the cut with "…".
-func clip16(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if utf16Len(s) <= n {
-		return s
-	}
-	used := 0
-	for i, r := range s {
-		w := max(utf16.RuneLen(r), 1)
-		if used+w > n-1 { // room for "…" (one unit)
-			return s[:i] + "…"
-		}
-		used += w
-	}
-	return s
-}
+// clip16 shortens s to at most n UTF-16 units, marking the cut with "…".
+func clip16(s string, n int) string { return render.Clip(s, n) }
 
 // fitMessage clips what m shows to Telegram's limits, so no message is
 // refused as too long: a text to 4096 units, a caption to 1024.

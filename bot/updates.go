@@ -214,7 +214,7 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 	}
 	b.send.HandMessages(out) // leased to this process in the same transaction
 	if res.AlertID != 0 {
-		b.cfg.Kick()
+		b.kick(ctx)
 	}
 	return res, nil
 }

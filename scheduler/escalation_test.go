@@ -27,11 +27,8 @@ func newWorld(t *testing.T, start time.Time) *world {
 	clock := telegramtest.NewClock(start)
 	st := storetest.New(t, store.WithClock(clock.Now))
 	w := &world{t: t, ctx: context.Background(), clock: clock, st: st, chat: 5000}
-	w.sched = scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute,
-		Open: func(store.DueCheckin, time.Time) (store.Opened, error) {
-			return store.Opened{}, errors.New("no check-ins here")
-		}},
-		st, storetest.Logger(t))
+	// No flows: no check-ins open here.
+	w.sched = scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute}, st, storetest.Logger(t))
 	return w
 }
 

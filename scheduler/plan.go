@@ -79,13 +79,12 @@ func (s *Scheduler) planOne(st store.Scheduled, now time.Time) (*store.Planned, 
 
 // end closes a student's follow-up with a kind message.
 func (s *Scheduler) end(ctx context.Context, st store.Scheduled, now time.Time) error {
-	ids, err := s.st.EndFollowUp(ctx, st.ID, now, s.cfg.Closing(st))
+	ids, err := s.st.EndFollowUp(ctx, st.ID, now, s.closing(st))
 	if err != nil {
 		return err
 	}
 	if len(ids) > 0 {
 		s.log.InfoContext(ctx, "follow-up ended", "student_id", st.ID)
-		s.cfg.Sent()
 	}
 	return nil
 }
@@ -94,21 +93,16 @@ func (s *Scheduler) end(ctx context.Context, st store.Scheduled, now time.Time) 
 // reminder of check-ins left unanswered (never in quiet hours) and expires
 // check-ins whose time is up.
 func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
-	sent := false
 	// Nothing but replies goes to a student in quiet hours: a pause ends in the morning.
 	quiet := s.cfg.Cadence.InQuiet(now)
 	if !quiet {
-		if n, err := s.st.ResumePaused(ctx, now, 500, s.cfg.Resumed); err != nil {
+		if _, err := s.st.ResumePaused(ctx, now, 500, s.resumed); err != nil {
 			s.log.ErrorContext(ctx, "resume paused", "err", err)
-		} else if n > 0 {
-			sent = true
 		}
 	}
 	if !quiet {
-		if n, err := s.st.RemindCheckins(ctx, now, now.Add(-s.cfg.RemindAfter), 500, s.cfg.Remind); err != nil {
+		if _, err := s.st.RemindCheckins(ctx, now, now.Add(-s.cfg.RemindAfter), 500, s.reminder(ctx)); err != nil {
 			s.log.ErrorContext(ctx, "remind checkins", "err", err)
-		} else if n > 0 {
-			sent = true
 		}
 	}
 	if exp, err := s.st.ExpireCheckins(ctx, now, 1000); err != nil {
@@ -124,8 +118,5 @@ func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
 			}
 		}
 		checkinsExpired.Add(float64(missed))
-	}
-	if sent {
-		s.cfg.Sent()
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -17,8 +20,8 @@ type fixture struct {
 	clock *telegramtest.Clock
 	st    *store.Store
 	coach store.Coach
-	opens int
-	rem   []store.Reminder
+	flows *flows.Catalog
+	loc   *locales.Catalog
 }
 
 func newFixture(t *testing.T, start time.Time) *fixture {
@@ -29,7 +32,15 @@ func newFixture(t *testing.T, start time.Time) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{t: t, clock: clock, st: st, coach: coach}
+	fl, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, clock: clock, st: st, coach: coach, flows: fl, loc: loc}
 }
 
 // student adds a student who left school on left and links them now.
@@ -48,25 +59,39 @@ func (f *fixture) student(name string, chatID int64, left time.Time) store.Stude
 
 func (f *fixture) scheduler(cfg scheduler.Config) *scheduler.Scheduler {
 	cfg.Now = f.clock.Now
-	if cfg.Open == nil {
-		cfg.Open = func(d store.DueCheckin, exp time.Time) (store.Opened, error) {
-			f.opens++
-			return store.Opened{FlowID: "checkin", Version: "v1", Step: "mood", ExpiresAt: exp,
-				Out: []store.Message{{ChatID: d.ChatID, Lane: store.LaneBulk, Kind: store.KindSend, Text: "check-in", CheckinID: d.CheckinID}}}, nil
-		}
-	}
-	if cfg.Remind == nil {
-		cfg.Remind = func(r store.Reminder) ([]store.Message, error) {
-			f.rem = append(f.rem, r)
-			return []store.Message{{ChatID: r.ChatID, Lane: store.LaneReminder, Kind: store.KindSend, Text: "reminder " + r.Step}}, nil
-		}
-	}
-	if cfg.Closing == nil {
-		cfg.Closing = func(s store.Scheduled) []store.Message {
-			return []store.Message{{ChatID: s.ChatID, Lane: store.LaneBulk, Kind: store.KindSend, Text: "closing"}}
-		}
-	}
+	cfg.Flows, cfg.Locales = f.flows, f.loc
 	return scheduler.New(cfg, f.st, storetest.Logger(f.t))
+}
+
+// opens is how many check-ins opened: check-ins the scheduler wrote an
+// opener for (a reminder goes only to one that opened).
+func (f *fixture) opens() int {
+	f.t.Helper()
+	seen := map[int64]bool{}
+	for _, o := range storetest.Outbox(f.t, f.st) {
+		if o.CheckinID != 0 {
+			seen[o.CheckinID] = true
+		}
+	}
+	return len(seen)
+}
+
+// reminders are the steps of the reminders the scheduler wrote, in order:
+// a question sent on the reminder lane, its buttons naming the step.
+func (f *fixture) reminders() []string {
+	f.t.Helper()
+	var steps []string
+	for _, o := range storetest.Outbox(f.t, f.st) {
+		if o.CheckinID == 0 || o.Method != "send" || o.Lane != store.LaneReminder {
+			continue
+		}
+		_, step, _, ok := flows.ParseCallbackData(o.FirstButton)
+		if !ok {
+			f.t.Fatalf("reminder button %q", o.FirstButton)
+		}
+		steps = append(steps, step)
+	}
+	return steps
 }
 
 // checkinsOf returns a student's check-ins, by slot.
@@ -141,7 +166,12 @@ func TestPlanFollowsTheCadenceFor24Months(t *testing.T) {
 	if status != store.StatusEnded || ended.IsZero() || ended.Before(ams(2028, 1, 15, 0, 0)) {
 		t.Fatalf("after 24 months: status %s, ended_at %v; want ended on or after 15 January 2028", status, ended)
 	}
-	if n := f.sent("closing", func(o store.OutboxRow) bool { return o.ChatID == 1001 }); n != 1 {
+	sch, err := f.st.ScheduledStudent(ctx, noor.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closing := render.Closing(f.loc, sch)[0].Text
+	if n := f.sent(closing, func(o store.OutboxRow) bool { return o.ChatID == 1001 }); n != 1 {
 		t.Fatalf("%d closing messages, want 1", n)
 	}
 }
@@ -199,20 +229,20 @@ func TestReminderOnceExpiryAndMissedTwice(t *testing.T) {
 		s.RunOnce(ctx)
 	}
 	step(11 * time.Hour) // Monday 19:00
-	if f.opens != 1 {
-		t.Fatalf("%d check-ins opened at the moment, want 1", f.opens)
+	if f.opens() != 1 {
+		t.Fatalf("%d check-ins opened at the moment, want 1", f.opens())
 	}
 	step(4 * time.Hour) // 23:00: quiet hours, no reminder yet
-	if len(f.rem) != 0 {
+	if len(f.reminders()) != 0 {
 		t.Fatal("a reminder in quiet hours")
 	}
 	step(10 * time.Hour) // Tuesday 09:00
-	if len(f.rem) != 1 || f.rem[0].Step != "mood" {
-		t.Fatalf("reminders at 09:00: %+v, want one for step mood", f.rem)
+	if rem := f.reminders(); len(rem) != 1 || rem[0] != "mood" {
+		t.Fatalf("reminders at 09:00: %+v, want one for step mood", rem)
 	}
 	step(3 * time.Hour)
-	if len(f.rem) != 1 {
-		t.Fatalf("%d reminders, want exactly one", len(f.rem))
+	if rem := f.reminders(); len(rem) != 1 {
+		t.Fatalf("%d reminders, want exactly one", len(rem))
 	}
 	step(23 * time.Hour) // Wednesday 11:00: 40h after sending, still open
 	if n := f.checkins("open"); n != 1 {
@@ -226,8 +256,8 @@ func TestReminderOnceExpiryAndMissedTwice(t *testing.T) {
 		t.Fatal("missed_twice after one missed check-in")
 	}
 	step(5 * 24 * time.Hour) // next Monday 19:00
-	if f.opens != 2 {
-		t.Fatalf("%d check-ins opened, want 2", f.opens)
+	if f.opens() != 2 {
+		t.Fatalf("%d check-ins opened, want 2", f.opens())
 	}
 	step(48 * time.Hour)
 	if n := f.checkins("expired"); n != 2 {
@@ -252,9 +282,12 @@ func TestPauseAndResume(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, ams(2026, 6, 1, 8, 0))
 	eva := f.student("Eva", 1004, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
-	s := f.scheduler(scheduler.Config{Resumed: func(st store.Scheduled) []store.Message {
-		return []store.Message{{ChatID: st.ChatID, Kind: store.KindSend, Text: "welcome back"}}
-	}})
+	s := f.scheduler(scheduler.Config{})
+	sch, err := f.st.ScheduledStudent(ctx, eva.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	welcomeBack := render.PauseOver(f.loc, sch)[0].Text
 	if _, err := s.Plan(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -268,8 +301,8 @@ func TestPauseAndResume(t *testing.T) {
 		}
 		s.RunOnce(ctx)
 	}
-	if f.opens != 0 {
-		t.Fatalf("%d check-ins during the pause", f.opens)
+	if f.opens() != 0 {
+		t.Fatalf("%d check-ins during the pause", f.opens())
 	}
 	f.clock.Advance(24 * time.Hour) // Monday 15 June 08:00: the pause is over, in quiet hours
 	s.RunOnce(ctx)
@@ -281,7 +314,7 @@ func TestPauseAndResume(t *testing.T) {
 	if st, _ := f.st.Student(ctx, eva.ID); st.Status != store.StatusActive {
 		t.Fatalf("after the pause: status %s", st.Status)
 	}
-	if n := f.sent("welcome back", anyRow); n != 1 {
+	if n := f.sent(welcomeBack, anyRow); n != 1 {
 		t.Fatalf("%d resume messages", n)
 	}
 	f.clock.Advance(6 * time.Hour) // 15:00
@@ -289,8 +322,8 @@ func TestPauseAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.RunOnce(ctx)
-	if f.opens != 1 {
-		t.Fatalf("%d check-ins after the pause, want 1", f.opens)
+	if f.opens() != 1 {
+		t.Fatalf("%d check-ins after the pause, want 1", f.opens())
 	}
 	if ok, err := f.st.StopCheckins(ctx, eva.ID, f.clock.Now()); err != nil || !ok {
 		t.Fatalf("stop: %v %v", ok, err)
@@ -303,7 +336,7 @@ func TestPauseAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.RunOnce(ctx)
-	if f.opens != 1 {
+	if f.opens() != 1 {
 		t.Fatal("a check-in after stop")
 	}
 }

@@ -1,17 +1,21 @@
 // Package scheduler decides when things happen: it opens check-ins that are
 // due and runs the next steps of alerts (routing, re-escalation) from rows in
 // Postgres, claimed so that every replica can run it and each step runs once.
-// It never calls Telegram: what it decides becomes outbox rows that the bot's
-// sender drains.
+// It never calls Telegram nor the bot: what it decides becomes outbox rows,
+// rendered with package render in the transaction that decides, and the
+// commit wakes the senders (a NOTIFY; they poll too).
 package scheduler
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -21,10 +25,12 @@ type Config struct {
 	Expiry        time.Duration // how long a check-in stays open (default 48h)
 	EscalateAfter time.Duration // default 30m
 	Tick          time.Duration // how often it looks when nothing wakes it (default 5s)
-	// Open decides how a due check-in opens (the bot renders it).
-	Open func(store.DueCheckin, time.Time) (store.Opened, error)
-	// Sent is told that outbox rows are waiting (wakes the sender).
-	Sent func()
+	// Flows and Locales are what the scheduler renders from (package render):
+	// check-in openers, reminders, closing and pause-over messages, digests.
+	// Without Flows no check-in opens; without Locales nothing else is said.
+	// The outbox rows it writes wake the senders through Postgres (NOTIFY).
+	Flows   *flows.Catalog
+	Locales *locales.Catalog
 
 	// Cadence is how often and when check-ins come (default DefaultCadence).
 	Cadence Cadence
@@ -37,23 +43,14 @@ type Config struct {
 	// are planned (default every 10 minutes); planning also runs at start.
 	// PlanOff plans nothing (the benchmark starts its own check-ins).
 	PlanSpec string
-	// Remind renders the reminder of an open check-in.
-	Remind func(store.Reminder) ([]store.Message, error)
-	// Closing renders the kind message at the end of the follow-up.
-	Closing func(store.Scheduled) []store.Message
-	// Resumed renders the message when a pause ends.
-	Resumed func(store.Scheduled) []store.Message
-	// Digest renders a coach's Monday digest (nil: no digests); see talk.go.
-	Digest func(store.Coach, store.Digest) store.Message
+	// Digests sends coaches their Monday digest (false: none); see talk.go.
+	Digests bool
 	// Retention is how long personal data stays after a student's follow-up
 	// ended (default 360 days); a daily job removes it.
 	Retention time.Duration
 	// PurgeSpec is the cron spec of that daily job (default 03:15).
 	PurgeSpec string
 }
-
-// OutOfQuiet moves t in the students' quiet hours to their end (09:00 by default).
-func (s *Scheduler) OutOfQuiet(t time.Time) time.Time { return s.cfg.Cadence.OutOfQuiet(t) }
 
 // PlanOff as Config.PlanSpec turns planning by cadence off.
 const PlanOff = "off"
@@ -66,6 +63,9 @@ type Scheduler struct {
 	wake chan struct{}
 	// LastSweep is when the last alert sweep finished (for /metrics).
 	lastSweep func(time.Time)
+
+	mu       sync.Mutex
+	versions map[string]*flows.Flow // older flow versions by "id@version": say.go
 }
 
 // New returns a scheduler; Run starts it.
@@ -82,26 +82,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Scheduler {
 	if cfg.Tick <= 0 {
 		cfg.Tick = 5 * time.Second
 	}
-	if cfg.Sent == nil {
-		cfg.Sent = func() {}
-	}
-	if len(cfg.Cadence.Phases) == 0 {
-		def := DefaultCadence()
-		def.Zone, def.Parts, def.Part = cfg.Cadence.Zone, cfg.Cadence.Parts, cfg.Cadence.Part
-		if cfg.Cadence.Quiet != [2]int{} {
-			def.Quiet = cfg.Cadence.Quiet
-		}
-		cfg.Cadence = def
-	}
-	if cfg.Cadence.Zone == nil {
-		cfg.Cadence.Zone = Amsterdam
-	}
-	if len(cfg.Cadence.Parts) == 0 {
-		cfg.Cadence.Parts = DefaultCadence().Parts
-	}
-	if cfg.Cadence.Part == "" {
-		cfg.Cadence.Part = DefaultCadence().Part
-	}
+	cfg.Cadence = cfg.Cadence.WithDefaults()
 	if cfg.RemindAfter <= 0 {
 		cfg.RemindAfter = 4 * time.Hour
 	}
@@ -117,16 +98,32 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Scheduler {
 	if cfg.PlanSpec == "" {
 		cfg.PlanSpec = "*/10 * * * *"
 	}
-	if cfg.Remind == nil {
-		cfg.Remind = func(store.Reminder) ([]store.Message, error) { return nil, nil }
+	return &Scheduler{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1), lastSweep: func(time.Time) {}, versions: map[string]*flows.Flow{}}
+}
+
+// WithDefaults fills in what c leaves unset: the default phases (and quiet
+// hours, unless c has its own), the zone, the parts of the day and the part
+// used when a student chose none. New applies it; the bot reads the quiet
+// hours from the result.
+func (c Cadence) WithDefaults() Cadence {
+	if len(c.Phases) == 0 {
+		def := DefaultCadence()
+		def.Zone, def.Parts, def.Part = c.Zone, c.Parts, c.Part
+		if c.Quiet != [2]int{} {
+			def.Quiet = c.Quiet
+		}
+		c = def
 	}
-	if cfg.Closing == nil {
-		cfg.Closing = func(store.Scheduled) []store.Message { return nil }
+	if c.Zone == nil {
+		c.Zone = Amsterdam
 	}
-	if cfg.Resumed == nil {
-		cfg.Resumed = func(store.Scheduled) []store.Message { return nil }
+	if len(c.Parts) == 0 {
+		c.Parts = DefaultCadence().Parts
 	}
-	return &Scheduler{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1), lastSweep: func(time.Time) {}}
+	if c.Part == "" {
+		c.Part = DefaultCadence().Part
+	}
+	return c
 }
 
 // Kick makes the scheduler look now (a check-in or signal was just recorded).
@@ -189,9 +186,7 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 		}
 		// In quiet hours only a manual check-in opens: what is planned or
 		// overdue (held back by a case closed late, say) waits for the morning.
-		convs, _, err := s.st.StartDueCheckinsQuiet(ctx, now, 100, s.cfg.Cadence.InQuiet(now), func(d store.DueCheckin) (store.Opened, error) {
-			return s.cfg.Open(d, now.Add(s.cfg.Expiry))
-		})
+		convs, _, err := s.st.StartDueCheckinsQuiet(ctx, now, 100, s.cfg.Cadence.InQuiet(now), s.opener(now)) // say.go
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.ErrorContext(ctx, "start due checkins", "err", err)
@@ -201,20 +196,18 @@ func (s *Scheduler) RunOnce(ctx context.Context) {
 		if len(convs) == 0 {
 			return
 		}
-		s.cfg.Sent()
+		CountCheckins("sent", len(convs))
 	}
 }
 
 // runAlertSteps runs every due alert step; false when stopping.
 func (s *Scheduler) runAlertSteps(ctx context.Context) bool {
-	n, err := s.st.RunAlertSteps(ctx, s.cfg.Now(), 1000, s.decide)
+	_, err := s.st.RunAlertSteps(ctx, s.cfg.Now(), 1000, s.decide)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false // stopping: the step was rolled back and runs again
 		}
 		s.log.ErrorContext(ctx, "alert steps", "err", err)
-	} else if n > 0 {
-		s.cfg.Sent()
 	}
 	sweepRuns.SetToCurrentTime()
 	return true

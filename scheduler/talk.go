@@ -8,15 +8,11 @@ import (
 // coachUpkeep sends coaches what waited for their working hours: notes about
 // their students (paused, stopped). Each note goes once across replicas.
 func (s *Scheduler) coachUpkeep(ctx context.Context, now time.Time) {
-	n, err := s.st.ReleaseCoachNotes(ctx, now, 500)
-	if err != nil {
+	if _, err := s.st.ReleaseCoachNotes(ctx, now, 500); err != nil {
 		if ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "coach notes", "err", err)
 		}
 		return
-	}
-	if n > 0 {
-		s.cfg.Sent()
 	}
 	s.digests(ctx, now)
 }
@@ -28,7 +24,7 @@ const digestWindow = 8 * time.Hour
 // digests sends every coach their weekly digest at the start of their first
 // working hours of the week (Monday morning for most), once.
 func (s *Scheduler) digests(ctx context.Context, now time.Time) {
-	if s.cfg.Digest == nil {
+	if !s.cfg.Digests || s.cfg.Locales == nil {
 		return
 	}
 	local := now.In(Amsterdam)
@@ -43,7 +39,6 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time) {
 		}
 		return
 	}
-	sent := 0
 	for _, c := range coaches {
 		h, err := ParseHours(c.Hours)
 		if err != nil {
@@ -53,7 +48,7 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time) {
 		if now.Before(start) || now.Sub(start) > digestWindow || start.Sub(monday) >= 7*24*time.Hour {
 			continue
 		}
-		ok, err := s.st.SendDigest(ctx, c, monday, s.cfg.Digest)
+		ok, err := s.st.SendDigest(ctx, c, monday, s.digest)
 		if err != nil {
 			if ctx.Err() == nil {
 				s.log.ErrorContext(ctx, "digest", "coach_id", c.ID, "err", err)
@@ -61,10 +56,7 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time) {
 			continue
 		}
 		if ok {
-			sent++
+			s.log.InfoContext(ctx, "digest", "coach_id", c.ID)
 		}
-	}
-	if sent > 0 {
-		s.cfg.Sent()
 	}
 }

@@ -37,11 +37,37 @@ func (s *Store) ScheduleCheckin(ctx context.Context, studentID int64, slot, due 
 	return tag.RowsAffected() == 1, nil
 }
 
-// Listen calls wake whenever a check-in is scheduled, until ctx ends.
-// It reconnects when the connection drops.
+// OutboxChannel is the Postgres channel on which new outbox rows are
+// announced: a trigger (migration 0013) notifies it when a row any sender may
+// claim is inserted, on commit of the transaction that inserted it.
+const OutboxChannel = "lijntje_outbox"
+
+// Kick wakes the schedulers of every replica (Listen): something they act on
+// (a signal, a manual check-in, a chosen moment, a resumed pause) was just
+// recorded.
+func (s *Store) Kick(ctx context.Context) error {
+	if _, err := s.db.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// Listen calls wake whenever a check-in is scheduled, an alert step is due or
+// Kick is called, until ctx ends. It reconnects when the connection drops.
 func (s *Store) Listen(ctx context.Context, wake func()) {
+	s.listen(ctx, wake, NotifyChannel, AlertChannel)
+}
+
+// ListenOutbox calls wake whenever outbox rows for any sender to claim were
+// committed, until ctx ends. It reconnects when the connection drops; a
+// notification lost meanwhile only waits for the sender's next poll.
+func (s *Store) ListenOutbox(ctx context.Context, wake func()) {
+	s.listen(ctx, wake, OutboxChannel)
+}
+
+func (s *Store) listen(ctx context.Context, wake func(), channels ...string) {
 	for ctx.Err() == nil {
-		err := s.listenOnce(ctx, wake)
+		err := s.listenOnce(ctx, wake, channels)
 		if ctx.Err() != nil {
 			return
 		}
@@ -53,14 +79,17 @@ func (s *Store) Listen(ctx context.Context, wake func()) {
 	}
 }
 
-func (s *Store) listenOnce(ctx context.Context, wake func()) error {
+func (s *Store) listenOnce(ctx context.Context, wake func(), channels []string) error {
 	conn, err := s.db.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
-	if _, err := conn.Exec(ctx, "LISTEN "+NotifyChannel); err != nil {
-		return err
+	for _, ch := range channels {
+		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ch}.Sanitize()); err != nil {
+			conn.Conn().Close(context.Background()) // do not return a connection in LISTEN state
+			return err
+		}
 	}
 	wake() // anything that came in while not listening
 	for {

@@ -102,8 +102,12 @@ func followupPrevious(ctx context.Context, tx pgx.Tx, checkinID int64, previous 
 // FollowupAskFor returns what step of checkinID asks about; ErrNotFound when
 // it asks about nothing.
 func (s *Store) FollowupAskFor(ctx context.Context, checkinID int64, step string) (FollowupAsk, error) {
+	return followupAskFor(ctx, s.db, checkinID, step)
+}
+
+func followupAskFor(ctx context.Context, q rowQuerier, checkinID int64, step string) (FollowupAsk, error) {
 	a := FollowupAsk{Step: step}
-	err := s.db.QueryRow(ctx, `SELECT coalesce(f.agreement_id, 0), coalesce(f.referral_id, 0), coalesce(a.what, r.kind, ''), coalesce(f.previous, '')
+	err := q.QueryRow(ctx, `SELECT coalesce(f.agreement_id, 0), coalesce(f.referral_id, 0), coalesce(a.what, r.kind, ''), coalesce(f.previous, '')
 		FROM followup_asks f LEFT JOIN agreements a ON a.id = f.agreement_id LEFT JOIN referrals r ON r.id = f.referral_id
 		WHERE f.checkin_id = $1 AND f.step = $2`, checkinID, step).Scan(&a.AgreementID, &a.ReferralID, &a.Subject, &a.Previous)
 	if err != nil {

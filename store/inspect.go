@@ -23,19 +23,23 @@ type OutboxRow struct {
 	Attempts              int
 	Sent, Failed          bool
 	Error                 string
+	CheckinID             int64  // 0: not part of a check-in
+	Lane                  int    // the sender's lane
+	FirstButton           string // the callback data of the first button, if any
 }
 
 // OutboxRows returns every outbox row, oldest first.
 func (s *Store) OutboxRows(ctx context.Context) ([]OutboxRow, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, chat_id, coalesce(student_id, 0), method, coalesce(payload->>'t', ''),
-		not_before, coalesce(claimed_until, '0001-01-01'::timestamptz), attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, coalesce(error, '')
+		not_before, coalesce(claimed_until, '0001-01-01'::timestamptz), attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, coalesce(error, ''),
+		coalesce(checkin_id, 0), lane, coalesce(payload->'b'->0->0->>'d', '')
 		FROM outbox ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("outbox rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxRow, error) {
 		var o OutboxRow
-		err := r.Scan(&o.ID, &o.ChatID, &o.StudentID, &o.Method, &o.Type, &o.NotBefore, &o.ClaimedUntil, &o.Attempts, &o.Sent, &o.Failed, &o.Error)
+		err := r.Scan(&o.ID, &o.ChatID, &o.StudentID, &o.Method, &o.Type, &o.NotBefore, &o.ClaimedUntil, &o.Attempts, &o.Sent, &o.Failed, &o.Error, &o.CheckinID, &o.Lane, &o.FirstButton)
 		if o.ClaimedUntil.Year() == 1 {
 			o.ClaimedUntil = time.Time{}
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -243,6 +244,13 @@ type Reminder struct {
 	FlowID      string
 	Version     string
 	Step        string
+	// Followup is what the current step asks about (an agreement or a
+	// referral); nil when it asks about nothing.
+	Followup *FollowupAsk
+	// CardMessageID and CardText are the check-in's card (see CheckinCard):
+	// the reminder takes its buttons off. CardMessageID is 0 when there is none.
+	CardMessageID int
+	CardText      string
 }
 
 // RemindCheckins claims open check-ins sent at or before sentBefore that had
@@ -273,6 +281,16 @@ func (s *Store) RemindCheckins(ctx context.Context, now, sentBefore time.Time, l
 			return err
 		}
 		for _, r := range due {
+			a, err := followupAskFor(ctx, tx, r.CheckinID, r.Step)
+			switch {
+			case err == nil:
+				r.Followup = &a
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			if r.CardMessageID, r.CardText, err = checkinCard(ctx, tx, r.CheckinID); err != nil {
+				return err
+			}
 			msgs, err := render(r)
 			if err != nil {
 				return fmt.Errorf("render reminder %d: %w", r.CheckinID, err)

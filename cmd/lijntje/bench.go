@@ -22,7 +22,6 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/scheduler"
@@ -898,12 +897,7 @@ func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slo
 			return fmt.Errorf("bench memory: %w", err)
 		}
 	}
-	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
-	if err != nil {
-		return err
-	}
-	b := bot.New(bot.Config{Now: d.st.Now}, client, d.st, d.flows, d.loc, d.crisis, log)
-	sched := scheduler.New(scheduler.Config{Now: d.st.Now, Open: b.OpenCheckin,
+	sched := scheduler.New(scheduler.Config{Now: d.st.Now, Flows: d.flows, Locales: d.loc,
 		Cadence: scheduler.Cadence{Quiet: benchNoQuiet}}, d.st, log)
 	runtime.GC()
 	baseHeap := heapNow()

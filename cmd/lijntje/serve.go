@@ -48,14 +48,14 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	}
 	s := &server{deps: d, tg: tg}
 	cfg.warnSendConfig(d.log)
-	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.sendConfig(), Now: d.st.Now,
-		Kick: func() { sched.Kick() }, OutOfQuiet: func(t time.Time) time.Time { return sched.OutOfQuiet(t) }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+	// The bot and the scheduler meet in Postgres: the scheduler writes outbox
+	// rows (rendered with package render) that wake the sender, and the bot's
+	// writes wake the scheduler (store.Kick). The bot reads the quiet hours.
 	scfg := cfg.Schedule
-	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake
-	scfg.Digest = b.DigestMessage
-	scfg.Remind, scfg.Closing, scfg.Resumed = b.RemindCheckin, b.ClosingMessage, b.PauseOverMessage
-	sched = scheduler.New(scfg, d.st, d.log)
+	scfg.Now, scfg.EscalateAfter, scfg.Flows, scfg.Locales, scfg.Digests = d.st.Now, cfg.EscalateAfter, d.flows, d.loc, true
+	sched := scheduler.New(scfg, d.st, d.log)
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.sendConfig(), Now: d.st.Now, Cadence: scfg.Cadence.WithDefaults()},
+		tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	s.bot, s.sched = b, sched
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err

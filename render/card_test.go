@@ -1,4 +1,4 @@
-package bot
+package render
 
 import (
 	"strconv"
@@ -12,11 +12,11 @@ import (
 func TestCardTextStaysWithinTelegramsLimit(t *testing.T) {
 	var lines []string
 	for i := range 200 {
-		lines = append(lines, cardMark+strings.Repeat("😣", 30)+" → "+strconv.Itoa(i))
+		lines = append(lines, CardMark+strings.Repeat("😣", 30)+" → "+strconv.Itoa(i))
 	}
 	question := "Wil je nog iets kwijt? " + strings.Repeat("🎤", 1500)
-	got := cardText(lines, question)
-	if n := utf16Len(got); n > maxCardUnits {
+	got := CardText(lines, question)
+	if n := UTF16Len(got); n > maxCardUnits {
 		t.Fatalf("card is %d UTF-16 units, over %d", n, maxCardUnits)
 	}
 	if !strings.HasSuffix(got, question) {
@@ -28,12 +28,12 @@ func TestCardTextStaysWithinTelegramsLimit(t *testing.T) {
 	if got != strings.ToValidUTF8(got, "") {
 		t.Errorf("card cut inside a character")
 	}
-	huge := cardText(nil, strings.Repeat("🙂", 5000))
-	if n := utf16Len(huge); n > maxCardUnits || !strings.HasSuffix(huge, "…") || huge != strings.ToValidUTF8(huge, "") {
+	huge := CardText(nil, strings.Repeat("🙂", 5000))
+	if n := UTF16Len(huge); n > maxCardUnits || !strings.HasSuffix(huge, "…") || huge != strings.ToValidUTF8(huge, "") {
 		t.Errorf("a question over the limit: %d units, cut marked %v", n, strings.HasSuffix(huge, "…"))
 	}
-	if got := cardLines("Hoi!\n\n" + cardMark + "a → b\n" + cardMark + "c → d\n\nVraag?"); len(got) != 2 {
-		t.Errorf("cardLines found %d lines, want 2: %q", len(got), got)
+	if got := CardLines("Hoi!\n\n" + CardMark + "a → b\n" + CardMark + "c → d\n\nVraag?"); len(got) != 2 {
+		t.Errorf("CardLines found %d lines, want 2: %q", len(got), got)
 	}
 	if got := shortQuestion("Wil je nog iets kwijt? Typ het hier of stuur een spraakbericht 🎤."); got != "Wil je nog iets kwijt?" {
 		t.Errorf("shortQuestion = %q", got)
