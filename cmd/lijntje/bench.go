@@ -22,6 +22,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/scheduler"
@@ -565,28 +566,24 @@ func cpuModel() string {
 
 // running is one `serve` started by the bench.
 type running struct {
-	srv  *server
-	stop context.CancelFunc
-	done chan error
+	srv *app.App
 }
 
 func startServe(d *deps) (*running, error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{stop: cancel, done: make(chan error, 1)}
-	ready := make(chan *server, 1)
-	go func() { r.done <- serve(ctx, d, func(s *server) { ready <- s }) }()
-	select {
-	case r.srv = <-ready:
-		return r, nil
-	case err := <-r.done:
-		cancel()
+	ctx := context.Background()
+	a, err := app.NewOn(ctx, d.Parts)
+	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
+	if err := a.Start(ctx); err != nil {
+		_ = a.Stop(ctx)
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return &running{srv: a}, nil
 }
 
 func (r *running) shutdown() error {
-	r.stop()
-	return <-r.done
+	return r.srv.Stop(context.Background())
 }
 
 func wait(ctx context.Context, ch <-chan struct{}, d time.Duration) bool {
@@ -601,7 +598,7 @@ func wait(ctx context.Context, ch <-chan struct{}, d time.Duration) bool {
 	return false
 }
 
-func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger, progress func(string, ...any)) (*benchResult, error) {
+func benchRun(ctx context.Context, o benchOptions, base app.Config, log *slog.Logger, progress func(string, ...any)) (*benchResult, error) {
 	r := &benchResult{Students: o.students, OfferedRate: o.rate}
 	r.Machine.CPUs, r.Machine.Model, r.Machine.Go = runtime.NumCPU(), cpuModel(), runtime.Version()
 	setupStart := time.Now()
@@ -619,12 +616,13 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
 	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, false, o.hotRate, o.hotRate
-	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
+	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err
 	}
-	defer d.close()
-	if err := d.st.FlushRedis(ctx); err != nil {
+	defer p.Close()
+	d := &deps{Parts: p}
+	if err := d.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 
@@ -632,7 +630,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	if o.rate > 0 {
 		w.pace = &pacer{interval: time.Duration(float64(time.Second) / o.rate)}
 	}
-	coach, coachCode, err := d.st.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
+	coach, coachCode, err := d.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
 		return nil, err
 	}
@@ -647,7 +645,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(o.students); i = next.Add(1) {
-				st, code, err := d.st.AddStudent(ctx, store.NewStudent{Name: fmt.Sprintf("Student%d Bench", i), CoachID: coach.ID}, time.Hour)
+				st, code, err := d.Store.AddStudent(ctx, store.NewStudent{Name: fmt.Sprintf("Student%d Bench", i), CoachID: coach.ID}, time.Hour)
 				u := tg.NewUser(fmt.Sprintf("Student%d", i))
 				mu.Lock()
 				if err != nil && firstErr == nil {
@@ -691,7 +689,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 
 	// Phase 1: throughput.
 	progress("throughput: a check-in for all %d students, answered as soon as asked (rate %v)", o.students, o.rate)
-	meter := &cpuMeter{pool: d.pool, db: o.dbName, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
+	meter := &cpuMeter{pool: d.Store.DB(), db: o.dbName, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
 	runtime.GC()
 	heap := startHeapSampler()
 	if o.cpuProfile != "" {
@@ -707,11 +705,11 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	phaseStart := time.Now()
 	cpu0 := meter.sample(ctx)
 	finished := w.setPhase("answer", o.students)
-	now := d.st.Now()
-	if _, err := d.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', $1, $1 FROM students`, now); err != nil {
+	now := d.Store.Now()
+	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', $1, $1 FROM students`, now); err != nil {
 		return nil, err
 	}
-	srv.srv.sched.Kick()
+	srv.srv.Scheduler().Kick()
 	ok := wait(ctx, finished, o.timeout)
 	cpu1 := meter.sample(ctx)
 	if o.cpuProfile != "" {
@@ -739,7 +737,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		r.CallsPerCheckin = float64(delivered+tooMany) / float64(r.Completed)
 		r.AllCallsPerCheckin = float64(calls) / float64(r.Completed)
 	}
-	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`).Scan(&r.AnswersStored); err != nil {
+	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`).Scan(&r.AnswersStored); err != nil {
 		return nil, err
 	}
 	r.AnswersLost = max(r.Updates-r.AnswersStored, 0)
@@ -766,7 +764,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	srv = nil
 	tg.SetLimits(30, 3, 1)
 	time.Sleep(1100 * time.Millisecond) // the floor's sends leave the double's one-second window
-	d.cfg.SendRate, d.cfg.SendRateAuto, d.cfg.SendChatBurst, d.cfg.SendChatRate, d.cfg.SendChatOff = o.sendRate, false, 0, 0, false
+	d.Cfg.SendRate, d.Cfg.SendRateAuto, d.Cfg.SendChatBurst, d.Cfg.SendChatRate, d.Cfg.SendChatOff = o.sendRate, false, 0, 0, false
 	wave := min(o.students, max(int(o.sendRate*12), 1))
 	progress("send rate: a wave of %d check-ins at %v/s under Telegram's limits (30/s, a chat 1/s)", wave, o.sendRate)
 	if srv, err = startServe(d); err != nil {
@@ -774,12 +772,12 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	}
 	waveDone := w.setPhase("wave", wave)
 	waveStart := time.Now()
-	now = d.st.Now()
-	if _, err := d.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
+	now = d.Store.Now()
+	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
 		SELECT id, 'checkin', $1, $1 FROM students ORDER BY id LIMIT $2`, now, wave); err != nil {
 		return nil, err
 	}
-	srv.srv.sched.Kick()
+	srv.srv.Scheduler().Kick()
 	wait(ctx, waveDone, o.timeout)
 	w.mu.Lock()
 	sends := slices.Clone(w.waveSends)
@@ -812,7 +810,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		}
 	}
 	r.Memory.VmHWMMB = vmHWM()
-	if err := d.st.FlushRedis(ctx); err != nil {
+	if err := d.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -822,7 +820,7 @@ func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond)
 
 // benchFloor runs n bare operations on 32 goroutines and measures them like the throughput phase.
 func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchWorld, meter *cpuMeter, n int, r *benchResult) error {
-	if _, err := d.pool.Exec(ctx, `CREATE TABLE bench_floor (id bigint PRIMARY KEY, at timestamptz NOT NULL)`); err != nil {
+	if _, err := d.Store.DB().Exec(ctx, `CREATE TABLE bench_floor (id bigint PRIMARY KEY, at timestamptz NOT NULL)`); err != nil {
 		return err
 	}
 	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
@@ -844,10 +842,10 @@ func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchW
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if err := d.rdb.Set(ctx, "lijntje_bench:floor:"+strconv.FormatInt(i, 10), 1, time.Minute).Err(); err != nil {
+				if err := d.Store.Redis().Set(ctx, "lijntje_bench:floor:"+strconv.FormatInt(i, 10), 1, time.Minute).Err(); err != nil {
 					failed.Add(1)
 				}
-				if _, err := d.pool.Exec(ctx, `INSERT INTO bench_floor (id, at) VALUES ($1, now())`, i); err != nil {
+				if _, err := d.Store.DB().Exec(ctx, `INSERT INTO bench_floor (id, at) VALUES ($1, now())`, i); err != nil {
 					failed.Add(1)
 				}
 				if _, err := client.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chats[int(i)%len(chats)], Text: "floor"}); err != nil {
@@ -893,12 +891,12 @@ func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slo
 		if strings.Contains(q, "$1") {
 			args = append(args, n)
 		}
-		if _, err := d.pool.Exec(ctx, q, args...); err != nil {
+		if _, err := d.Store.DB().Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("bench memory: %w", err)
 		}
 	}
-	sched := scheduler.New(scheduler.Config{Now: d.st.Now, Flows: d.flows, Locales: d.loc,
-		Cadence: scheduler.Cadence{Quiet: benchNoQuiet}}, d.st, log)
+	sched := scheduler.New(scheduler.Config{Now: d.Store.Now, Flows: d.Flows, Locales: d.Locales,
+		Cadence: scheduler.Cadence{Quiet: benchNoQuiet}}, d.Store, log)
 	runtime.GC()
 	baseHeap := heapNow()
 	heap := startHeapSampler()
@@ -909,7 +907,7 @@ func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slo
 	el := time.Since(start)
 	peak := heap.finish()
 	var opened int
-	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE status = 'open'`).Scan(&opened); err != nil {
+	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM checkins WHERE status = 'open'`).Scan(&opened); err != nil {
 		return err
 	}
 	above := uint64(0)

@@ -33,7 +33,7 @@ func parseStudentDelete(c *cmdline, args []string) (action, error) {
 		if err := d.desk(nil).DeleteStudent(ctx, id, *yes, stdin, w); err != nil {
 			return err
 		}
-		d.log.Info("student erased", "student", id)
+		d.Log.Info("student erased", "student", id)
 		_, err := fmt.Fprintln(w, c.T("cli.delete.done", "ID", id))
 		return err
 	}, nil

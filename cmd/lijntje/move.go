@@ -33,7 +33,7 @@ func studentMove(ctx context.Context, d *deps, id int64, coach string, w io.Writ
 	if err != nil {
 		return err
 	}
-	d.log.InfoContext(ctx, "student moved", "student_id", mv.Student.ID, "from_coach_id", mv.From.ID, "to_coach_id", mv.To.ID)
+	d.Log.InfoContext(ctx, "student moved", "student_id", mv.Student.ID, "from_coach_id", mv.From.ID, "to_coach_id", mv.To.ID)
 	_, err = fmt.Fprintln(w, d.cli.T("cli.move.done", "ID", mv.Student.ID, "Coach", mv.To.ID, "Name", mv.To.Name, "Count", n))
 	return err
 }
