@@ -20,7 +20,6 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
@@ -218,22 +217,15 @@ func benchDatabase(ctx context.Context, dbURL, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	admin := *u
-	admin.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, admin.String())
+	u.Path = "/postgres"
+	if err := store.DropDatabase(ctx, u.String(), name); err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	dbURL, err = store.CreateDatabase(ctx, u.String(), name, "")
 	if err != nil {
-		return "", fmt.Errorf("bench: connect to postgres: %w", err)
+		return "", fmt.Errorf("bench: %w", err)
 	}
-	defer conn.Close(ctx)
-	id := pgx.Identifier{name}.Sanitize()
-	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+id+` WITH (FORCE)`); err != nil {
-		return "", fmt.Errorf("bench: drop %s: %w", name, err)
-	}
-	if _, err := conn.Exec(ctx, `CREATE DATABASE `+id); err != nil {
-		return "", fmt.Errorf("bench: create %s: %w", name, err)
-	}
-	u.Path = "/" + name
-	return u.String(), nil
+	return dbURL, nil
 }
 
 // dropBenchDatabase removes what benchDatabase made (the tiny benchmark test cleans up).
@@ -243,12 +235,7 @@ func dropBenchDatabase(ctx context.Context, dbURL, name string) {
 		return
 	}
 	u.Path = "/postgres"
-	conn, err := pgx.Connect(ctx, u.String())
-	if err != nil {
-		return
-	}
-	defer conn.Close(ctx)
-	_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
+	_ = store.DropDatabase(ctx, u.String(), name)
 }
 
 // simStudent is one simulated student: a Telegram user who taps an answer
@@ -429,9 +416,7 @@ func (p *pacer) wait(ctx context.Context) {
 // cpuMeter reads CPU time of this process, of the Postgres backends serving
 // the bench database, and of the local Redis server.
 type cpuMeter struct {
-	pool interface {
-		Query(context.Context, string, ...any) (pgx.Rows, error)
-	}
+	st      *store.Store
 	db      string
 	redis   int // pid of redis-server, 0 when not local
 	backend map[int]time.Duration
@@ -489,12 +474,9 @@ func (c *cpuMeter) sample(ctx context.Context) cpuSample {
 	if c.redis != 0 {
 		s.redis = pidCPU(c.redis)
 	}
-	rows, err := c.pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, c.db)
-	if err == nil {
-		pids, _ := pgx.CollectRows(rows, pgx.RowTo[int32])
-		for _, p := range pids {
-			c.backend[int(p)] = max(c.backend[int(p)], pidCPU(int(p)))
-		}
+	pids, _ := c.st.BackendPIDs(ctx, c.db)
+	for _, p := range pids {
+		c.backend[p] = max(c.backend[p], pidCPU(p))
 	}
 	for _, v := range c.backend {
 		s.postgres += v
@@ -692,7 +674,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 
 	// Phase 1: throughput.
 	progress("throughput: a check-in for all %d students, answered as soon as asked (rate %v)", o.students, o.rate)
-	meter := &cpuMeter{pool: d.pool, db: o.dbName, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
+	meter := &cpuMeter{st: d.st, db: o.dbName, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
 	runtime.GC()
 	heap := startHeapSampler()
 	if o.cpuProfile != "" {
@@ -708,8 +690,12 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	phaseStart := time.Now()
 	cpu0 := meter.sample(ctx)
 	finished := w.setPhase("answer", o.students)
+	ids, err := d.st.StudentIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := d.st.Now()
-	if _, err := d.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', $1, $1 FROM students`, now); err != nil {
+	if err := d.st.SeedDueCheckins(ctx, ids, now, now); err != nil {
 		return nil, err
 	}
 	srv.srv.sched.Kick()
@@ -740,7 +726,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		r.CallsPerCheckin = float64(delivered+tooMany) / float64(r.Completed)
 		r.AllCallsPerCheckin = float64(calls) / float64(r.Completed)
 	}
-	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`).Scan(&r.AnswersStored); err != nil {
+	if r.AnswersStored, err = d.st.CheckinAnswers(ctx, nil); err != nil {
 		return nil, err
 	}
 	r.AnswersLost = max(r.Updates-r.AnswersStored, 0)
@@ -776,8 +762,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	waveDone := w.setPhase("wave", wave)
 	waveStart := time.Now()
 	now = d.st.Now()
-	if _, err := d.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
-		SELECT id, 'checkin', $1, $1 FROM students ORDER BY id LIMIT $2`, now, wave); err != nil {
+	if err := d.st.SeedDueCheckins(ctx, ids[:min(wave, len(ids))], now, now); err != nil {
 		return nil, err
 	}
 	srv.srv.sched.Kick()
@@ -808,7 +793,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	// Phase 4: memory with many scheduled check-ins.
 	for _, n := range o.memSizes {
 		progress("memory: the scheduler opening %d scheduled check-ins (at most %s)", n, o.memTime)
-		if err := benchMemory(ctx, d, tg, log, n, o.memTime, r); err != nil {
+		if err := benchMemory(ctx, d, tg, log, coach.ID, n, o.memTime, r); err != nil {
 			return nil, err
 		}
 	}
@@ -823,7 +808,7 @@ func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond)
 
 // benchFloor runs n bare operations on 32 goroutines and measures them like the throughput phase.
 func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchWorld, meter *cpuMeter, n int, r *benchResult) error {
-	if _, err := d.pool.Exec(ctx, `CREATE TABLE bench_floor (id bigint PRIMARY KEY, at timestamptz NOT NULL)`); err != nil {
+	if err := d.st.PrepareFloor(ctx); err != nil {
 		return err
 	}
 	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
@@ -845,11 +830,8 @@ func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchW
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if err := d.rdb.Set(ctx, "lijntje_bench:floor:"+strconv.FormatInt(i, 10), 1, time.Minute).Err(); err != nil {
-					failed.Add(1)
-				}
-				if _, err := d.pool.Exec(ctx, `INSERT INTO bench_floor (id, at) VALUES ($1, now())`, i); err != nil {
-					failed.Add(1)
+				if n, _ := d.st.FloorWrite(ctx, i); n > 0 {
+					failed.Add(int64(n))
 				}
 				if _, err := client.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chats[int(i)%len(chats)], Text: "floor"}); err != nil {
 					failed.Add(1)
@@ -881,22 +863,24 @@ func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchW
 
 // benchMemory schedules n check-ins in bulk and lets the real scheduler open
 // them (pages of 100), measuring the live heap above what was there before.
-func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slog.Logger, n int, limit time.Duration, r *benchResult) error {
-	for _, q := range []string{
-		`TRUNCATE outbox, answers, signals, alert_events, alert_steps, alert_deliveries, alerts, checkins, invites, students RESTART IDENTITY CASCADE`,
-		`INSERT INTO students (name, coach_id, lang, chat_id, status, linked_at)
-			SELECT 'Mem ' || g || ' Student', (SELECT min(id) FROM coaches), 'nl', 9000000000 + g, 'active', now()
-			FROM generate_series(1, $1::int) g`,
-		`INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', now(), now() - interval '1 minute' FROM students`,
-		`ANALYZE`,
-	} {
-		args := []any{}
-		if strings.Contains(q, "$1") {
-			args = append(args, n)
-		}
-		if _, err := d.pool.Exec(ctx, q, args...); err != nil {
-			return fmt.Errorf("bench memory: %w", err)
-		}
+func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slog.Logger, coachID int64, n int, limit time.Duration, r *benchResult) error {
+	if err := d.st.ClearStudents(ctx); err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	seed := make([]store.SeedStudent, n)
+	for g := range n {
+		seed[g] = store.SeedStudent{Name: "Mem " + strconv.Itoa(g+1) + " Student", ChatID: 9000000000 + int64(g+1)}
+	}
+	ids, err := d.st.SeedLinkedStudents(ctx, coachID, seed)
+	if err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	now := d.st.Now()
+	if err := d.st.SeedDueCheckins(ctx, ids, now, now.Add(-time.Minute)); err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	if err := d.st.Analyze(ctx); err != nil {
+		return fmt.Errorf("bench memory: %w", err)
 	}
 	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
 	if err != nil {
@@ -914,8 +898,8 @@ func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slo
 	cancel()
 	el := time.Since(start)
 	peak := heap.finish()
-	var opened int
-	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE status = 'open'`).Scan(&opened); err != nil {
+	opened, err := d.st.OpenCheckinCount(ctx)
+	if err != nil {
 		return err
 	}
 	above := uint64(0)

@@ -276,12 +276,12 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	}
 
 	w := &waveWorld{chats: map[int64]*waveChat{}}
-	coach, _, err := d.st.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
+	coach, coachCode, err := d.st.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
 		return nil, err
 	}
 	cu := tg.NewUser("Sanne")
-	if _, err := d.pool.Exec(ctx, `UPDATE coaches SET chat_id = $1, linked_at = now() WHERE id = $2`, cu.ID, coach.ID); err != nil {
+	if _, err := d.st.RedeemInvite(ctx, coachCode, cu.ID); err != nil {
 		return nil, err
 	}
 	w.chats[cu.ID] = &waveChat{role: roleCoach, user: cu}
@@ -290,7 +290,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	// (10,000 /start commands would take minutes), each a user in the double.
 	total := wo.tappers + 1 + wo.checkins
 	progress("wave: creating %d linked students", total)
-	chatIDs := make([]int64, total)
+	seed := make([]store.SeedStudent, total)
 	for i := range total {
 		role := roleBulk
 		switch {
@@ -305,33 +305,23 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 			c.qs = make(chan tapJob, 16)
 		}
 		w.chats[u.ID] = c
-		chatIDs[i] = u.ID
+		seed[i] = store.SeedStudent{Name: "Student" + strconv.Itoa(i+1) + " Bench", ChatID: u.ID}
 	}
-	rows, err := d.pool.Query(ctx, `INSERT INTO students (name, coach_id, lang, chat_id, status, linked_at)
-		SELECT 'Student' || t.i || ' Bench', $1, 'nl', t.c, 'active', now()
-		FROM unnest($2::bigint[]) WITH ORDINALITY AS t(c, i) RETURNING id, chat_id`, coach.ID, chatIDs)
+	ids, err := d.st.SeedLinkedStudents(ctx, coach.ID, seed)
 	if err != nil {
 		return nil, fmt.Errorf("bench wave: students: %w", err)
 	}
-	for rows.Next() {
-		var id, chat int64
-		if err := rows.Scan(&id, &chat); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		w.chats[chat].id = id
+	for i, id := range ids {
+		w.chats[seed[i].ChatID].id = id
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if _, err := d.pool.Exec(ctx, `ANALYZE`); err != nil {
+	if err := d.st.Analyze(ctx); err != nil {
 		return nil, err
 	}
 	tapperIDs := make([]int64, 0, wo.tappers)
 	for _, c := range w.tappers() {
 		tapperIDs = append(tapperIDs, c.id)
 	}
+	waveIDs := ids[wo.tappers+1:] // after the tappers and the student in crisis
 	tg.OnSend(w.observe)
 
 	srv, err := startServe(d)
@@ -354,8 +344,8 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 		w.firstQsDone = nil
 	}
 	w.mu.Unlock()
-	if _, err := d.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
-		SELECT id, 'checkin', $1, $1 FROM unnest($2::bigint[]) AS id`, d.st.Now(), tapperIDs); err != nil {
+	now := d.st.Now()
+	if err := d.st.SeedDueCheckins(ctx, tapperIDs, now, now); err != nil {
 		return nil, err
 	}
 	srv.srv.sched.Kick()
@@ -371,9 +361,8 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	w.measuring, w.done, w.openersWant = true, done, wo.checkins
 	w.mu.Unlock()
 	waveStart := time.Now()
-	if _, err := d.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
-		SELECT s.id, 'checkin', $1, $1 FROM students s WHERE s.id <> ALL($2::bigint[]) AND s.id <> $3`,
-		d.st.Now(), tapperIDs, w.crisisStudent().id); err != nil {
+	now = d.st.Now()
+	if err := d.st.SeedDueCheckins(ctx, waveIDs, now, now); err != nil {
 		return nil, err
 	}
 	srv.srv.sched.Kick()
@@ -414,8 +403,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 			break
 		}
 	}
-	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM checkins WHERE sent_at IS NOT NULL AND student_id <> ALL($1::bigint[])`,
-		tapperIDs).Scan(&r.Opened); err != nil {
+	if r.Opened, err = d.st.SentCheckinCount(ctx, tapperIDs); err != nil {
 		return nil, err
 	}
 	if err := srv.shutdown(); err != nil {
@@ -452,8 +440,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 		r.PeakGlobal = max(r.PeakGlobal, j-i+1)
 	}
 	r.Taps, r.TappersDone, r.Duplicates = int(w.taps.Load()), w.tappersDone, w.dups
-	if err := d.pool.QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL AND student_id = ANY($1::bigint[])`,
-		tapperIDs).Scan(&r.AnswersStored); err != nil {
+	if r.AnswersStored, err = d.st.CheckinAnswers(ctx, tapperIDs); err != nil {
 		return nil, err
 	}
 	r.AnswersLost = max(r.Taps-r.AnswersStored, 0)
