@@ -3,77 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// This file holds what the benchmark and the tests need beyond the service's
-// own methods: databases made and dropped, students and due check-ins seeded
-// in bulk, counts, and the bare write of the benchmark's I/O floor.
-
-// CreateDatabase creates database name on the server of adminURL (a URL of
-// any database there, usually "postgres"), as a copy of template when it is
-// not empty, and returns the new database's URL.
-func CreateDatabase(ctx context.Context, adminURL, name, template string) (string, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return "", fmt.Errorf("database URL: %w", err)
-	}
-	q := `CREATE DATABASE ` + pgx.Identifier{name}.Sanitize()
-	if template != "" {
-		q += ` TEMPLATE ` + pgx.Identifier{template}.Sanitize()
-	}
-	if err := adminExec(ctx, adminURL, q); err != nil {
-		return "", fmt.Errorf("create database %s: %w", name, err)
-	}
-	u.Path = "/" + name
-	return u.String(), nil
-}
-
-// DropDatabase drops database name on the server of adminURL, when it exists,
-// ending its connections.
-func DropDatabase(ctx context.Context, adminURL, name string) error {
-	if err := adminExec(ctx, adminURL, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
-		return fmt.Errorf("drop database %s: %w", name, err)
-	}
-	return nil
-}
-
-// RenameDatabase renames database from to to on the server of adminURL.
-func RenameDatabase(ctx context.Context, adminURL, from, to string) error {
-	if err := adminExec(ctx, adminURL, `ALTER DATABASE `+pgx.Identifier{from}.Sanitize()+` RENAME TO `+pgx.Identifier{to}.Sanitize()); err != nil {
-		return fmt.Errorf("rename database %s: %w", from, err)
-	}
-	return nil
-}
-
-// DatabaseExists says whether database name exists on the server of adminURL.
-func DatabaseExists(ctx context.Context, adminURL, name string) (bool, error) {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return false, fmt.Errorf("connect postgres: %w", err)
-	}
-	defer conn.Close(ctx)
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return false, fmt.Errorf("database exists: %w", err)
-	}
-	return exists, nil
-}
-
-// adminExec runs one statement on a connection of its own to adminURL.
-func adminExec(ctx context.Context, adminURL, q string) error {
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return fmt.Errorf("connect postgres: %w", err)
-	}
-	defer conn.Close(ctx)
-	_, err = conn.Exec(ctx, q)
-	return err
-}
+// This file holds what the benchmark needs beyond the service's own methods:
+// students and due check-ins seeded in bulk, counts, and the bare write of
+// its I/O floor.
 
 // SeedStudent is a linked, active student for SeedLinkedStudents.
 type SeedStudent struct {
