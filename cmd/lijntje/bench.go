@@ -20,7 +20,9 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+	"github.com/jackc/pgx/v5"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
@@ -217,15 +219,22 @@ func benchDatabase(ctx context.Context, dbURL, name string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("DATABASE_URL: %w", err)
 	}
-	u.Path = "/postgres"
-	if err := store.DropDatabase(ctx, u.String(), name); err != nil {
-		return "", fmt.Errorf("bench: %w", err)
-	}
-	dbURL, err = store.CreateDatabase(ctx, u.String(), name, "")
+	admin := *u
+	admin.Path = "/postgres"
+	conn, err := pgx.Connect(ctx, admin.String())
 	if err != nil {
-		return "", fmt.Errorf("bench: %w", err)
+		return "", fmt.Errorf("bench: connect to postgres: %w", err)
 	}
-	return dbURL, nil
+	defer conn.Close(ctx)
+	id := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, `DROP DATABASE IF EXISTS `+id+` WITH (FORCE)`); err != nil {
+		return "", fmt.Errorf("bench: drop %s: %w", name, err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE DATABASE `+id); err != nil {
+		return "", fmt.Errorf("bench: create %s: %w", name, err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
 // dropBenchDatabase removes what benchDatabase made (the tiny benchmark test cleans up).
@@ -235,7 +244,12 @@ func dropBenchDatabase(ctx context.Context, dbURL, name string) {
 		return
 	}
 	u.Path = "/postgres"
-	_ = store.DropDatabase(ctx, u.String(), name)
+	conn, err := pgx.Connect(ctx, u.String())
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	_, _ = conn.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`)
 }
 
 // simStudent is one simulated student: a Telegram user who taps an answer
@@ -416,7 +430,9 @@ func (p *pacer) wait(ctx context.Context) {
 // cpuMeter reads CPU time of this process, of the Postgres backends serving
 // the bench database, and of the local Redis server.
 type cpuMeter struct {
-	st      *store.Store
+	pool interface {
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+	}
 	db      string
 	redis   int // pid of redis-server, 0 when not local
 	backend map[int]time.Duration
@@ -474,9 +490,12 @@ func (c *cpuMeter) sample(ctx context.Context) cpuSample {
 	if c.redis != 0 {
 		s.redis = pidCPU(c.redis)
 	}
-	pids, _ := c.st.BackendPIDs(ctx, c.db)
-	for _, p := range pids {
-		c.backend[p] = max(c.backend[p], pidCPU(p))
+	rows, err := c.pool.Query(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, c.db)
+	if err == nil {
+		pids, _ := pgx.CollectRows(rows, pgx.RowTo[int32])
+		for _, p := range pids {
+			c.backend[int(p)] = max(c.backend[int(p)], pidCPU(int(p)))
+		}
 	}
 	for _, v := range c.backend {
 		s.postgres += v
@@ -548,28 +567,24 @@ func cpuModel() string {
 
 // running is one `serve` started by the bench.
 type running struct {
-	srv  *server
-	stop context.CancelFunc
-	done chan error
+	srv *app.App
 }
 
 func startServe(d *deps) (*running, error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{stop: cancel, done: make(chan error, 1)}
-	ready := make(chan *server, 1)
-	go func() { r.done <- serve(ctx, d, func(s *server) { ready <- s }) }()
-	select {
-	case r.srv = <-ready:
-		return r, nil
-	case err := <-r.done:
-		cancel()
+	ctx := context.Background()
+	a, err := app.NewOn(ctx, d.Parts)
+	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
+	if err := a.Start(ctx); err != nil {
+		_ = a.Stop(ctx)
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return &running{srv: a}, nil
 }
 
 func (r *running) shutdown() error {
-	r.stop()
-	return <-r.done
+	return r.srv.Stop(context.Background())
 }
 
 func wait(ctx context.Context, ch <-chan struct{}, d time.Duration) bool {
@@ -584,7 +599,7 @@ func wait(ctx context.Context, ch <-chan struct{}, d time.Duration) bool {
 	return false
 }
 
-func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger, progress func(string, ...any)) (*benchResult, error) {
+func benchRun(ctx context.Context, o benchOptions, base app.Config, log *slog.Logger, progress func(string, ...any)) (*benchResult, error) {
 	r := &benchResult{Students: o.students, OfferedRate: o.rate}
 	r.Machine.CPUs, r.Machine.Model, r.Machine.Go = runtime.NumCPU(), cpuModel(), runtime.Version()
 	setupStart := time.Now()
@@ -602,12 +617,13 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
 	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate = o.hotRate, false, o.hotRate, o.hotRate
-	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
+	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err
 	}
-	defer d.close()
-	if err := d.st.FlushRedis(ctx); err != nil {
+	defer p.Close()
+	d := &deps{Parts: p}
+	if err := d.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 
@@ -615,7 +631,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	if o.rate > 0 {
 		w.pace = &pacer{interval: time.Duration(float64(time.Second) / o.rate)}
 	}
-	coach, coachCode, err := d.st.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
+	coach, coachCode, err := d.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
 		return nil, err
 	}
@@ -630,7 +646,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(o.students); i = next.Add(1) {
-				st, code, err := d.st.AddStudent(ctx, store.NewStudent{Name: fmt.Sprintf("Student%d Bench", i), CoachID: coach.ID}, time.Hour)
+				st, code, err := d.Store.AddStudent(ctx, store.NewStudent{Name: fmt.Sprintf("Student%d Bench", i), CoachID: coach.ID}, time.Hour)
 				u := tg.NewUser(fmt.Sprintf("Student%d", i))
 				mu.Lock()
 				if err != nil && firstErr == nil {
@@ -674,7 +690,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 
 	// Phase 1: throughput.
 	progress("throughput: a check-in for all %d students, answered as soon as asked (rate %v)", o.students, o.rate)
-	meter := &cpuMeter{st: d.st, db: o.dbName, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
+	meter := &cpuMeter{pool: d.Store.DB(), db: o.dbName, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
 	runtime.GC()
 	heap := startHeapSampler()
 	if o.cpuProfile != "" {
@@ -690,15 +706,11 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	phaseStart := time.Now()
 	cpu0 := meter.sample(ctx)
 	finished := w.setPhase("answer", o.students)
-	ids, err := d.st.StudentIDs(ctx)
-	if err != nil {
+	now := d.Store.Now()
+	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', $1, $1 FROM students`, now); err != nil {
 		return nil, err
 	}
-	now := d.st.Now()
-	if err := d.st.SeedDueCheckins(ctx, ids, now, now); err != nil {
-		return nil, err
-	}
-	srv.srv.sched.Kick()
+	srv.srv.Scheduler().Kick()
 	ok := wait(ctx, finished, o.timeout)
 	cpu1 := meter.sample(ctx)
 	if o.cpuProfile != "" {
@@ -726,7 +738,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 		r.CallsPerCheckin = float64(delivered+tooMany) / float64(r.Completed)
 		r.AllCallsPerCheckin = float64(calls) / float64(r.Completed)
 	}
-	if r.AnswersStored, err = d.st.CheckinAnswers(ctx, nil); err != nil {
+	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`).Scan(&r.AnswersStored); err != nil {
 		return nil, err
 	}
 	r.AnswersLost = max(r.Updates-r.AnswersStored, 0)
@@ -753,7 +765,7 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	srv = nil
 	tg.SetLimits(30, 3, 1)
 	time.Sleep(1100 * time.Millisecond) // the floor's sends leave the double's one-second window
-	d.cfg.SendRate, d.cfg.SendRateAuto, d.cfg.SendChatBurst, d.cfg.SendChatRate, d.cfg.SendChatOff = o.sendRate, false, 0, 0, false
+	d.Cfg.SendRate, d.Cfg.SendRateAuto, d.Cfg.SendChatBurst, d.Cfg.SendChatRate, d.Cfg.SendChatOff = o.sendRate, false, 0, 0, false
 	wave := min(o.students, max(int(o.sendRate*12), 1))
 	progress("send rate: a wave of %d check-ins at %v/s under Telegram's limits (30/s, a chat 1/s)", wave, o.sendRate)
 	if srv, err = startServe(d); err != nil {
@@ -761,11 +773,12 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	}
 	waveDone := w.setPhase("wave", wave)
 	waveStart := time.Now()
-	now = d.st.Now()
-	if err := d.st.SeedDueCheckins(ctx, ids[:min(wave, len(ids))], now, now); err != nil {
+	now = d.Store.Now()
+	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
+		SELECT id, 'checkin', $1, $1 FROM students ORDER BY id LIMIT $2`, now, wave); err != nil {
 		return nil, err
 	}
-	srv.srv.sched.Kick()
+	srv.srv.Scheduler().Kick()
 	wait(ctx, waveDone, o.timeout)
 	w.mu.Lock()
 	sends := slices.Clone(w.waveSends)
@@ -793,12 +806,12 @@ func benchRun(ctx context.Context, o benchOptions, base config, log *slog.Logger
 	// Phase 4: memory with many scheduled check-ins.
 	for _, n := range o.memSizes {
 		progress("memory: the scheduler opening %d scheduled check-ins (at most %s)", n, o.memTime)
-		if err := benchMemory(ctx, d, tg, log, coach.ID, n, o.memTime, r); err != nil {
+		if err := benchMemory(ctx, d, tg, log, n, o.memTime, r); err != nil {
 			return nil, err
 		}
 	}
 	r.Memory.VmHWMMB = vmHWM()
-	if err := d.st.FlushRedis(ctx); err != nil {
+	if err := d.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -808,7 +821,7 @@ func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond)
 
 // benchFloor runs n bare operations on 32 goroutines and measures them like the throughput phase.
 func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchWorld, meter *cpuMeter, n int, r *benchResult) error {
-	if err := d.st.PrepareFloor(ctx); err != nil {
+	if _, err := d.Store.DB().Exec(ctx, `CREATE TABLE bench_floor (id bigint PRIMARY KEY, at timestamptz NOT NULL)`); err != nil {
 		return err
 	}
 	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
@@ -830,8 +843,11 @@ func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchW
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if n, _ := d.st.FloorWrite(ctx, i); n > 0 {
-					failed.Add(int64(n))
+				if err := d.Store.Redis().Set(ctx, "lijntje_bench:floor:"+strconv.FormatInt(i, 10), 1, time.Minute).Err(); err != nil {
+					failed.Add(1)
+				}
+				if _, err := d.Store.DB().Exec(ctx, `INSERT INTO bench_floor (id, at) VALUES ($1, now())`, i); err != nil {
+					failed.Add(1)
 				}
 				if _, err := client.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chats[int(i)%len(chats)], Text: "floor"}); err != nil {
 					failed.Add(1)
@@ -863,32 +879,30 @@ func benchFloor(ctx context.Context, d *deps, tg *telegramtest.Server, w *benchW
 
 // benchMemory schedules n check-ins in bulk and lets the real scheduler open
 // them (pages of 100), measuring the live heap above what was there before.
-func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slog.Logger, coachID int64, n int, limit time.Duration, r *benchResult) error {
-	if err := d.st.ClearStudents(ctx); err != nil {
-		return fmt.Errorf("bench memory: %w", err)
-	}
-	seed := make([]store.SeedStudent, n)
-	for g := range n {
-		seed[g] = store.SeedStudent{Name: "Mem " + strconv.Itoa(g+1) + " Student", ChatID: 9000000000 + int64(g+1)}
-	}
-	ids, err := d.st.SeedLinkedStudents(ctx, coachID, seed)
-	if err != nil {
-		return fmt.Errorf("bench memory: %w", err)
-	}
-	now := d.st.Now()
-	if err := d.st.SeedDueCheckins(ctx, ids, now, now.Add(-time.Minute)); err != nil {
-		return fmt.Errorf("bench memory: %w", err)
-	}
-	if err := d.st.Analyze(ctx); err != nil {
-		return fmt.Errorf("bench memory: %w", err)
+func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slog.Logger, n int, limit time.Duration, r *benchResult) error {
+	for _, q := range []string{
+		`TRUNCATE outbox, answers, signals, alert_events, alert_steps, alert_deliveries, alerts, checkins, invites, students RESTART IDENTITY CASCADE`,
+		`INSERT INTO students (name, coach_id, lang, chat_id, status, linked_at)
+			SELECT 'Mem ' || g || ' Student', (SELECT min(id) FROM coaches), 'nl', 9000000000 + g, 'active', now()
+			FROM generate_series(1, $1::int) g`,
+		`INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', now(), now() - interval '1 minute' FROM students`,
+		`ANALYZE`,
+	} {
+		args := []any{}
+		if strings.Contains(q, "$1") {
+			args = append(args, n)
+		}
+		if _, err := d.Store.DB().Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("bench memory: %w", err)
+		}
 	}
 	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
 	if err != nil {
 		return err
 	}
-	b := bot.New(bot.Config{Now: d.st.Now}, client, d.st, d.flows, d.loc, d.crisis, log)
-	sched := scheduler.New(scheduler.Config{Now: d.st.Now, Open: b.OpenCheckin,
-		Cadence: scheduler.Cadence{Quiet: benchNoQuiet}}, d.st, log)
+	b := bot.New(bot.Config{Now: d.Store.Now}, client, d.Store, d.Flows, d.Locales, d.Crisis, log)
+	sched := scheduler.New(scheduler.Config{Now: d.Store.Now, Open: b.OpenCheckin,
+		Cadence: scheduler.Cadence{Quiet: benchNoQuiet}}, d.Store, log)
 	runtime.GC()
 	baseHeap := heapNow()
 	heap := startHeapSampler()
@@ -898,8 +912,8 @@ func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slo
 	cancel()
 	el := time.Since(start)
 	peak := heap.finish()
-	opened, err := d.st.OpenCheckinCount(ctx)
-	if err != nil {
+	var opened int
+	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM checkins WHERE status = 'open'`).Scan(&opened); err != nil {
 		return err
 	}
 	above := uint64(0)

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
@@ -248,7 +249,7 @@ func sleepUntil(ctx context.Context, at time.Time) bool {
 	}
 }
 
-func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logger, progress func(string, ...any)) (*waveResult, error) {
+func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.Logger, progress func(string, ...any)) (*waveResult, error) {
 	wo := o.wave
 	r := &waveResult{Checkins: wo.checkins, Configured: wo.rate, Tappers: wo.tappers, ThinkMs: float64(wo.think) / 1e6}
 	r.Machine.CPUs, r.Machine.Model, r.Machine.Go = runtime.NumCPU(), cpuModel(), runtime.Version()
@@ -266,22 +267,23 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
 	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate, cfg.SendChatOff = wo.rate, false, 0, 0, false // the sender's own per-chat pacing
-	d, err := open(ctx, cfg, log, options{redisPrefix: o.redisPrefix})
+	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.redisPrefix})
 	if err != nil {
 		return nil, err
 	}
-	defer d.close()
-	if err := d.st.FlushRedis(ctx); err != nil {
+	defer p.Close()
+	d := &deps{Parts: p}
+	if err := d.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 
 	w := &waveWorld{chats: map[int64]*waveChat{}}
-	coach, coachCode, err := d.st.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
+	coach, _, err := d.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
 		return nil, err
 	}
 	cu := tg.NewUser("Sanne")
-	if _, err := d.st.RedeemInvite(ctx, coachCode, cu.ID); err != nil {
+	if _, err := d.Store.DB().Exec(ctx, `UPDATE coaches SET chat_id = $1, linked_at = now() WHERE id = $2`, cu.ID, coach.ID); err != nil {
 		return nil, err
 	}
 	w.chats[cu.ID] = &waveChat{role: roleCoach, user: cu}
@@ -290,7 +292,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	// (10,000 /start commands would take minutes), each a user in the double.
 	total := wo.tappers + 1 + wo.checkins
 	progress("wave: creating %d linked students", total)
-	seed := make([]store.SeedStudent, total)
+	chatIDs := make([]int64, total)
 	for i := range total {
 		role := roleBulk
 		switch {
@@ -305,23 +307,33 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 			c.qs = make(chan tapJob, 16)
 		}
 		w.chats[u.ID] = c
-		seed[i] = store.SeedStudent{Name: "Student" + strconv.Itoa(i+1) + " Bench", ChatID: u.ID}
+		chatIDs[i] = u.ID
 	}
-	ids, err := d.st.SeedLinkedStudents(ctx, coach.ID, seed)
+	rows, err := d.Store.DB().Query(ctx, `INSERT INTO students (name, coach_id, lang, chat_id, status, linked_at)
+		SELECT 'Student' || t.i || ' Bench', $1, 'nl', t.c, 'active', now()
+		FROM unnest($2::bigint[]) WITH ORDINALITY AS t(c, i) RETURNING id, chat_id`, coach.ID, chatIDs)
 	if err != nil {
 		return nil, fmt.Errorf("bench wave: students: %w", err)
 	}
-	for i, id := range ids {
-		w.chats[seed[i].ChatID].id = id
+	for rows.Next() {
+		var id, chat int64
+		if err := rows.Scan(&id, &chat); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		w.chats[chat].id = id
 	}
-	if err := d.st.Analyze(ctx); err != nil {
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := d.Store.DB().Exec(ctx, `ANALYZE`); err != nil {
 		return nil, err
 	}
 	tapperIDs := make([]int64, 0, wo.tappers)
 	for _, c := range w.tappers() {
 		tapperIDs = append(tapperIDs, c.id)
 	}
-	waveIDs := ids[wo.tappers+1:] // after the tappers and the student in crisis
 	tg.OnSend(w.observe)
 
 	srv, err := startServe(d)
@@ -344,11 +356,11 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 		w.firstQsDone = nil
 	}
 	w.mu.Unlock()
-	now := d.st.Now()
-	if err := d.st.SeedDueCheckins(ctx, tapperIDs, now, now); err != nil {
+	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
+		SELECT id, 'checkin', $1, $1 FROM unnest($2::bigint[]) AS id`, d.Store.Now(), tapperIDs); err != nil {
 		return nil, err
 	}
-	srv.srv.sched.Kick()
+	srv.srv.Scheduler().Kick()
 	if !wait(ctx, firstQs, o.timeout) {
 		return nil, fmt.Errorf("bench wave: only %d of %d tappers got their first question within %s", w.firstQs, wo.tappers, o.timeout)
 	}
@@ -361,11 +373,12 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	w.measuring, w.done, w.openersWant = true, done, wo.checkins
 	w.mu.Unlock()
 	waveStart := time.Now()
-	now = d.st.Now()
-	if err := d.st.SeedDueCheckins(ctx, waveIDs, now, now); err != nil {
+	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
+		SELECT s.id, 'checkin', $1, $1 FROM students s WHERE s.id <> ALL($2::bigint[]) AND s.id <> $3`,
+		d.Store.Now(), tapperIDs, w.crisisStudent().id); err != nil {
 		return nil, err
 	}
-	srv.srv.sched.Kick()
+	srv.srv.Scheduler().Kick()
 	tctx, stopTappers := context.WithCancel(ctx)
 	defer stopTappers()
 	spread := time.Duration(float64(wo.window) * 0.6)
@@ -403,7 +416,8 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 			break
 		}
 	}
-	if r.Opened, err = d.st.SentCheckinCount(ctx, tapperIDs); err != nil {
+	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM checkins WHERE sent_at IS NOT NULL AND student_id <> ALL($1::bigint[])`,
+		tapperIDs).Scan(&r.Opened); err != nil {
 		return nil, err
 	}
 	if err := srv.shutdown(); err != nil {
@@ -440,7 +454,8 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 		r.PeakGlobal = max(r.PeakGlobal, j-i+1)
 	}
 	r.Taps, r.TappersDone, r.Duplicates = int(w.taps.Load()), w.tappersDone, w.dups
-	if r.AnswersStored, err = d.st.CheckinAnswers(ctx, tapperIDs); err != nil {
+	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL AND student_id = ANY($1::bigint[])`,
+		tapperIDs).Scan(&r.AnswersStored); err != nil {
 		return nil, err
 	}
 	r.AnswersLost = max(r.Taps-r.AnswersStored, 0)
@@ -452,7 +467,7 @@ func benchWave(ctx context.Context, o benchOptions, base config, log *slog.Logge
 	if !w.crisisAt.IsZero() && !w.alertAt.IsZero() {
 		r.AlertMs = float64(w.alertAt.Sub(w.crisisAt)) / 1e6
 	}
-	if err := d.st.FlushRedis(ctx); err != nil {
+	if err := d.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil

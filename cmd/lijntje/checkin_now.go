@@ -24,11 +24,11 @@ func parseCheckinNow(c *cmdline, args []string) (action, error) {
 		ids := []int64{*id}
 		if *all {
 			var err error
-			if ids, err = d.st.ActiveStudentIDs(ctx); err != nil {
+			if ids, err = d.Store.ActiveStudentIDs(ctx); err != nil {
 				return err
 			}
 		} else {
-			st, err := d.st.Student(ctx, *id)
+			st, err := d.Store.Student(ctx, *id)
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("checkin now: %s", c.T("cli.student.unknown", "ID", *id))
 			}
@@ -39,10 +39,10 @@ func parseCheckinNow(c *cmdline, args []string) (action, error) {
 				return fmt.Errorf("checkin now: %s", c.T("cli.checkin.not_active", "ID", st.ID, "Status", c.T("cli.measure."+st.Status)))
 			}
 		}
-		now := d.st.Now()
+		now := d.Store.Now()
 		n := 0
 		for _, sid := range ids {
-			ok, err := d.st.ScheduleCheckin(ctx, sid, now, now, true)
+			ok, err := d.Store.ScheduleCheckin(ctx, sid, now, now, true)
 			if err != nil {
 				return err
 			}

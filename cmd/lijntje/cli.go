@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/locales"
-	"github.com/lijntje/lijntje/scheduler"
 )
 
 // cmdline is what every subcommand's parser needs before anything is opened:
@@ -25,7 +25,8 @@ type cmdline struct {
 	lang   string
 	getenv func(string) string
 	stdout io.Writer
-	comma  bool // --csv-comma
+	comma  bool        // --csv-comma
+	opts   app.Options // the wiring options: a test's clock and Redis prefix (runWith)
 }
 
 func (c *cmdline) T(id string, kv ...any) string { return desk.T(c.texts, c.lang, id, kv...) }
@@ -37,14 +38,15 @@ type action func(ctx context.Context, d *deps, w io.Writer) error
 // run, so that a usage error never creates or migrates a database.
 type command struct {
 	parse func(c *cmdline, args []string) (action, error)
-	// noDB commands (flows check) run their action with nil deps.
+	// noDB commands (flows check; serve, which builds the application
+	// itself) run their action with nil deps.
 	noDB bool
 }
 
 // commands are the subcommands, by name; demo, bench, help and version are
 // handled in dispatch.
 var commands = map[string]command{
-	"serve":          {parse: parseServe},
+	"serve":          {parse: parseServe, noDB: true},
 	"coach add":      {parse: parseCoachAdd},
 	"student add":    {parse: parseStudentAdd},
 	"student import": {parse: parseStudentImport},
@@ -196,10 +198,10 @@ var errNoBot = errors.New("no bot")
 // TELEGRAM_TOKEN. With neither it fails rather than guess a name someone else
 // may own. Call it before changing anything.
 func (d *deps) linker(ctx context.Context) (func(code string) string, error) {
-	name := d.cfg.BotUsername
-	if name == "" && d.cfg.Token != "" {
+	name := d.Cfg.BotUsername
+	if name == "" && d.Cfg.Token != "" {
 		var err error
-		if name, err = bot.Username(ctx, d.cfg.APIURL, d.cfg.Token); err != nil {
+		if name, err = bot.Username(ctx, d.Cfg.APIURL, d.Cfg.Token); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.cli.T("cli.bot.getme_failed"), err)
 		}
 	}
@@ -211,16 +213,8 @@ func (d *deps) linker(ctx context.Context) (func(code string) string, error) {
 
 // desk is the coordinator's desk for this command.
 func (d *deps) desk(link func(string) string) *desk.Desk {
-	return &desk.Desk{Store: d.st, Flows: d.flows, Texts: d.loc, Lang: d.cli.lang, Zone: d.zone(),
-		InviteTTL: d.cfg.InviteTTL, Link: link, Comma: d.cli.comma}
-}
-
-// zone is the deployment's time zone (TIMEZONE, default Europe/Amsterdam).
-func (d *deps) zone() *time.Location {
-	if z := d.cfg.Schedule.Cadence.Zone; z != nil {
-		return z
-	}
-	return scheduler.Amsterdam
+	return &desk.Desk{Store: d.Store, Flows: d.Flows, Texts: d.Locales, Lang: d.cli.lang, Zone: d.Cfg.Zone(),
+		InviteTTL: d.Cfg.InviteTTL, Link: link, Comma: d.cli.comma}
 }
 
 // newFlags returns a flag set that reports errors instead of exiting (for

@@ -38,7 +38,7 @@ func parseCoachAdd(c *cmdline, args []string) (action, error) {
 			return err
 		}
 		if !*force {
-			coaches, err := d.st.Coaches(ctx)
+			coaches, err := d.Store.Coaches(ctx)
 			if err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ func parseCoachAdd(c *cmdline, args []string) (action, error) {
 				}
 			}
 		}
-		co, code, err := d.st.AddCoach(ctx, store.Coach{Name: n, Hours: *hours, Coordinator: *coord, Lang: *lang}, d.cfg.InviteTTL)
+		co, code, err := d.Store.AddCoach(ctx, store.Coach{Name: n, Hours: *hours, Coordinator: *coord, Lang: *lang}, d.Cfg.InviteTTL)
 		if err != nil {
 			return err
 		}

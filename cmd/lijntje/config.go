@@ -2,55 +2,28 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
-// config is Lijntje's configuration, read once from the environment.
-type config struct {
-	Token         string
-	APIURL        string
-	BotUsername   string
-	DatabaseURL   string
-	RedisURL      string
-	HTTPAddr      string
-	AdminAddr     string // health and metrics (ADMIN_ADDR), apart from the webhook
-	WebhookURL    string
-	WebhookSecret string
-	EscalateAfter time.Duration
-	Retention     time.Duration
-	// SendRate is messages a second in all: fixed, or where SendRateAuto
-	// starts (SEND_RATE: "auto", the default, or a number).
-	SendRate     float64
-	SendRateAuto bool
-	SendRateMax  float64 // SEND_RATE_MAX: the ceiling of auto (default 30)
-	// SendChatRate paces one chat (SEND_CHAT_RATE, default 1 a second with a
-	// short burst; 0: SendChatOff). SendChatBurst is not read from the
-	// environment: only the benchmark raises it.
-	SendChatRate  float64
-	SendChatOff   bool
-	SendChatBurst float64
-	PaidBroadcast bool // PAID_BROADCAST=1: the bulk lane with allow_paid_broadcast
-	InviteTTL     time.Duration
-	Schedule      scheduler.Config // CADENCE, QUIET_HOURS, TIMEZONE, REMIND_AFTER, CHECKIN_EXPIRY
-}
+// errNoToken is serve without a token.
+var errNoToken error = &envError{Var: "TELEGRAM_TOKEN", Want: "not set: get a token from @BotFather and set TELEGRAM_TOKEN"}
 
 // loadConfig reads the environment; getenv is os.Getenv outside tests.
-func loadConfig(getenv func(string) string) (config, error) {
+func loadConfig(getenv func(string) string) (app.Config, error) {
 	env := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return v
 		}
 		return def
 	}
-	c := config{
+	c := app.Config{
 		Token:         env("TELEGRAM_TOKEN", ""),
 		APIURL:        strings.TrimRight(env("TELEGRAM_API_URL", "https://api.telegram.org"), "/"),
 		BotUsername:   strings.TrimPrefix(env("BOT_USERNAME", ""), "@"),
@@ -71,7 +44,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.InviteTTL, err = duration(env("INVITE_TTL", "30d")); err != nil || c.InviteTTL <= 0 {
 		return c, envErr("INVITE_TTL", getenv("INVITE_TTL"), "want a duration like 30d")
 	}
-	if err := c.loadSendConfig(env); err != nil {
+	if err := loadSendConfig(&c, env); err != nil {
 		return c, err
 	}
 	if c.Schedule, err = scheduler.ConfigFromEnv(scheduler.Config{}, getenv); err != nil {
@@ -113,7 +86,7 @@ func duration(s string) (time.Duration, error) {
 func getenv(k string) string { return os.Getenv(k) }
 
 // loadSendConfig reads SEND_RATE, SEND_RATE_MAX, SEND_CHAT_RATE and PAID_BROADCAST.
-func (c *config) loadSendConfig(env func(k, def string) string) error {
+func loadSendConfig(c *app.Config, env func(k, def string) string) error {
 	var err error
 	if c.SendRateMax, err = strconv.ParseFloat(env("SEND_RATE_MAX", "30"), 64); err != nil || !(c.SendRateMax >= 1 && c.SendRateMax <= 100000) {
 		return envErr("SEND_RATE_MAX", env("SEND_RATE_MAX", ""), "want the most messages a second auto may reach, a number from 1 (default 30)")
@@ -138,25 +111,6 @@ func (c *config) loadSendConfig(env func(k, def string) string) error {
 		return envErr("PAID_BROADCAST", v, "want 1 (send new check-ins as paid broadcasts) or 0")
 	}
 	return nil
-}
-
-// sendConfig is the sender's part of c.
-func (c config) sendConfig() bot.SenderConfig {
-	return bot.SenderConfig{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
-		ChatRate: c.SendChatRate, ChatOff: c.SendChatOff, PaidBroadcast: c.PaidBroadcast, APIURL: c.APIURL, Token: c.Token}
-}
-
-// warnSendConfig logs what in the send configuration may cost 429s or Stars.
-func (c config) warnSendConfig(log *slog.Logger) {
-	if !c.SendRateAuto && c.SendRate > 30 {
-		log.Warn("SEND_RATE is above 30 a second: Telegram answers 429 unless this is a local Bot API server, paid broadcasts or a test double", "send_rate", c.SendRate)
-	}
-	if c.SendRateAuto && c.SendRateMax > 30 {
-		log.Warn("SEND_RATE_MAX is above 30 a second: auto will look for a limit above Telegram's usual one", "send_rate_max", c.SendRateMax)
-	}
-	if c.PaidBroadcast {
-		log.Warn("PAID_BROADCAST is on: new check-ins above Telegram's free limit cost 0.1 Star each, from the bot's balance")
-	}
 }
 
 // envError is an environment variable whose value cannot be used. Its Error

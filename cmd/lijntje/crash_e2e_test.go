@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -35,7 +37,7 @@ func runChild() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	offset, _ := time.ParseDuration(os.Getenv("LIJNTJE_E2E_CLOCK_OFFSET"))
-	o := options{now: func() time.Time { return time.Now().Add(offset) }, redisPrefix: os.Getenv("LIJNTJE_E2E_REDIS_PREFIX")}
+	o := app.Options{Clock: clock.At(time.Now().Add(offset)), RedisPrefix: os.Getenv("LIJNTJE_E2E_REDIS_PREFIX")}
 	return runWith(ctx, []string{"serve"}, os.Stdout, os.Stderr, os.Getenv, o)
 }
 
@@ -48,7 +50,7 @@ func TestSIGKILLMidCheckinNextQuestionWithinSeconds(t *testing.T) {
 	}
 	t.Parallel()
 	tg := telegramtest.Start(t)
-	clock := newShiftedClock(tuesday10)
+	clock := clock.At(tuesday10)
 	prefix := storetest.RedisPrefix(t)
 	env := map[string]string{
 		"TELEGRAM_TOKEN":   tg.Token(),
@@ -63,7 +65,7 @@ func TestSIGKILLMidCheckinNextQuestionWithinSeconds(t *testing.T) {
 	cli := func(args ...string) string {
 		t.Helper()
 		var out, errOut bytes.Buffer
-		if code := runWith(context.Background(), args, &out, &errOut, getenv, options{now: clock.Now, redisPrefix: prefix}); code != 0 {
+		if code := runWith(context.Background(), args, &out, &errOut, getenv, app.Options{Clock: clock, RedisPrefix: prefix}); code != 0 {
 			t.Fatalf("lijntje %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
 		}
 		return out.String()
@@ -72,7 +74,7 @@ func TestSIGKILLMidCheckinNextQuestionWithinSeconds(t *testing.T) {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"=serve", "LIJNTJE_E2E_REDIS_PREFIX="+prefix,
-			"LIJNTJE_E2E_CLOCK_OFFSET="+clock.offsetNow().String())
+			"LIJNTJE_E2E_CLOCK_OFFSET="+time.Until(clock.Now()).String())
 		for k, v := range env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
@@ -154,11 +156,4 @@ func TestSIGKILLMidCheckinNextQuestionWithinSeconds(t *testing.T) {
 		t.Errorf("the next question came %v after the restart, want within 10 s", took.Round(100*time.Millisecond))
 	}
 	_ = next
-}
-
-// offsetNow is how far the clock is from the wall clock now.
-func (c *shiftedClock) offsetNow() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.offset
 }

@@ -35,7 +35,7 @@ func parseStudentDelete(c *cmdline, args []string) (action, error) {
 		return nil, c.usage("student delete", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error {
-		st, err := d.st.Student(ctx, id)
+		st, err := d.Store.Student(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("student delete: %s", c.T("cli.student.unknown", "ID", id))
 		}
@@ -53,10 +53,10 @@ func parseStudentDelete(c *cmdline, args []string) (action, error) {
 				return fmt.Errorf("student delete: %s", c.T("cli.delete.not_confirmed"))
 			}
 		}
-		if err := d.st.EraseStudent(ctx, id); err != nil {
+		if err := d.Store.EraseStudent(ctx, id); err != nil {
 			return fmt.Errorf("student delete: %w", err)
 		}
-		d.log.Info("student erased", "student", id)
+		d.Log.Info("student erased", "student", id)
 		_, err = fmt.Fprintln(w, c.T("cli.delete.done", "ID", id))
 		return err
 	}, nil

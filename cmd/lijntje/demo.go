@@ -13,7 +13,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store"
 )
@@ -48,36 +50,12 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	return runDemo(ctx, cfg, log, stdout, o)
 }
 
-// offsetClock is the wall clock plus an offset that "fast-forward" advances.
-type offsetClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *offsetClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *offsetClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
-
-func (c *offsetClock) reset() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset = 0
-}
-
 // demoRunner owns the current demo session and replaces it on reset.
 type demoRunner struct {
-	cfg   config // DatabaseURL points at the demo database
+	cfg   app.Config // DatabaseURL points at the demo database
 	o     demoOptions
 	log   *slog.Logger
-	clock offsetClock
+	clock *clock.Clock // the wall clock until "fast-forward"
 
 	mu   sync.Mutex // serializes start and stop
 	cur  *demoSession
@@ -90,13 +68,11 @@ type demoRunner struct {
 // demoSession is one run: a Telegram double, `serve` on it, and the two users.
 type demoSession struct {
 	tg     *telegramtest.Server
-	srv    *server
-	stop   context.CancelFunc
-	done   chan error
+	srv    *app.App
 	public *demo.Session
 }
 
-func runDemo(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, o demoOptions) error {
+func runDemo(ctx context.Context, cfg app.Config, log *slog.Logger, stdout io.Writer, o demoOptions) error {
 	if !strings.HasPrefix(o.database, demoDatabase) {
 		return fmt.Errorf("demo: database %q: the demo only uses databases named %s*", o.database, demoDatabase)
 	}
@@ -111,12 +87,12 @@ func runDemo(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer
 		return err
 	}
 	defer unlock()
-	r := &demoRunner{cfg: cfg, o: o, log: log}
+	r := &demoRunner{cfg: cfg, o: o, log: log, clock: clock.Real()}
 	if err := r.start(ctx); err != nil {
 		return err
 	}
 	defer r.stop()
-	loc := r.cur.srv.loc
+	loc := r.cur.srv.Locales
 
 	ln, err := net.Listen("tcp", o.pageAddr)
 	if err != nil {
@@ -185,14 +161,10 @@ func (r *demoRunner) stopLocked() {
 	if r.cur == nil {
 		return
 	}
-	r.cur.stop()
-	select {
-	case err := <-r.cur.done:
-		if err != nil {
-			r.log.Warn("demo: serve stopped", "err", err)
-		}
-	case <-time.After(30 * time.Second):
-		r.log.Warn("demo: serve did not stop within 30s")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.cur.srv.Stop(ctx); err != nil {
+		r.log.Warn("demo: serve stopped", "err", err)
 	}
 	r.cur.tg.Close()
 	r.cur = nil
@@ -206,38 +178,27 @@ func (r *demoRunner) start(ctx context.Context) error {
 	if err := dropDatabase(ctx, r.cfg.DatabaseURL); err != nil {
 		return err
 	}
-	r.clock.reset()
+	r.clock.Reset()
 	tg := telegramtest.NewServer(telegramtest.Options{Now: r.clock.Now, BotUsername: "LijntjeDemoBot"})
 	cfg := r.cfg
 	cfg.Token, cfg.APIURL, cfg.BotUsername = tg.Token(), tg.URL, tg.BotUsername()
 	cfg.HTTPAddr = "127.0.0.1:0" // the page has HTTP_ADDR; health and metrics get any free port
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.WebhookURL, cfg.WebhookSecret = "", ""
-	d, err := open(ctx, cfg, r.log, options{now: r.clock.Now, redisPrefix: r.o.redisPrefix})
+	a, err := app.New(ctx, cfg, app.Options{Clock: r.clock, RedisPrefix: r.o.redisPrefix, Log: r.log})
 	if err != nil {
 		tg.Close()
 		return err
 	}
-	if err := d.st.FlushRedis(ctx); err != nil {
-		d.close()
+	if err := a.Store.FlushRedis(ctx); err == nil {
+		err = a.Start(ctx)
+	}
+	if err != nil {
+		_ = a.Stop(ctx)
 		tg.Close()
 		return err
 	}
-	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s := &demoSession{tg: tg, stop: cancel, done: make(chan error, 1)}
-	ready := make(chan *server, 1)
-	go func() {
-		err := serve(sctx, d, func(srv *server) { ready <- srv })
-		d.close()
-		s.done <- err
-	}()
-	select {
-	case s.srv = <-ready:
-	case err := <-s.done:
-		cancel()
-		tg.Close()
-		return err
-	}
+	s := &demoSession{tg: tg, srv: a}
 	r.cur = s
 	if err := r.populate(ctx, s); err != nil {
 		r.stopLocked()
@@ -250,7 +211,7 @@ func (r *demoRunner) start(ctx context.Context) error {
 // populate adds Sanne (coach, linked through her invite) and Noor (student,
 // invited: the page's Start button redeems her invite).
 func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
-	st := s.srv.st
+	st := s.srv.Store
 	coach, code, err := st.AddCoach(ctx, store.Coach{Name: "Sanne de Vries", Hours: "always", Lang: "nl"}, r.cfg.InviteTTL)
 	if err != nil {
 		return err
@@ -284,16 +245,16 @@ func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
 			if _, err := st.ScheduleCheckin(ctx, student.ID, now, now, true); err != nil {
 				return err
 			}
-			srv.sched.Kick()
+			srv.Scheduler().Kick()
 			return nil
 		},
 		FastForward: func(ctx context.Context) error {
-			r.clock.advance(7 * 24 * time.Hour)
-			if _, err := srv.sched.Plan(ctx); err != nil { // the week's check-in falls due
+			r.clock.Advance(7 * 24 * time.Hour)
+			if _, err := srv.Scheduler().Plan(ctx); err != nil { // the week's check-in falls due
 				return err
 			}
-			srv.sched.Kick()
-			srv.bot.Sender().Wake()
+			srv.Scheduler().Kick()
+			srv.Bot().Sender().Wake()
 			return nil
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/desk"
 )
 
@@ -24,7 +25,7 @@ func (r *demoRunner) withReport(page http.Handler) http.Handler {
 
 func (r *demoRunner) serveReport(w http.ResponseWriter, req *http.Request, chart bool) {
 	r.mu.Lock()
-	var srv *server
+	var srv *app.App
 	if r.cur != nil {
 		srv = r.cur.srv
 	}
@@ -33,7 +34,7 @@ func (r *demoRunner) serveReport(w http.ResponseWriter, req *http.Request, chart
 		http.Error(w, "the demo is starting", http.StatusServiceUnavailable)
 		return
 	}
-	d := &desk.Desk{Store: srv.st, Flows: srv.flows, Texts: srv.loc, Lang: desk.NormLang(req.FormValue("lang")), Zone: srv.zone()}
+	d := &desk.Desk{Store: srv.Store, Flows: srv.Flows, Texts: srv.Locales, Lang: desk.NormLang(req.FormValue("lang")), Zone: srv.Cfg.Zone()}
 	var b bytes.Buffer
 	var err error
 	if chart {

@@ -7,30 +7,46 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
+	"net"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/app/apptest"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/flows"
-	"github.com/lijntje/lijntje/store/storetest"
+	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/store"
 )
 
 // world is one Lijntje deployment under test: a database, a Redis prefix, the
-// Telegram double, and `serve` running against them with the real wiring.
+// Telegram double, and `serve` running against them with the real wiring
+// (app/apptest), configured from the environment as main does.
 type world struct {
 	t      *testing.T
-	clock  *shiftedClock
+	env    *apptest.Env
+	clock  *clock.Clock
 	tg     *telegramtest.Server
-	env    map[string]string
 	prefix string
 	flows  fs.FS
 	srv    *server
-	stop   context.CancelFunc
-	done   chan error
+}
+
+// server is the running application, with the parts the tests reach into.
+type server struct {
+	*app.App
+	st        *store.Store
+	pool      *pgxpool.Pool
+	rdb       *redis.Client
+	sched     *scheduler.Scheduler
+	addr      net.Addr
+	adminAddr net.Addr
 }
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, nil) }
@@ -43,79 +59,38 @@ func newWorldWith(t *testing.T, extra map[string]string) *world {
 // newWorldAt is a world whose clock starts at start.
 func newWorldAt(t *testing.T, start time.Time, extra map[string]string) *world {
 	t.Helper()
-	tg := telegramtest.Start(t)
-	w := &world{t: t, tg: tg, clock: newShiftedClock(start), prefix: storetest.RedisPrefix(t), env: map[string]string{
-		"TELEGRAM_TOKEN":   tg.Token(),
-		"TELEGRAM_API_URL": tg.URL,
-		"BOT_USERNAME":     tg.BotUsername(),
-		"DATABASE_URL":     storetest.DatabaseURL(t),
-		"REDIS_URL":        storetest.RedisURL(),
-		"HTTP_ADDR":        "127.0.0.1:0",
-		"ADMIN_ADDR":       "127.0.0.1:0",
-	}}
-	for k, v := range extra {
-		w.env[k] = v
-	}
+	e := apptest.New(t, apptest.Options{Start: start, Env: extra, Config: loadConfig})
+	w := &world{t: t, env: e, clock: e.Clock, tg: e.TG, prefix: e.RedisPrefix}
 	w.start()
-	t.Cleanup(w.shutdown)
 	return w
 }
 
-func (w *world) getenv(k string) string { return w.env[k] }
+func (w *world) getenv(k string) string { return w.env.Getenv(k) }
 
-// start runs `serve` as main does, with logs going to the test log.
+// options are the wiring options of a command run against the world: its
+// clock and Redis prefix, so that a command and the running serve share one clock.
+func (w *world) options() app.Options {
+	w.env.FlowsFS = w.flows
+	return w.env.Options()
+}
+
+// start runs `serve` as main does (app.New and Start), with logs going to the test log.
 func (w *world) start() {
 	w.t.Helper()
-	cfg, err := loadConfig(w.getenv)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(testWriter{w.t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := open(ctx, cfg, log, options{redisPrefix: w.prefix, now: w.clock.Now, flowsFS: w.flows})
-	if err != nil {
-		cancel()
-		w.t.Fatal(err)
-	}
-	ready := make(chan *server, 1)
-	w.done = make(chan error, 1)
-	go func() {
-		err := serve(ctx, d, func(s *server) { ready <- s })
-		d.close()
-		w.done <- err
-	}()
-	select {
-	case w.srv = <-ready:
-	case err := <-w.done:
-		cancel()
-		w.t.Fatalf("serve: %v", err)
-	}
-	w.stop = cancel
+	w.env.FlowsFS = w.flows
+	a := w.env.Start()
+	w.srv = &server{App: a, st: a.Store, pool: a.Store.DB(), rdb: a.Store.Redis(), sched: a.Scheduler(),
+		addr: a.Addr(), adminAddr: a.AdminAddr()}
 }
 
 // shutdown stops `serve` as SIGTERM would and checks that it stops cleanly.
-func (w *world) shutdown() {
-	if w.stop == nil {
-		return
-	}
-	w.stop()
-	w.stop = nil
-	select {
-	case err := <-w.done:
-		if err != nil {
-			w.t.Errorf("serve stopped with %v", err)
-		}
-	case <-time.After(30 * time.Second):
-		w.t.Error("serve did not stop within 30s")
-	}
-}
+func (w *world) shutdown() { w.env.Stop() }
 
 // cli runs a lijntje subcommand against the world's database.
 func (w *world) cli(args ...string) string {
 	w.t.Helper()
 	var out, errOut bytes.Buffer
-	o := options{now: w.clock.Now, redisPrefix: w.prefix, flowsFS: w.flows}
-	if code := runWith(context.Background(), args, &out, &errOut, w.getenv, o); code != 0 {
+	if code := runWith(context.Background(), args, &out, &errOut, w.getenv, w.options()); code != 0 {
 		w.t.Fatalf("lijntje %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
 	}
 	return out.String()
@@ -254,27 +229,4 @@ func nextAt(day time.Weekday, hh, mm int) time.Time {
 		t = time.Date(t.Year(), t.Month(), t.Day()+1, hh, mm, 0, 0, ams)
 	}
 	return t
-}
-
-// shiftedClock runs at the wall clock's pace from a chosen start, and can jump ahead.
-type shiftedClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func newShiftedClock(start time.Time) *shiftedClock {
-	return &shiftedClock{offset: time.Until(start)}
-}
-
-func (c *shiftedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-// Advance moves the clock ahead by d.
-func (c *shiftedClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.offset += d
-	c.mu.Unlock()
 }

@@ -99,7 +99,7 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 		t.Errorf("%d parked updates left, want 1 (the third)", n)
 	}
 	var out, errOut strings.Builder
-	o := options{now: w.clock.Now, redisPrefix: w.prefix}
+	o := w.options()
 	if code := runWith(ctx, []string{"updates", "drop", strconv.FormatInt(poisoned[1], 10)}, &out, &errOut, w.getenv, o); code == 0 ||
 		!strings.Contains(errOut.String(), "geen geparkeerde update") {
 		t.Errorf("dropping twice: exit %d, %q", code, errOut.String())

@@ -26,14 +26,14 @@ func parseInviteRenew(c *cmdline, args []string) (action, error) {
 		if err != nil {
 			return err
 		}
-		code, err := d.st.RenewInvite(ctx, *id, d.cfg.InviteTTL)
+		code, err := d.Store.RenewInvite(ctx, *id, d.Cfg.InviteTTL)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("invite renew: %s", c.T("cli.student.unknown", "ID", *id))
 		}
 		if err != nil {
 			return err
 		}
-		st, err := d.st.Student(ctx, *id)
+		st, err := d.Store.Student(ctx, *id)
 		if err != nil {
 			return err
 		}

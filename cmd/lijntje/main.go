@@ -20,6 +20,7 @@ import (
 	"syscall"
 	_ "time/tzdata" // Europe/Amsterdam also in an image without zone files
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/locales"
 )
@@ -36,19 +37,29 @@ func main() {
 
 // run runs one command and returns the exit code: 0 ok, 1 failed, 2 wrong usage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	return runWith(ctx, args, stdout, stderr, getenv, options{})
+	return runWith(ctx, args, stdout, stderr, getenv, app.Options{})
+}
+
+// deps are what a subcommand works with: the application's parts, and the
+// command line's language and flags (nil in serve).
+type deps struct {
+	*app.Parts
+	cli *cmdline
 }
 
 // runWith is run with the wiring options of a test: its clock and Redis prefix,
 // so that a command and a running serve share one clock.
-func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, o options) int {
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string, o app.Options) int {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	texts, err := locales.Load()
 	if err != nil {
 		fmt.Fprintf(stderr, "lijntje: %v\n", err)
 		return 1
 	}
-	c := &cmdline{texts: texts, lang: desk.LangFromEnv(getenv), getenv: getenv, stdout: stdout}
+	if o.Log == nil {
+		o.Log = log
+	}
+	c := &cmdline{texts: texts, lang: desk.LangFromEnv(getenv), getenv: getenv, stdout: stdout, opts: o}
 	// Global flags before the command: --lang nl|en, --csv-comma.
 	for len(args) > 0 {
 		switch a := args[0]; {
@@ -94,7 +105,7 @@ func commandName(args []string) (string, []string) {
 	return cmd, args[1:]
 }
 
-func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger, o options) error {
+func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger, o app.Options) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%s: %w", c.T("cli.usage.no_command"), errUsage)
 	}
@@ -138,16 +149,12 @@ func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	if cmd == "serve" && cfg.Token == "" {
-		return errNoToken // before connecting to anything
-	}
-	d, err := open(ctx, cfg, log, o)
+	p, err := app.Open(ctx, cfg, o)
 	if err != nil {
 		return err
 	}
-	defer d.close()
-	d.cli = c
-	return act(ctx, d, stdout)
+	defer p.Close()
+	return act(ctx, &deps{Parts: p, cli: c}, stdout)
 }
 
 // configMessage is a configuration error in the user's language.

@@ -32,7 +32,7 @@ func parseStudentMove(c *cmdline, args []string) (action, error) {
 
 // studentMove hands student id over to coach (an ID or a name) and tells all three.
 func studentMove(ctx context.Context, d *deps, id int64, coach string, w io.Writer) error {
-	to, err := d.st.FindCoach(ctx, coach)
+	to, err := d.Store.FindCoach(ctx, coach)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("student move: %s", d.cli.T("cli.move.no_coach", "Coach", coach))
@@ -41,7 +41,7 @@ func studentMove(ctx context.Context, d *deps, id int64, coach string, w io.Writ
 	case err != nil:
 		return err
 	}
-	mv, err := d.st.MoveStudent(ctx, id, to.ID)
+	mv, err := d.Store.MoveStudent(ctx, id, to.ID)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("student move: %s", d.cli.T("cli.student.unknown", "ID", id))
@@ -55,22 +55,22 @@ func studentMove(ctx context.Context, d *deps, id int64, coach string, w io.Writ
 	s := mv.Student
 	if s.ChatID != 0 && (s.Status == store.StatusActive || s.Status == store.StatusPaused) {
 		out = append(out, store.Message{ChatID: s.ChatID, Lane: store.LaneInteractive, Kind: store.KindSend,
-			Text: d.loc.T(s.Lang, "talk.move.student", map[string]any{"Coach": first(mv.To.Name)})})
+			Text: d.Locales.T(s.Lang, "talk.move.student", map[string]any{"Coach": first(mv.To.Name)})})
 	}
 	if mv.To.ChatID != 0 {
 		out = append(out, store.Message{ChatID: mv.To.ChatID, Lane: store.LaneInteractive, Kind: store.KindSend,
-			Text: d.loc.T(mv.To.Lang, "talk.move.to_coach", map[string]any{"Student": s.Name, "Old": first(mv.From.Name)})})
+			Text: d.Locales.T(mv.To.Lang, "talk.move.to_coach", map[string]any{"Student": s.Name, "Old": first(mv.From.Name)})})
 	}
 	if mv.From.ChatID != 0 {
 		out = append(out, store.Message{ChatID: mv.From.ChatID, Lane: store.LaneInteractive, Kind: store.KindSend,
-			Text: d.loc.T(mv.From.Lang, "talk.move.from_coach", map[string]any{"Student": first(s.Name), "Coach": first(mv.To.Name)})})
+			Text: d.Locales.T(mv.From.Lang, "talk.move.from_coach", map[string]any{"Student": first(s.Name), "Coach": first(mv.To.Name)})})
 	}
 	if len(out) > 0 {
-		if _, err := d.st.Enqueue(ctx, out...); err != nil {
+		if _, err := d.Store.Enqueue(ctx, out...); err != nil {
 			return fmt.Errorf("student move: the move is done, but the messages could not be queued: %w", err)
 		}
 	}
-	d.log.InfoContext(ctx, "student moved", "student_id", s.ID, "from_coach_id", mv.From.ID, "to_coach_id", mv.To.ID)
+	d.Log.InfoContext(ctx, "student moved", "student_id", s.ID, "from_coach_id", mv.From.ID, "to_coach_id", mv.To.ID)
 	_, err = fmt.Fprintln(w, d.cli.T("cli.move.done", "ID", s.ID, "Coach", mv.To.ID, "Name", mv.To.Name, "Count", len(out)))
 	return err
 }

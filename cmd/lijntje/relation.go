@@ -25,7 +25,7 @@ func studentFor(ctx context.Context, d *deps, cmd string, id int64) (store.Stude
 	if id <= 0 {
 		return store.Student{}, d.cli.usage(cmd, "cli.usage.student_flag")
 	}
-	s, err := d.st.Student(ctx, id)
+	s, err := d.Store.Student(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return s, fmt.Errorf("%s: %s", cmd, d.cli.T("cli.student.unknown", "ID", id))
 	}
@@ -68,29 +68,29 @@ func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if text == "" || len([]rune(text)) > 300 {
 		return d.cli.usage("agreement add", "cli.usage.what")
 	}
-	day, ok := parseDay(*due, d.st.Now())
+	day, ok := parseDay(*due, d.Store.Now())
 	if !ok {
 		return d.cli.usage("agreement add", "cli.usage.date", "Flag", "--due", "Value", strconv.Quote(*due))
 	}
 	if *coach == 0 {
 		*coach = s.CoachID
 	}
-	a, err := d.st.AddAgreement(ctx, s.ID, *coach, text, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC), day.AddDate(0, 0, 1))
+	a, err := d.Store.AddAgreement(ctx, s.ID, *coach, text, time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC), day.AddDate(0, 0, 1))
 	if err != nil {
 		return err
 	}
 	// The student hears of it as when the coach makes it in Telegram; a
 	// running serve sends it.
 	if s.ChatID != 0 && (s.Status == store.StatusActive || s.Status == store.StatusPaused) {
-		c, err := d.st.Coach(ctx, *coach)
+		c, err := d.Store.Coach(ctx, *coach)
 		if err != nil {
 			return err
 		}
-		date := d.loc.T(s.Lang, "agree.day."+strconv.Itoa(int(day.Weekday())), nil) + " " + day.Format("02-01")
+		date := d.Locales.T(s.Lang, "agree.day."+strconv.Itoa(int(day.Weekday())), nil) + " " + day.Format("02-01")
 		msg := store.Message{ChatID: s.ChatID, StudentID: s.ID, Lane: store.LaneInteractive, Kind: store.KindSend,
-			Text: d.loc.T(s.Lang, "agree.agreement.to_student", map[string]any{"Name": store.FirstName(s.Name),
+			Text: d.Locales.T(s.Lang, "agree.agreement.to_student", map[string]any{"Name": store.FirstName(s.Name),
 				"Coach": store.FirstName(c.Name), "What": text, "Date": date})}
-		if _, err := d.st.Enqueue(ctx, msg); err != nil {
+		if _, err := d.Store.Enqueue(ctx, msg); err != nil {
 			return fmt.Errorf("agreement add: the agreement is recorded, but the message to the student could not be queued: %w", err)
 		}
 	}
@@ -114,14 +114,14 @@ func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if !containsString(store.ReferralKinds, *kind) {
 		return d.cli.usage("referral add", "cli.usage.kind", "Kind", strconv.Quote(*kind), "Kinds", strings.Join(store.ReferralKinds, ", "))
 	}
-	f, ok := d.flows.Current(flows.Standard)
+	f, ok := d.Flows.Current(flows.Standard)
 	if !ok {
 		return fmt.Errorf("referral add: no flow %q", flows.Standard)
 	}
 	if *coach == 0 {
 		*coach = s.CoachID
 	}
-	r, err := d.st.AddReferral(ctx, s.ID, *coach, *kind, strings.TrimSpace(*note), d.st.Now().Add(f.ReferralFollowUp()))
+	r, err := d.Store.AddReferral(ctx, s.ID, *coach, *kind, strings.TrimSpace(*note), d.Store.Now().Add(f.ReferralFollowUp()))
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func studentShow(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if err != nil {
 		return err
 	}
-	text, err := bot.NewTimeline(d.st, d.loc, d.flows).Text(ctx, *lang, s, 1<<20)
+	text, err := bot.NewTimeline(d.Store, d.Locales, d.Flows).Text(ctx, *lang, s, 1<<20)
 	if err != nil {
 		return err
 	}
@@ -175,12 +175,12 @@ func writeRelationReport(ctx context.Context, d *deps, w io.Writer) error {
 }
 
 func writePilotReport(ctx context.Context, d *deps, w io.Writer) error {
-	f, ok := d.flows.Current(flows.Standard)
+	f, ok := d.Flows.Current(flows.Standard)
 	if !ok {
 		return fmt.Errorf("report: no flow %q", flows.Standard)
 	}
 	steps := append(f.StepsOfKind(flows.KindPilot), f.StepsOfKind(flows.KindFinal)...)
-	counts, err := d.st.AnswerCounts(ctx, steps)
+	counts, err := d.Store.AnswerCounts(ctx, steps)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func writePilotReport(ctx context.Context, d *deps, w io.Writer) error {
 }
 
 func writeReferralReport(ctx context.Context, d *deps, w io.Writer) error {
-	counts, err := d.st.ReferralCounts(ctx)
+	counts, err := d.Store.ReferralCounts(ctx)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func TestSendConfig(t *testing.T) {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		got := c.sendConfig()
+		got := c.SenderConfig()
 		got.APIURL = "" // the Telegram URL is not the sender's pace
 		if got != tc.want {
 			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
@@ -87,7 +87,7 @@ func TestSendRate500AndNoChatPacingAreUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := storetest.New(t)
-	sc := cfg.sendConfig()
+	sc := cfg.SenderConfig()
 	sc.PollEvery = 20 * time.Millisecond
 	sc.APIURL, sc.Token = srv.URL, srv.Token() // the sender's own JSON calls
 	s := bot.NewSender(sc, tg, st, slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
@@ -155,7 +155,7 @@ func TestPaidBroadcastOnlyForNewCheckins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc := cfg.sendConfig()
+	sc := cfg.SenderConfig()
 	sc.PollEvery = 20 * time.Millisecond
 	s := bot.NewSender(sc, tg, storetest.New(t), slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := context.WithCancel(context.Background())

@@ -35,7 +35,7 @@ func parseStudentAdd(c *cmdline, args []string) (action, error) {
 		if err != nil {
 			return err
 		}
-		st, code, err := d.st.AddStudent(ctx, store.NewStudent{Name: n, CoachID: *coach, Lang: *lang, LeftSchool: left.t, Ref: strings.TrimSpace(*ref)}, d.cfg.InviteTTL)
+		st, code, err := d.Store.AddStudent(ctx, store.NewStudent{Name: n, CoachID: *coach, Lang: *lang, LeftSchool: left.t, Ref: strings.TrimSpace(*ref)}, d.Cfg.InviteTTL)
 		if errors.Is(err, store.ErrUnknownCoach) {
 			return fmt.Errorf("student add: %s", c.T("cli.student.no_coach", "ID", *coach))
 		}

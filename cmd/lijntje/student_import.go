@@ -49,7 +49,7 @@ func parseStudentImport(c *cmdline, args []string) (action, error) {
 			}
 		}
 		dk := d.desk(link)
-		if ph := d.cfg.Schedule.Cadence.Phases; len(ph) > 0 {
+		if ph := d.Cfg.Schedule.Cadence.Phases; len(ph) > 0 {
 			last := ph[len(ph)-1].Until
 			o.FollowUpEnds = func(left time.Time) time.Time { return left.AddDate(0, last.Months, last.Days) }
 		}

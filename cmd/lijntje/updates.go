@@ -41,10 +41,10 @@ func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if len(args) != 0 {
 		return fmt.Errorf("updates list takes no arguments: %w", errUsage)
 	}
-	if d.cfg.Token == "" {
+	if d.Cfg.Token == "" {
 		return fmt.Errorf("updates list: %w", errNoToken)
 	}
-	ls, err := d.st.DeadLetters(ctx)
+	ls, err := d.Store.DeadLetters(ctx)
 	if err != nil {
 		return err
 	}
@@ -67,14 +67,14 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if d.cfg.Token == "" {
+	if d.Cfg.Token == "" {
 		return fmt.Errorf("updates retry: %w", errNoToken)
 	}
-	tg, err := tgbot.New(d.cfg.Token, tgbot.WithServerURL(d.cfg.APIURL), tgbot.WithSkipGetMe())
+	tg, err := tgbot.New(d.Cfg.Token, tgbot.WithServerURL(d.Cfg.APIURL), tgbot.WithSkipGetMe())
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
-	b := bot.New(bot.Config{BotUsername: d.cfg.BotUsername, Now: d.st.Now}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+	b := bot.New(bot.Config{BotUsername: d.Cfg.BotUsername, Now: d.Store.Now}, tg, d.Store, d.Flows, d.Locales, d.Crisis, d.Log)
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 		}
 		return fmt.Errorf("updates retry: %w", err)
 	}
-	d.log.Info("parked update handled", "update_id", id)
+	d.Log.Info("parked update handled", "update_id", id)
 	_, err = fmt.Fprintln(w, d.cli.T("cli.updates.handled", "ID", id))
 	return err
 }
@@ -95,16 +95,16 @@ func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if err != nil {
 		return err
 	}
-	if d.cfg.Token == "" {
+	if d.Cfg.Token == "" {
 		return fmt.Errorf("updates drop: %w", errNoToken)
 	}
-	if err := d.st.DropDeadLetter(ctx, id); err != nil {
+	if err := d.Store.DropDeadLetter(ctx, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("updates drop: %s", d.cli.T("cli.updates.unknown", "ID", id))
 		}
 		return err
 	}
-	d.log.Info("parked update dropped", "update_id", id)
+	d.Log.Info("parked update dropped", "update_id", id)
 	_, err = fmt.Fprintln(w, d.cli.T("cli.updates.dropped", "ID", id))
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
@@ -24,7 +25,7 @@ func TestWebhookModeChecksTheSecret(t *testing.T) {
 	addr := freeAddr(t)
 	w := newWorldWith(t, map[string]string{
 		"HTTP_ADDR":      addr,
-		"WEBHOOK_URL":    "http://" + addr + webhookPath,
+		"WEBHOOK_URL":    "http://" + addr + app.WebhookPath,
 		"WEBHOOK_SECRET": "s3cret-token_1",
 	})
 	if url, secret := w.tg.Webhook(); url == "" || secret != "s3cret-token_1" {
@@ -32,7 +33,7 @@ func TestWebhookModeChecksTheSecret(t *testing.T) {
 	}
 	forged := `{"update_id": 4242, "message": {"message_id": 1, "date": 0, "chat": {"id": 77, "type": "private"}, "from": {"id": 77, "first_name": "X"}, "text": "hallo"}}`
 	for _, secret := range []string{"", "wrong"} {
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+webhookPath, strings.NewReader(forged))
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+app.WebhookPath, strings.NewReader(forged))
 		if secret != "" {
 			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
 		}

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -13,21 +13,21 @@ import (
 // timeouts on both so a slow or silent client holds nothing for long.
 
 // adminHandler serves /healthz, /readyz and /metrics.
-func adminHandler(d *deps) http.Handler {
+func adminHandler(p *Parts) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		// Which dependency failed, never its error text (hosts, users, paths).
-		if dep := d.st.Unready(pctx); dep != "" {
-			d.log.Warn("not ready", "dependency", dep)
+		if dep := p.Store.Unready(pctx); dep != "" {
+			p.Log.Warn("not ready", "dependency", dep)
 			http.Error(w, dep+": unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	registerCaseMetrics(d.st)
+	registerCaseMetrics(p.Store)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	return mux
 }

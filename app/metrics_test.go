@@ -1,21 +1,25 @@
-package main
+package app_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lijntje/lijntje/app/apptest"
 )
 
 // Not parallel: /metrics reports the cases of the latest serve in the process.
 func TestMetricsReportCases(t *testing.T) {
-	w := newWorld(t)
+	e := apptest.Start(t, apptest.Options{})
+	a := e.App
 	ctx := context.Background()
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := w.srv.pool.Exec(ctx, q, args...); err != nil {
+		if _, err := a.Store.DB().Exec(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -23,9 +27,9 @@ func TestMetricsReportCases(t *testing.T) {
 	exec(`INSERT INTO students (id, name, coach_id) VALUES (1, 'Noor', 1), (2, 'Daan', 1), (3, 'Eva', 1)`)
 	exec(`INSERT INTO alerts (student_id, severity, status, opened_at) VALUES
 		(1, 'urgent', 'open', $1), (2, 'urgent', 'taken', $2), (3, 'attention', 'closed', $1)`,
-		w.clock.Now().Add(-90*time.Second), w.clock.Now().Add(-time.Hour))
+		e.Clock.Now().Add(-90*time.Second), e.Clock.Now().Add(-time.Hour))
 
-	resp, err := http.Get("http://" + w.srv.adminAddr.String() + "/metrics")
+	resp, err := http.Get("http://" + a.AdminAddr().String() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +49,7 @@ func TestMetricsReportCases(t *testing.T) {
 	var age float64
 	for _, line := range strings.Split(text, "\n") {
 		if v, ok := strings.CutPrefix(line, "lijntje_case_oldest_untaken_age_seconds "); ok {
-			if err := jsonUnmarshal(v, &age); err != nil {
+			if err := json.Unmarshal([]byte(v), &age); err != nil {
 				t.Fatalf("age %q: %v", v, err)
 			}
 		}
