@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/clock"
@@ -276,24 +274,17 @@ func withDatabase(databaseURL, name string) (string, error) {
 // dropDatabase drops the database of databaseURL (a demo database), so that
 // open creates and migrates it afresh.
 func dropDatabase(ctx context.Context, databaseURL string) error {
-	cc, err := pgx.ParseConfig(databaseURL)
+	name, admin, err := demoAdminURL(databaseURL)
 	if err != nil {
 		return err
 	}
-	name := cc.Database
 	if !strings.HasPrefix(name, demoDatabase) {
 		return fmt.Errorf("demo: refusing to drop database %q", name)
 	}
-	cc.Database = "postgres"
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(cctx, cc)
-	if err != nil {
-		return fmt.Errorf("demo: postgres (DATABASE_URL=%s): %w", store.Redacted(databaseURL), err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(cctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		return fmt.Errorf("demo: erase database %q: %w", name, err)
+	if err := store.DropDatabase(cctx, admin, name); err != nil {
+		return fmt.Errorf("demo: erase database %q (DATABASE_URL=%s): %w", name, store.Redacted(databaseURL), err)
 	}
 	return nil
 }

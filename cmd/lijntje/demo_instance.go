@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/lijntje/lijntje/store"
 )
@@ -57,26 +56,30 @@ func demoOptionsFrom(args []string, getenv func(string) string) (demoOptions, er
 // connection of its own (to the server's "postgres" database, which a reset
 // does not drop), or says which other demo holds it. unlock releases it.
 func lockDemo(ctx context.Context, databaseURL string) (unlock func(), err error) {
-	cc, err := pgx.ParseConfig(databaseURL)
+	name, admin, err := demoAdminURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
-	name := cc.Database
-	cc.Database = "postgres"
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(cctx, cc)
+	unlock, ok, err := store.LockDatabase(cctx, admin, "lijntje demo "+name)
 	if err != nil {
-		return nil, fmt.Errorf("demo: postgres (DATABASE_URL=%s): %w", store.Redacted(databaseURL), err)
+		return nil, fmt.Errorf("demo: lock database %q (DATABASE_URL=%s): %w", name, store.Redacted(databaseURL), err)
 	}
-	var got bool
-	if err := conn.QueryRow(cctx, `SELECT pg_try_advisory_lock(hashtext('lijntje demo ' || $1))`, name).Scan(&got); err != nil {
-		_ = conn.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("demo: lock database %q: %w", name, err)
-	}
-	if !got {
-		_ = conn.Close(context.WithoutCancel(ctx))
+	if !ok {
 		return nil, fmt.Errorf("demo: another lijntje demo is running on database %q; stop it, or start this one with --name OTHER or another HTTP_ADDR port", name)
 	}
-	return func() { _ = conn.Close(context.Background()) }, nil // closing the session releases the lock
+	return unlock, nil
+}
+
+// demoAdminURL returns the database name of databaseURL and the URL of the
+// server's "postgres" database, which a reset does not drop.
+func demoAdminURL(databaseURL string) (name, admin string, err error) {
+	u, err := url.Parse(databaseURL)
+	if err != nil {
+		return "", "", fmt.Errorf("demo: DATABASE_URL: %w", err)
+	}
+	name = strings.TrimPrefix(u.Path, "/")
+	u.Path = "/postgres"
+	return name, u.String(), nil
 }

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -48,12 +47,6 @@ var (
 	tplErr  error
 )
 
-func withDB(base, name string) string {
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	return u.String()
-}
-
 // template returns the name of a migrated template database for the current migrations.
 func template(ctx context.Context) (string, error) {
 	tplOnce.Do(func() {
@@ -79,8 +72,8 @@ func template(ctx context.Context) (string, error) {
 			return
 		}
 		defer admin.Exec(ctx, `SELECT pg_advisory_unlock(727274)`)
-		var exists bool
-		if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tplName).Scan(&exists); err != nil {
+		exists, err := store.DatabaseExists(ctx, BaseURL(), tplName)
+		if err != nil {
 			tplErr = err
 			return
 		}
@@ -88,12 +81,13 @@ func template(ctx context.Context) (string, error) {
 			return
 		}
 		building := tplName + "_build"
-		_, _ = admin.Exec(ctx, `DROP DATABASE IF EXISTS `+building)
-		if _, err := admin.Exec(ctx, `CREATE DATABASE `+building); err != nil {
+		_ = store.DropDatabase(ctx, BaseURL(), building)
+		buildURL, err := store.CreateDatabase(ctx, BaseURL(), building, "")
+		if err != nil {
 			tplErr = err
 			return
 		}
-		pool, err := store.Connect(ctx, withDB(BaseURL(), building))
+		pool, err := store.Connect(ctx, buildURL)
 		if err != nil {
 			tplErr = err
 			return
@@ -104,7 +98,7 @@ func template(ctx context.Context) (string, error) {
 			tplErr = err
 			return
 		}
-		_, tplErr = admin.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+tplName)
+		tplErr = store.RenameDatabase(ctx, BaseURL(), building, tplName)
 	})
 	return tplName, tplErr
 }
@@ -118,14 +112,10 @@ func DatabaseURL(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("storetest: template database: %v (is Postgres running at %s?)", err, BaseURL())
 	}
-	admin, err := pgx.Connect(ctx, BaseURL())
-	if err != nil {
-		t.Fatalf("storetest: %v", err)
-	}
-	defer admin.Close(ctx)
 	name := "lijntje_t_" + randomHex(6)
+	var dbURL string
 	for attempt := 0; ; attempt++ {
-		_, err = admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tpl)
+		dbURL, err = store.CreateDatabase(ctx, BaseURL(), name, tpl)
 		var pe *pgconn.PgError
 		if err == nil || !errors.As(err, &pe) || pe.Code != "55006" || attempt > 50 {
 			break
@@ -138,14 +128,9 @@ func DatabaseURL(t testing.TB) string {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		c, err := pgx.Connect(ctx, BaseURL())
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		_, _ = c.Exec(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		_ = store.DropDatabase(ctx, BaseURL(), name)
 	})
-	return withDB(BaseURL(), name)
+	return dbURL
 }
 
 // RedisPrefix returns a Redis key prefix of the test's own; its keys are deleted when the test ends.
