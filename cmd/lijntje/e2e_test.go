@@ -79,7 +79,13 @@ func (w *world) start() {
 	w.t.Helper()
 	w.env.FlowsFS = w.flows
 	a := w.env.Start()
-	w.srv = &server{App: a, st: a.Store, pool: a.Store.DB(), rdb: a.Store.Redis(), sched: a.Scheduler(),
+	opt, err := redis.ParseURL(w.env.Getenv("REDIS_URL"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt) // the test's own look into the cache
+	w.t.Cleanup(func() { _ = rdb.Close() })
+	w.srv = &server{App: a, st: a.Store, pool: a.Store.DB(), rdb: rdb, sched: a.Scheduler(),
 		addr: a.Addr(), adminAddr: a.AdminAddr()}
 }
 

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -58,7 +62,12 @@ func TestWebhookModeChecksTheSecret(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	ropt, err := redis.ParseURL(storetest.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisProxy := newTCPProxy(t, ropt.Addr)
+	w := newWorldWith(t, map[string]string{"REDIS_URL": "redis://" + redisProxy.addr + "/0"})
 	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
 		resp, err := http.Get("http://" + w.srv.adminAddr.String() + path)
 		if err != nil {
@@ -69,7 +78,7 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("%s: %d, want 200", path, resp.StatusCode)
 		}
 	}
-	_ = w.srv.rdb.Close() // Redis gone: not ready
+	redisProxy.cut() // Redis gone: not ready
 	resp, err := http.Get("http://" + w.srv.adminAddr.String() + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -102,4 +111,52 @@ func TestConfigErrorsAreOneLine(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q", want, code, errOut.String())
 		}
 	}
+}
+
+// tcpProxy forwards connections to a real server until cut, as a server that
+// went away looks to its clients: open connections close, new ones are refused.
+type tcpProxy struct {
+	addr string
+	ln   net.Listener
+	mu   sync.Mutex
+	cons []net.Conn
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{addr: ln.Addr().String(), ln: ln}
+	t.Cleanup(p.cut)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.cons = append(p.cons, c, u)
+			p.mu.Unlock()
+			go func() { _, _ = io.Copy(u, c); u.Close() }()
+			go func() { _, _ = io.Copy(c, u); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *tcpProxy) cut() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.cons {
+		c.Close()
+	}
+	p.cons = nil
 }
