@@ -97,3 +97,85 @@ func (r *rateControl) tooMany(now time.Time, retryAfter time.Duration) (halved b
 	r.next = r.pausedTo
 	return halved
 }
+
+// Per-chat pacing. Telegram takes about one message a second to one chat,
+// after a short burst. A chat's burst is spread rather than spent at once: a
+// message follows the chat's previous one by at least the spacing, so that a
+// student who taps the instant each question shows gets every next question
+// of a check-in within a second, rather than the first ones at once and the
+// rest a full second apart. A chat that keeps receiving is still held to the
+// rate. Urgent messages (crisis replies, alerts) need only a token.
+const (
+	// chatMargin: a chat's tokens come back 5% slower than the rate, so that
+	// jitter between here and Telegram never makes a chat see one too many.
+	chatMargin = 0.95
+	// cardMessages is the run of messages a chat's burst is spread over: a
+	// check-in's card, its opener and an edit for each of its eight taps.
+	cardMessages = 9
+)
+
+// chatLimits are the per-chat pace the sender keeps (SEND_CHAT_RATE).
+type chatLimits struct {
+	off     bool          // no pacing; one chat's messages still go one at a time, in order
+	burst   float64       // tokens a chat holds at most
+	rate    float64       // tokens a second, the margin taken off
+	spacing time.Duration // least time between two messages to one chat
+}
+
+func newChatLimits(burst, rate float64, off bool) chatLimits {
+	l := chatLimits{off: off, burst: burst, rate: rate * chatMargin}
+	// Spent evenly, the burst's spare tokens (all but the one a message
+	// needs) shorten each of the cardMessages-1 gaps of a run below the
+	// rate's interval, and the run's last message still finds a token.
+	gap := (1 - (burst-1)/(cardMessages-1)) / l.rate
+	l.spacing = time.Duration(max(gap, 0) * float64(time.Second))
+	return l
+}
+
+// chatPace is where one chat stands. The sender keeps one per chat, under its lock.
+type chatPace struct {
+	busy   bool      // a message to the chat is in flight
+	tokens float64   // messages the chat may get now
+	at     time.Time // tokens counted at
+	last   time.Time // the chat's last message went at
+	until  time.Time // paused by a 429 until
+}
+
+func (c *chatPace) refill(l chatLimits, now time.Time) {
+	if l.off {
+		c.tokens = 1
+		return
+	}
+	if c.at.IsZero() {
+		c.tokens, c.at = l.burst, now
+		return
+	}
+	if el := now.Sub(c.at); el > 0 {
+		c.tokens = min(l.burst, c.tokens+el.Seconds()*l.rate)
+		c.at = now
+	}
+}
+
+// wait is how long from now until the chat may get a message (0: now),
+// ignoring busy. urgent messages skip the spacing.
+func (c *chatPace) wait(l chatLimits, now time.Time, urgent bool) time.Duration {
+	c.refill(l, now)
+	w := c.until.Sub(now)
+	if l.off {
+		return max(w, 0)
+	}
+	if c.tokens < 1 {
+		w = max(w, time.Duration((1-c.tokens)/l.rate*float64(time.Second))+time.Nanosecond)
+	}
+	if !urgent && !c.last.IsZero() {
+		w = max(w, c.last.Add(l.spacing).Sub(now))
+	}
+	return max(w, 0)
+}
+
+// take counts a message to the chat going now (after wait said 0).
+func (c *chatPace) take(now time.Time) {
+	c.busy = true
+	c.tokens--
+	c.last = now
+}

@@ -23,7 +23,7 @@ type SenderConfig struct {
 	Rate      float64 // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
 	Auto      bool    // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
 	RateMax   float64 // Auto's ceiling (default 30)
-	ChatBurst float64 // messages one chat may get at once (default 2, within the short burst Telegram allows)
+	ChatBurst float64 // messages one chat may get in a burst (default 3, the short burst Telegram allows), spread over a check-in (rate.go)
 	ChatRate  float64 // messages a second to one chat, sustained (default 1)
 	ChatOff   bool    // no per-chat pacing (a local Bot API server, a test double); one chat's messages stay in order
 	// PaidBroadcast sends the bulk lane (new check-ins) with allow_paid_broadcast:
@@ -45,7 +45,7 @@ func (c *SenderConfig) defaults() {
 		c.RateMax = DefaultRateMax
 	}
 	if c.ChatBurst <= 0 {
-		c.ChatBurst = 2
+		c.ChatBurst = 3
 	}
 	if c.ChatRate <= 0 {
 		c.ChatRate = 1
@@ -79,11 +79,13 @@ type Sender struct {
 	// returns true when it handled it (a coach's chat: see alert_delivery.go).
 	undeliverable func(context.Context, store.Message, error) bool
 	log           *slog.Logger
+	now           func() time.Time // the pacing's clock (tests inject one)
 
 	mu       sync.Mutex
 	lanes    [4][]store.Message
 	queued   map[int64]bool // outbox IDs held in memory
 	chats    map[int64]*chatPace
+	chatLim  chatLimits
 	rate     *rateControl // the pace in all, and a global 429 pause
 	wake     chan struct{}
 	inflight sync.WaitGroup // requests to Telegram and the sweep
@@ -95,18 +97,12 @@ type Sender struct {
 	sentIDs []store.SentMessage // sent, to be marked in one statement
 }
 
-type chatPace struct {
-	busy   bool
-	tokens float64
-	at     time.Time
-	until  time.Time // paused by a 429 until
-}
-
 // NewSender returns a sender; Run starts it.
 func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
-	return &Sender{cfg: cfg, tg: tg, st: st, log: log, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
-		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
+	return &Sender{cfg: cfg, tg: tg, st: st, log: log, now: time.Now, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
+		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), chatLim: newChatLimits(cfg.ChatBurst, cfg.ChatRate, cfg.ChatOff),
+		wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
 }
 
 // HandMessages gives the sender outbox rows this process just wrote and
@@ -173,7 +169,7 @@ func (s *Sender) Run(ctx context.Context) {
 				sweepIn = minSweepGap
 			}
 		}
-		m, wait, ok := s.next(time.Now())
+		m, wait, ok := s.next(s.now())
 		if !ok {
 			if wait <= 0 || wait > s.cfg.PollEvery {
 				wait = s.cfg.PollEvery
@@ -329,22 +325,18 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 			if blockedChats[m.ChatID] {
 				continue
 			}
-			c := s.chat(m.ChatID, now)
-			if c.busy || now.Before(c.until) || c.tokens < 1 {
+			c := s.chat(m.ChatID)
+			if w := c.wait(s.chatLim, now, m.Lane == store.LaneUrgent); c.busy || w > 0 {
 				if blockedChats == nil {
 					blockedChats = map[int64]bool{}
 				}
 				blockedChats[m.ChatID] = true // keep this chat's order
-				if !c.busy {
-					w := max(c.until.Sub(now), time.Duration((1-c.tokens)/s.cfg.ChatRate*float64(time.Second)))
-					if wait == 0 || w < wait {
-						wait = w
-					}
+				if !c.busy && (wait == 0 || w < wait) {
+					wait = w
 				}
 				continue
 			}
-			c.busy = true
-			c.tokens--
+			c.take(now)
 			s.lanes[li] = append(s.lanes[li][:i], s.lanes[li][i+1:]...)
 			s.rate.take(now)
 			return m, 0, true
@@ -353,25 +345,13 @@ func (s *Sender) next(now time.Time) (store.Message, time.Duration, bool) {
 	return store.Message{}, wait, false
 }
 
-func (s *Sender) chat(id int64, now time.Time) *chatPace {
+// chat returns chat id's pace (rate.go), made on first use.
+func (s *Sender) chat(id int64) *chatPace {
 	c, ok := s.chats[id]
-	if s.cfg.ChatOff {
-		if !ok {
-			c = &chatPace{}
-			s.chats[id] = c
-		}
-		c.tokens = 1 // never paced; busy still keeps one chat's messages in order
-		return c
-	}
 	if !ok {
-		c = &chatPace{tokens: s.cfg.ChatBurst, at: now}
+		c = &chatPace{}
 		s.chats[id] = c
-		return c
 	}
-	// 5% under the rate: jitter between here and Telegram never makes a chat
-	// see a third message within the second after a burst of two.
-	c.tokens = min(s.cfg.ChatBurst, c.tokens+now.Sub(c.at).Seconds()*s.cfg.ChatRate*0.95)
-	c.at = now
 	return c
 }
 
@@ -404,11 +384,12 @@ func (s *Sender) dropChat(chatID int64) {
 // done finishes a message: it leaves memory and its chat may receive again.
 func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global bool) {
 	s.mu.Lock()
-	c := s.chat(m.ChatID, time.Now())
+	now := s.now()
+	c := s.chat(m.ChatID)
 	c.busy = false
 	if pause > 0 {
-		c.until = time.Now().Add(pause)
-		if global && s.rate.tooMany(time.Now(), pause) {
+		c.until = now.Add(pause)
+		if global && s.rate.tooMany(now, pause) {
 			s.log.Warn("send rate halved after a 429", "rate", s.rate.Rate())
 		}
 	}
@@ -425,7 +406,7 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 // accepted tells the rate that Telegram took a message.
 func (s *Sender) accepted() {
 	s.mu.Lock()
-	s.rate.accepted(time.Now())
+	s.rate.accepted(s.now())
 	s.mu.Unlock()
 }
 

@@ -163,6 +163,13 @@ func (b *Bot) crisisText(ctx context.Context, x *in, text string, r store.Record
 	r.Out = append(r.Out, b.crisisOut(x.conv.Lang, x.chatID, d, x.conv.Coach)...)
 	b.log.WarnContext(ctx, "crisis language", "chat_id", x.chatID, "student_id", x.conv.ID, "update_id", x.u.ID)
 	_, err := b.record(ctx, x, r)
+	if errors.Is(err, store.ErrStale) {
+		// The check-in left that step (its update is marked handled, nothing
+		// else written): the crisis and its reply go as a free text.
+		r.CheckinID, r.Version, r.Step, r.Option, r.NextStep, r.Done, r.Followup = 0, "", "message", "", "", false, nil
+		x.noDedupe = true
+		_, err = b.record(ctx, x, r)
+	}
 	return err
 }
 

@@ -57,38 +57,30 @@ type Recorded struct {
 // RecordUpdate writes an answer, the check-in's next state, its signals (joining the
 // student's open case or opening one) and the replies, all or nothing. It returns
 // ErrDuplicate for an update handled before and ErrStale for an answer that does not
-// fit the check-in's current step.
+// fit the check-in's current step (its update is marked handled, nothing else is
+// written: recordCore). An update without signals, manual check-in or follow-up is
+// one statement; one with them runs the same statement first in a transaction.
 func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
-	if len(r.Signals) == 0 && r.UpdateID != 0 && r.ManualCheckinFor == 0 && r.Followup == nil {
-		return s.recordFast(ctx, r)
+	if len(r.Signals) == 0 && r.ManualCheckinFor == 0 && r.Followup == nil {
+		return s.recordCore(ctx, s.db, r)
 	}
+	return s.recordTx(ctx, r, nil)
+}
+
+// recordTx is RecordUpdate in a transaction: recordCore, then what else the
+// update writes (more, for SendPersonal). A stale answer commits its update's mark only.
+func (s *Store) recordTx(ctx context.Context, r Record, more func(pgx.Tx, Recorded) error) (Recorded, error) {
 	var res Recorded
+	stale := false
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		if err := owns(ctx, tx, r.Owner); err != nil {
+		var err error
+		res, err = s.recordCore(ctx, tx, r)
+		if errors.Is(err, ErrStale) {
+			stale = true
+			return nil // the update's mark is committed, nothing else was written
+		}
+		if err != nil {
 			return err
-		}
-		if r.UpdateID != 0 {
-			tag, err := tx.Exec(ctx, `INSERT INTO processed_updates (bot_id, update_id, handled_at) VALUES ($3, $1, $2) ON CONFLICT DO NOTHING`,
-				r.UpdateID, r.At, s.bot)
-			if err != nil {
-				return fmt.Errorf("record update: %w", err)
-			}
-			if tag.RowsAffected() == 0 {
-				return ErrDuplicate
-			}
-		}
-		if r.CheckinID != 0 {
-			if err := advanceCheckin(ctx, tx, r); err != nil {
-				return err
-			}
-		}
-		if r.Step != "" {
-			_, err := tx.Exec(ctx, `INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at, update_id)
-				VALUES ($1, nullif($2::bigint, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''), nullif($7, ''), $8, nullif($9::bigint, 0))`,
-				r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.VoiceFileID, r.At, r.UpdateID)
-			if err != nil {
-				return fmt.Errorf("insert answer: %w", err)
-			}
 		}
 		if r.ManualCheckinFor != 0 {
 			due := r.ManualCheckinDue
@@ -104,39 +96,18 @@ func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 				return err
 			}
 		}
-		var err error
 		if res.AlertID, res.NewAlert, err = raiseSignals(ctx, tx, r.StudentID, r.CheckinID, r.At, r.Signals); err != nil {
 			return err
 		}
-		res.OutboxIDs, err = insertOutboxAbout(ctx, tx, r.At, true, r.StudentID, r.Out)
-		return err
+		if more != nil {
+			return more(tx, res)
+		}
+		return nil
 	})
+	if err == nil && stale {
+		return Recorded{}, ErrStale
+	}
 	return res, err
-}
-
-func advanceCheckin(ctx context.Context, tx pgx.Tx, r Record) error {
-	var status string
-	var step *string
-	err := tx.QueryRow(ctx, `SELECT status, current_step FROM checkins WHERE id = $1 AND student_id = $2 FOR UPDATE`,
-		r.CheckinID, r.StudentID).Scan(&status, &step)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrStale
-	}
-	if err != nil {
-		return fmt.Errorf("lock checkin: %w", err)
-	}
-	if status != CheckinOpen || step == nil || *step != r.Step {
-		return ErrStale
-	}
-	if r.Done {
-		_, err = tx.Exec(ctx, `UPDATE checkins SET status = 'completed', current_step = NULL, completed_at = $2 WHERE id = $1`, r.CheckinID, r.At)
-	} else {
-		_, err = tx.Exec(ctx, `UPDATE checkins SET current_step = $2 WHERE id = $1`, r.CheckinID, r.NextStep)
-	}
-	if err != nil {
-		return fmt.Errorf("advance checkin: %w", err)
-	}
-	return nil
 }
 
 // RaiseSignals records signals outside any update (a blocked bot, missed check-ins).

@@ -4,16 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
-// recordFast is RecordUpdate for the common case — an update with no signals —
-// as one statement: one round trip and one commit. Its CTEs record the update
-// as handled, advance the check-in when the answer fits its current step, and
-// only then store the answer and the replies (leased to the caller).
+// queryRower is a pool or a transaction.
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// recordCore is the one write of every update (RecordUpdate, SendPersonal):
+// one statement whose CTEs check that the chat still belongs to r.Owner,
+// record the update as handled, advance the check-in when the answer fits its
+// current step, and only then store the answer and the replies (leased to the
+// caller). On its own (an update without signals) it is one round trip and
+// one commit; RecordUpdate runs it first in the transaction of an update that
+// writes more.
 //
-// Unlike the transaction, a stale answer still marks the update handled: it
-// was (the answer is refused), and a repeat of it is then a duplicate.
-func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
+// The one stale rule: an answer to a step that is not the check-in's current
+// one is refused (ErrStale) with only its update marked handled, since it
+// was; a repeat of it is then a duplicate (ErrDuplicate).
+func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorded, error) {
 	n := len(r.Out)
 	chats, lanes, checkins, deliveries := make([]int64, n), make([]int16, n), make([]int64, n), make([]int64, n)
 	students, cases := make([]int64, n), make([]int64, n)
@@ -30,33 +41,36 @@ func (s *Store) recordFast(ctx context.Context, r Record) (Recorded, error) {
 	var handled, advanced bool
 	var ids []int64
 	var owned bool
-	err := s.db.QueryRow(ctx, `WITH w AS (
+	err := q.QueryRow(ctx, `WITH w AS (
 			SELECT `+ownerCheck(23)+` AS owned
 		), u AS (
-			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned ON CONFLICT DO NOTHING RETURNING update_id
+			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned AND $1::bigint <> 0
+			ON CONFLICT DO NOTHING RETURNING update_id
+		), h AS (
+			SELECT 1 FROM w WHERE w.owned AND ($1::bigint = 0 OR EXISTS (SELECT 1 FROM u))
 		), c AS (
 			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
 				status = CASE WHEN $9 THEN 'completed' ELSE status END,
 				completed_at = CASE WHEN $9 THEN $2 ELSE completed_at END
 			WHERE $4::bigint <> 0 AND id = $4 AND student_id = $3 AND status = 'open' AND current_step = $6
-			  AND EXISTS (SELECT 1 FROM u)
+			  AND EXISTS (SELECT 1 FROM h)
 			RETURNING id
 		), ok AS (
-			SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM u) AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM c))
+			SELECT 1 AS x WHERE EXISTS (SELECT 1 FROM h) AND ($4::bigint = 0 OR EXISTS (SELECT 1 FROM c))
 		), a AS (
 			INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at, update_id)
-			SELECT $3, nullif($4::bigint, 0), nullif($5, ''), $6, nullif($7, ''), nullif($8, ''), nullif($11, ''), $2, $1
+			SELECT $3, nullif($4::bigint, 0), nullif($5, ''), $6, nullif($7, ''), nullif($8, ''), nullif($11, ''), $2, nullif($1::bigint, 0)
 			FROM ok WHERE $6 <> ''
 		), o AS (
 			INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
 			SELECT m.chat_id, m.lane, m.method, m.payload::jsonb, m.file, $2, $12, nullif(m.checkin_id, 0), nullif(m.delivery_id, 0),
-				nullif(m.student_id, 0), nullif(m.alert_id, 0)
+				coalesce(nullif(m.student_id, 0), (SELECT student_id FROM alerts WHERE id = nullif(m.alert_id, 0))), nullif(m.alert_id, 0)
 			FROM ok, unnest($13::bigint[], $14::smallint[], $15::text[], $16::text[], $17::bytea[], $18::bigint[], $19::bigint[], $21::bigint[], $22::bigint[])
 				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, student_id, alert_id, ord)
 			ORDER BY m.ord
 			RETURNING id
 		)
-		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM u), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
+		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
 		r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
 		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
 		r.Owner.Role, r.Owner.ID, r.Owner.ChatID).Scan(&owned, &handled, &advanced, &ids)

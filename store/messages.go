@@ -31,39 +31,26 @@ type PersonalMessage struct {
 
 // SendPersonal records a personal message and the outgoing Telegram message
 // that carries it (out, the first being the message itself), with update
-// updateID marked handled, all in one transaction. It returns the outbox IDs,
-// leased to the caller's sender, or ErrDuplicate for an update handled before.
+// updateID marked handled, all in one transaction (recordCore, then the
+// message). It returns the outbox IDs, leased to the caller's sender, or
+// ErrDuplicate for an update handled before.
 func (s *Store) SendPersonal(ctx context.Context, updateID int64, m PersonalMessage, out []Message) ([]int64, error) {
 	if m.At.IsZero() {
 		m.At = s.now()
 	}
-	var ids []int64
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		if updateID != 0 {
-			tag, err := tx.Exec(ctx, `INSERT INTO processed_updates (update_id, handled_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`, updateID, m.At)
-			if err != nil {
-				return fmt.Errorf("record update: %w", err)
-			}
-			if tag.RowsAffected() == 0 {
-				return ErrDuplicate
-			}
-		}
-		var err error
-		if ids, err = insertOutbox(ctx, tx, m.At, true, out); err != nil {
-			return err
-		}
+	res, err := s.recordTx(ctx, Record{UpdateID: updateID, At: m.At, Out: out}, func(tx pgx.Tx, res Recorded) error {
 		var outboxID any
-		if len(ids) > 0 {
-			outboxID = ids[0]
+		if len(res.OutboxIDs) > 0 {
+			outboxID = res.OutboxIDs[0]
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO coach_messages (student_id, coach_id, direction, text, outbox_id, created_at)
+		_, err := tx.Exec(ctx, `INSERT INTO coach_messages (student_id, coach_id, direction, text, outbox_id, created_at)
 			VALUES ($1, nullif($2, 0), $3, $4, $5, $6)`, m.StudentID, m.CoachID, m.Direction, m.Text, outboxID, m.At)
 		if err != nil {
 			return fmt.Errorf("insert message: %w", err)
 		}
 		return nil
 	})
-	return ids, err
+	return res.OutboxIDs, err
 }
 
 // StudentMessages returns every personal message between a student and their
