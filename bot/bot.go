@@ -14,6 +14,8 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
+	"github.com/lijntje/lijntje/bot/sender"
+	"github.com/lijntje/lijntje/bot/textlen"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/store"
@@ -22,7 +24,7 @@ import (
 // Config is what the bot needs besides its parts.
 type Config struct {
 	BotUsername string
-	Sender      SenderConfig
+	Sender      sender.Config
 	Now         func() time.Time // the clock (tests move it); default time.Now
 	// Kick is called after a signal was recorded, to run the alert sweep at once.
 	Kick func()
@@ -39,7 +41,7 @@ type Bot struct {
 	flows  *flows.Catalog
 	loc    *locales.Catalog
 	crisis *flows.CrisisMatcher
-	send   *Sender
+	send   *sender.Sender
 	log    *slog.Logger
 
 	mu       sync.Mutex
@@ -58,10 +60,8 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 		cfg.OutOfQuiet = func(t time.Time) time.Time { return t }
 	}
 	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
-	b.send = NewSender(cfg.Sender, tg, st, log)
-	b.send.render = b.renderAlert
-	b.send.blocked = b.chatBlocked
-	b.send.undeliverable = b.coachUnreachable
+	b.send = sender.New(cfg.Sender, tg, st, log)
+	b.send.SetHooks(sender.Hooks{Render: b.renderAlert, Blocked: b.chatBlocked, Undeliverable: b.coachUnreachable})
 	for _, f := range fl.Flows() {
 		b.versions[f.ID+"@"+f.Version] = f
 	}
@@ -69,7 +69,7 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 }
 
 // Sender returns the bot's sender.
-func (b *Bot) Sender() *Sender { return b.send }
+func (b *Bot) Sender() *sender.Sender { return b.send }
 
 // RegisterFlows records every current flow version in Postgres, so check-ins
 // started on it can finish on it after the file changes.
@@ -120,4 +120,7 @@ func (b *Bot) t(lang, id string, data map[string]any) string { return b.loc.T(la
 func firstName(name string) string { return store.FirstName(name) }
 
 // clip shortens s to at most n UTF-16 units (as Telegram counts), marking the cut.
-func clip(s string, n int) string { return clip16(s, n) }
+func clip(s string, n int) string { return textlen.Clip(s, n) }
+
+// utf16Len is the length of s as Telegram counts it.
+func utf16Len(s string) int { return textlen.Units(s) }

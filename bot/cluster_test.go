@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
@@ -34,7 +35,7 @@ type cluster struct {
 
 // newCluster starts a Telegram double and n replicas on one fresh database and Redis prefix.
 // The store clock is injected; the sender paces itself on the wall clock, like the double.
-func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Options, sc bot.SenderConfig) *cluster {
+func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Options, sc sender.Config) *cluster {
 	t.Helper()
 	c := &cluster{t: t, clock: telegramtest.NewClock(start), dbURL: storetest.DatabaseURL(t), redis: storetest.RedisPrefix(t)}
 	c.srv = telegramtest.Start(t, tgOpts)

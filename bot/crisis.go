@@ -181,7 +181,7 @@ func (b *Bot) strangerMessage(ctx context.Context, x *in) error {
 		return b.strangerReply(ctx, x)
 	}
 	lang := "nl"
-	if from := sender(x.u); from != nil && strings.HasPrefix(strings.ToLower(from.LanguageCode), "en") {
+	if from := fromUser(x.u); from != nil && strings.HasPrefix(strings.ToLower(from.LanguageCode), "en") {
 		lang = "en"
 	}
 	out := b.crisisOut(lang, x.chatID, d, "")

@@ -9,6 +9,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
@@ -45,7 +46,7 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	h := &harness{t: t, ctx: ctx, clock: clock, srv: srv, st: st}
 	var sched *scheduler.Scheduler
 	b := bot.New(bot.Config{BotUsername: srv.BotUsername(), Now: clock.Now,
-		Sender: bot.SenderConfig{Rate: 1000, ChatRate: 1000, ChatBurst: 1000, PollEvery: 20 * time.Millisecond},
+		Sender: sender.Config{Rate: 1000, ChatRate: 1000, ChatBurst: 1000, PollEvery: 20 * time.Millisecond},
 		Kick:   func() { sched.Kick() }}, tg, st, fl, loc, crisis, log)
 	sched = scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute, Open: b.OpenCheckin,
 		Sent: b.Sender().Wake, Tick: 20 * time.Millisecond}, st, log)

@@ -83,7 +83,7 @@ func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
 		return err
 	}
 	lang := "nl"
-	if from := sender(x.u); from != nil && len(from.LanguageCode) >= 2 && from.LanguageCode[:2] == "en" {
+	if from := fromUser(x.u); from != nil && len(from.LanguageCode) >= 2 && from.LanguageCode[:2] == "en" {
 		lang = "en"
 	}
 	_, err := b.tg.SendMessage(ctx, sendText(x.chatID, b.t(lang, "bot.invite.invalid", nil)))

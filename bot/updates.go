@@ -99,7 +99,7 @@ func (b *Bot) Retry(ctx context.Context, updateID int64) error {
 		return fmt.Errorf("decode update %d: %w", updateID, err)
 	}
 	err = b.Handle(ctx, &u)
-	b.send.releaseQueued() // this process does not send: the serving one does
+	b.send.ReleaseQueued() // this process does not send: the serving one does
 	if err != nil {
 		return fmt.Errorf("update %d failed again: %w", updateID, err)
 	}
@@ -256,7 +256,7 @@ func (b *Bot) sendCallbackAnswer(ctx context.Context, x *in, text string) {
 // invited participants. Nothing about them is stored.
 func (b *Bot) strangerReply(ctx context.Context, x *in) error {
 	lang := "nl"
-	if from := sender(x.u); from != nil && strings.HasPrefix(from.LanguageCode, "en") {
+	if from := fromUser(x.u); from != nil && strings.HasPrefix(from.LanguageCode, "en") {
 		lang = "en"
 	}
 	if x.u.CallbackQuery != nil {
@@ -270,7 +270,8 @@ func (b *Bot) strangerReply(ctx context.Context, x *in) error {
 	return nil
 }
 
-func sender(u *models.Update) *models.User {
+// fromUser is who sent u.
+func fromUser(u *models.Update) *models.User {
 	switch {
 	case u.Message != nil:
 		return u.Message.From

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
@@ -141,8 +141,8 @@ func (c *config) loadSendConfig(env func(k, def string) string) error {
 }
 
 // sendConfig is the sender's part of c.
-func (c config) sendConfig() bot.SenderConfig {
-	return bot.SenderConfig{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
+func (c config) sendConfig() sender.Config {
+	return sender.Config{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
 		ChatRate: c.SendChatRate, ChatOff: c.SendChatOff, PaidBroadcast: c.PaidBroadcast, APIURL: c.APIURL, Token: c.Token}
 }
 

@@ -12,6 +12,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
@@ -41,7 +42,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	if cfg.Token == "" {
 		return errNoToken
 	}
-	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, bot.HTTPClient(time.Minute)),
+	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, sender.HTTPClient(time.Minute)),
 		tgbot.WithErrorsHandler(func(err error) { d.log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
