@@ -224,34 +224,6 @@ func (x *in) reply(text string, buttons ...[]store.Button) store.Message {
 	return store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindSend, Text: clip(text, 4000), Buttons: buttons}
 }
 
-// answerEarly answers a tap without text at once, while the update is handled:
-// the spinner on the student's button stops sooner. Handle waits for it.
-func (b *Bot) answerEarly(ctx context.Context, x *in) {
-	if x.u.CallbackQuery == nil || x.cbDone != nil {
-		return
-	}
-	x.cbDone = make(chan struct{})
-	go func() {
-		defer close(x.cbDone)
-		b.sendCallbackAnswer(ctx, x, "")
-	}()
-}
-
-// answerCallback answers a button tap; a failure only logs: the tap is handled.
-func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
-	if x.u.CallbackQuery == nil || x.cbDone != nil {
-		return // answered early already
-	}
-	b.sendCallbackAnswer(ctx, x, text)
-}
-
-func (b *Bot) sendCallbackAnswer(ctx context.Context, x *in, text string) {
-	_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: x.u.CallbackQuery.ID, Text: text})
-	if err != nil {
-		b.log.WarnContext(ctx, "answer callback", "chat_id", x.chatID, "update_id", x.u.ID, "err", err)
-	}
-}
-
 // strangerReply tells someone without an invite, kindly, that this bot is for
 // invited participants. Nothing about them is stored.
 func (b *Bot) strangerReply(ctx context.Context, x *in) error {
