@@ -20,6 +20,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
@@ -80,7 +81,7 @@ func NewOn(ctx context.Context, p *Parts) (*App, error) {
 		return nil, ErrNoToken
 	}
 	cfg := p.Cfg
-	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, bot.HTTPClient(time.Minute)),
+	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, sender.HTTPClient(time.Minute)),
 		tgbot.WithErrorsHandler(func(err error) { p.Log.Warn("telegram client", "err", err) }))
 	if err != nil {
 		return nil, fmt.Errorf("telegram client: %w", err)

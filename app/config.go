@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
@@ -42,8 +42,8 @@ type Config struct {
 }
 
 // SenderConfig is the sender's part of c.
-func (c Config) SenderConfig() bot.SenderConfig {
-	return bot.SenderConfig{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
+func (c Config) SenderConfig() sender.Config {
+	return sender.Config{Rate: c.SendRate, Auto: c.SendRateAuto, RateMax: c.SendRateMax, ChatBurst: c.SendChatBurst,
 		ChatRate: c.SendChatRate, ChatOff: c.SendChatOff, PaidBroadcast: c.PaidBroadcast, APIURL: c.APIURL, Token: c.Token,
 		PollEvery: c.SendPollEvery}
 }

@@ -705,4 +705,3 @@ func printBench(w io.Writer, o Options, r *Result) {
 		p("  scheduler, %6d scheduled   opened %d in %.1f s, peak heap +%.1f MB", m.Scheduled, m.Opened, m.Seconds, m.PeakHeapMB)
 	}
 }
-

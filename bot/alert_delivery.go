@@ -3,11 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/lijntje/lijntje/store"
@@ -16,55 +13,7 @@ import (
 // No dead ends for alerts: an alert that cannot reach a coach (they blocked
 // the bot, deleted their account, the chat is gone) marks that coach
 // unreachable and passes the case on to the next in line at once; only the
-// failed message fails. A coach deleting an alert message gets it anew; an
-// error while building an alert's text is retried.
-
-var (
-	// errEditGone marks an edit whose message cannot be edited any more.
-	errEditGone = errors.New("message to edit is gone")
-	// errNothingToSend marks an alert row whose case or delivery no longer exists.
-	errNothingToSend = fmt.Errorf("nothing to send: %w", errPermanent)
-)
-
-// editError marks a failed edit whose message is gone (deleted, too old).
-func editError(err error) error {
-	if errors.Is(err, tgbot.ErrorBadRequest) {
-		msg := strings.ToLower(err.Error())
-		if strings.Contains(msg, "message to edit not found") || strings.Contains(msg, "message can't be edited") {
-			return fmt.Errorf("%w: %w", errEditGone, err)
-		}
-	}
-	return err
-}
-
-// renderError keeps an error while building an alert temporary (the sender
-// retries it), unless the case or its delivery no longer exists.
-func renderError(m store.Message, err error) error {
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("render alert %d: %w", m.AlertID, errors.Join(err, errNothingToSend))
-	}
-	return fmt.Errorf("render alert %d: %w", m.AlertID, err)
-}
-
-// isUndeliverable reports whether an alert failed for good because of the
-// chat it went to (not because its case is gone or an old message was).
-func isUndeliverable(err error) bool {
-	if errors.Is(err, errNothingToSend) || errors.Is(err, errEditGone) {
-		return false
-	}
-	return errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, errPermanent) ||
-		strings.Contains(err.Error(), "error code 400") || strings.Contains(err.Error(), "error code 403")
-}
-
-// alertAnew sends delivery m.DeliveryID as a new message: the one to edit is gone.
-func (s *Sender) alertAnew(ctx context.Context, m store.Message) {
-	if err := s.st.ForgetAlertMessage(ctx, m.DeliveryID); err != nil {
-		s.log.ErrorContext(ctx, "forget alert message", "delivery_id", m.DeliveryID, "err", err)
-	}
-	if err := s.st.Retry(ctx, m.ID, s.st.Now(), "edit target gone"); err != nil {
-		s.log.ErrorContext(ctx, "resend alert", "outbox_id", m.ID, "err", err)
-	}
-}
+// failed message fails (the sender's Undeliverable hook).
 
 // coachUnreachable handles a message that cannot reach a chat. For a coach's
 // chat it fails only that message, marks the coach unreachable, passes their

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -18,7 +18,7 @@ func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
 	t.Parallel()
 	tuesday := time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC) // 12:00 in Amsterdam
 	c := newCluster(t, 2, tuesday, telegramtest.Options{GlobalRate: 1000, PerChatBurst: 1000, PerChatRate: 1000},
-		bot.SenderConfig{Rate: 500, ChatBurst: 500, ChatRate: 500})
+		sender.Config{Rate: 500, ChatBurst: 500, ChatRate: 500})
 	ctx := waitCtx(t, 60*time.Second)
 	st := c.reps[0].st
 	sanne, kees := c.srv.NewUser("Sanne"), c.srv.NewUser("Kees")

@@ -14,6 +14,8 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
+	"github.com/lijntje/lijntje/bot/sender"
+	"github.com/lijntje/lijntje/bot/textlen"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/scheduler"
@@ -23,7 +25,7 @@ import (
 // Config is what the bot needs besides its parts.
 type Config struct {
 	BotUsername string
-	Sender      SenderConfig
+	Sender      sender.Config
 	Now         func() time.Time // the clock (tests move it); default time.Now
 	// Cadence is the scheduler's cadence, read here for the students' quiet
 	// hours only (a manual check-in asked in them waits for their end); the
@@ -39,7 +41,7 @@ type Bot struct {
 	flows  *flows.Catalog
 	loc    *locales.Catalog
 	crisis *flows.CrisisMatcher
-	send   *Sender
+	send   *sender.Sender
 	log    *slog.Logger
 
 	mu       sync.Mutex
@@ -52,10 +54,8 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 		cfg.Now = time.Now
 	}
 	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
-	b.send = NewSender(cfg.Sender, tg, st, log)
-	b.send.render = b.renderAlert
-	b.send.blocked = b.chatBlocked
-	b.send.undeliverable = b.coachUnreachable
+	b.send = sender.New(cfg.Sender, tg, st, log)
+	b.send.SetHooks(sender.Hooks{Render: b.renderAlert, Blocked: b.chatBlocked, Undeliverable: b.coachUnreachable})
 	for _, f := range fl.Flows() {
 		b.versions[f.ID+"@"+f.Version] = f
 	}
@@ -72,7 +72,7 @@ func (b *Bot) kick(ctx context.Context) {
 }
 
 // Sender returns the bot's sender.
-func (b *Bot) Sender() *Sender { return b.send }
+func (b *Bot) Sender() *sender.Sender { return b.send }
 
 // RegisterFlows records every current flow version in Postgres, so check-ins
 // started on it can finish on it after the file changes.
@@ -123,4 +123,7 @@ func (b *Bot) t(lang, id string, data map[string]any) string { return b.loc.T(la
 func firstName(name string) string { return store.FirstName(name) }
 
 // clip shortens s to at most n UTF-16 units (as Telegram counts), marking the cut.
-func clip(s string, n int) string { return clip16(s, n) }
+func clip(s string, n int) string { return textlen.Clip(s, n) }
+
+// utf16Len is the length of s as Telegram counts it.
+func utf16Len(s string) int { return textlen.Units(s) }

@@ -9,6 +9,7 @@ import (
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/app/apptest"
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
@@ -35,7 +36,7 @@ type cluster struct {
 // the senders and the poller it needs (runSenders, runPoller) and the
 // scheduler's rounds itself. The store clock is injected and stopped; the
 // sender paces itself on the wall clock, like the double.
-func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Options, sc bot.SenderConfig) *cluster {
+func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Options, sc sender.Config) *cluster {
 	t.Helper()
 	if tgOpts.Now == nil {
 		tgOpts.Now = time.Now // the double keeps the wall clock

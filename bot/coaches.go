@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/lijntje/lijntje/store"
 )
@@ -26,37 +24,13 @@ func (b *Bot) coachMessage(ctx context.Context, x *in) error {
 	return b.coachText(ctx, x) // a case's closing note, or the help
 }
 
-// coachCallback handles a coach's tap on an alert: take it on (t:ID), see the
-// student's history (h:ID), close it (x:ID).
-func (b *Bot) coachCallback(ctx context.Context, x *in, data string) error {
-	if strings.HasPrefix(data, "dienst:") {
-		return b.dienstTap(ctx, x, data) // trust.go
-	}
-	if ok, err := b.relationCallback(ctx, x, data); ok { // card buttons: relation.go
+// closeTap handles a coach's tap on "close" (x:ID): the next text is the
+// case's note (coach_commands.go), not an agreement a button waited for.
+func (b *Bot) closeTap(ctx context.Context, x *in, rest string) error {
+	if _, err := b.st.TakeAwaitText(ctx, x.chatID); err != nil {
 		return err
 	}
-	kind, idText, _ := strings.Cut(data, ":")
-	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil || id <= 0 {
-		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
-		return nil
-	}
-	switch kind {
-	case "t":
-		return b.takeOn(ctx, x, id)
-	case "h":
-		return b.history(ctx, x, id)
-	case "x":
-		return b.askCloseNote(ctx, x, id) // the next text is the note; see coach_commands.go
-	case "m":
-		return b.askMessage(ctx, x, id) // the next text goes to the student: messages.go
-	case "k":
-		return b.closeKnown(ctx, x, id) // "known, in hand": known.go
-	case "o":
-		return b.overviewTap(ctx, x, id) // a page of /overzicht: overview.go
-	}
-	b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
-	return nil
+	return idTap((*Bot).askCloseNote)(b, ctx, x, rest)
 }
 
 func (b *Bot) takeOn(ctx context.Context, x *in, alertID int64) error {

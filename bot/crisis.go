@@ -10,11 +10,11 @@ import (
 )
 
 // Callback data of the in-between question's buttons ("Do you mean you do
-// not want to live any more?"); short, far under Telegram's 64 bytes.
+// not want to live any more?"): callbacks.go.
 const (
-	doubtYes    = "crisis:yes"
-	doubtNo     = "crisis:no"
-	doubtUnsure = "crisis:unsure"
+	doubtYes    = prefixDoubt + "yes"
+	doubtNo     = prefixDoubt + "no"
+	doubtUnsure = prefixDoubt + "unsure"
 )
 
 // crisisOut is what crisis language gets: per crisis category its helpline
@@ -136,16 +136,16 @@ func (b *Bot) screenAnswer(x *in, text string, r *store.Record) {
 	r.Out = append(r.Out, b.lesserReply(x.conv.Lang, x.chatID, d, x.conv.Coach))
 }
 
-// doubtCallback handles a tap on the in-between question. "Yes" and "I don't
+// doubtTap handles a tap on the in-between question (option yes, no or unsure). "Yes" and "I don't
 // know" make it a crisis: a crisis signal joins the case and the student gets
 // the crisis numbers. "No" is noted for the coach; the urgent case stays (a
 // coach closes cases, not the student).
-func (b *Bot) doubtCallback(ctx context.Context, x *in, data string) (bool, error) {
+func (b *Bot) doubtTap(ctx context.Context, x *in, option string) error {
+	data := prefixDoubt + option
 	if data != doubtYes && data != doubtNo && data != doubtUnsure {
-		return false, nil
+		return b.staleTap(ctx, x)
 	}
 	lang, coach := x.conv.Lang, x.conv.Coach
-	option := strings.TrimPrefix(data, "crisis:")
 	r := store.Record{StudentID: x.conv.ID}
 	if m := x.u.CallbackQuery.Message.Message; m != nil { // the question keeps the choice and loses its buttons
 		r.Out = append(r.Out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit, EditMessageID: m.ID,
@@ -161,10 +161,10 @@ func (b *Bot) doubtCallback(ctx context.Context, x *in, data string) (bool, erro
 	}
 	_, err := b.record(ctx, x, r)
 	if errors.Is(err, store.ErrDuplicate) {
-		return true, err
+		return err
 	}
 	b.answerCallback(ctx, x, "")
-	return true, err
+	return err
 }
 
 // strangerMessage answers a chat without an invite. Crisis language (or an
@@ -181,7 +181,7 @@ func (b *Bot) strangerMessage(ctx context.Context, x *in) error {
 		return b.strangerReply(ctx, x)
 	}
 	lang := "nl"
-	if from := sender(x.u); from != nil && strings.HasPrefix(strings.ToLower(from.LanguageCode), "en") {
+	if from := fromUser(x.u); from != nil && strings.HasPrefix(strings.ToLower(from.LanguageCode), "en") {
 		lang = "en"
 	}
 	out := b.crisisOut(lang, x.chatID, d, "")

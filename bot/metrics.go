@@ -15,9 +15,6 @@ var (
 		Name: "lijntje_update_handling_seconds", Help: "Time from receiving an update to having its replies queued.",
 		Buckets: []float64{.001, .002, .005, .01, .02, .05, .1, .25, .5, 1, 2.5},
 	})
-	messagesSent = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "lijntje_messages_sent_total", Help: "Messages sent to Telegram, by result (ok, 429, 403, error).",
-	}, []string{"result"})
 	signalsRaised = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "lijntje_signals_total", Help: "Signals raised, by severity.",
 	}, []string{"severity"})
@@ -32,8 +29,6 @@ var (
 		Name: "lijntje_conv_reloads_total", Help: "Updates that failed on a missing row and were tried again after dropping the cached conversation.",
 	})
 )
-
-func metricSent(result string) { messagesSent.WithLabelValues(result).Inc() }
 
 // CountCheckins adds n check-ins with event (sent, completed, expired) to /metrics.
 func CountCheckins(event string, n int) { scheduler.CountCheckins(event, n) }

@@ -17,27 +17,10 @@ import (
 // buttons on a student's card (agreement, referral, referral status, close
 // a case), the text a button waits for; and the student's /afspraken and
 // /start after /stop.
-//
-// Callback data (all well under 64 bytes):
-//
-//	ag:<student>             record an agreement: the next text is it
-//	rf:<student>             record a referral: choose its kind
-//	rk:<student>:<kind>      the kind was chosen: recorded; the next text is its note
-//	rs:<referral>            change a referral's status: choose it
-//	rt:<referral>:<status>   the status was chosen
-//	ac:<agreement>           close an open agreement: choose how
-//	ax:<agreement>:<status>  closed as done or dropped (no longer asked)
-//	"go:y"                   (student) start again after /stop
-const (
-	prefixAgreeClose  = "ac:"
-	prefixAgreeClosed = "ax:"
-	prefixAgreement   = "ag:"
-	prefixReferral    = "rf:"
-	prefixRefKind     = "rk:"
-	prefixRefStatus   = "rs:"
-	prefixRefSetState = "rt:"
-	dataRestart       = "go:y"
-)
+// Their callback data: callbacks.go.
+
+// dataRestart is the student's "start again" button after /stop.
+const dataRestart = prefixRestart + "y"
 
 // What a coach's next text is for (store.AwaitText).
 const (
@@ -254,50 +237,35 @@ func (b *Bot) relationText(ctx context.Context, x *in) (bool, error) {
 	return false, nil
 }
 
-// relationCallback handles a coach's tap on a card button; ok is false for other buttons.
-func (b *Bot) relationCallback(ctx context.Context, x *in, data string) (bool, error) {
-	if strings.HasPrefix(data, "x:") { // closing a case: its note is the next text, not an agreement
-		if _, err := b.st.TakeAwaitText(ctx, x.chatID); err != nil {
-			return true, err
-		}
-		return false, nil
-	}
-	prefix := ""
-	for _, p := range []string{prefixAgreement, prefixReferral, prefixRefKind, prefixRefStatus, prefixRefSetState,
-		prefixAgreeClose, prefixAgreeClosed} {
-		if strings.HasPrefix(data, p) {
-			prefix = p
-		}
-	}
-	if prefix == "" {
-		return false, nil
-	}
-	idText, arg, _ := strings.Cut(strings.TrimPrefix(data, prefix), ":")
+// relationTap handles a coach's tap on a card button: prefix is one of the
+// prefixes of relation's buttons (callbacks.go), rest the data after it.
+func (b *Bot) relationTap(ctx context.Context, x *in, prefix, rest string) error {
+	idText, arg, _ := strings.Cut(rest, ":")
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
-		return true, b.staleTap(ctx, x)
+		return b.staleTap(ctx, x)
 	}
 	switch prefix {
 	case prefixAgreement, prefixReferral, prefixRefKind:
 		s, err := b.st.FindStudentFor(ctx, x.conv.ID, "#"+idText)
 		if err != nil {
 			b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
-			return true, nil
+			return nil
 		}
 		b.answerCallback(ctx, x, "")
 		switch prefix {
 		case prefixAgreement:
-			return true, b.askAgreement(ctx, x, s)
+			return b.askAgreement(ctx, x, s)
 		case prefixReferral:
-			return true, b.kindChoice(ctx, x, s)
+			return b.kindChoice(ctx, x, s)
 		}
 		if !slices.Contains(store.ReferralKinds, arg) {
-			return true, nil
+			return nil
 		}
-		return true, b.addReferral(ctx, x, s, arg, "")
+		return b.addReferral(ctx, x, s, arg, "")
 	}
 	if prefix == prefixAgreeClose || prefix == prefixAgreeClosed {
-		return true, b.agreementCloseTap(ctx, x, prefix, id, arg)
+		return b.agreementCloseTap(ctx, x, prefix, id, arg)
 	}
 	r, err := b.st.Referral(ctx, id)
 	if err == nil {
@@ -305,7 +273,7 @@ func (b *Bot) relationCallback(ctx context.Context, x *in, data string) (bool, e
 	}
 	if err != nil {
 		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
-		return true, nil
+		return nil
 	}
 	lang := x.conv.Lang
 	if prefix == prefixRefStatus {
@@ -315,17 +283,17 @@ func (b *Bot) relationCallback(ctx context.Context, x *in, data string) (bool, e
 				Data: prefixRefSetState + idText + ":" + st}})
 		}
 		b.answerCallback(ctx, x, "")
-		return true, b.coachReplyButtons(ctx, x, b.t(lang, "agree.referral.choose_status",
+		return b.coachReplyButtons(ctx, x, b.t(lang, "agree.referral.choose_status",
 			map[string]any{"Kind": b.t(lang, "agree.referral.kind."+r.Kind, nil)}), rows)
 	}
 	if !slices.Contains(store.ReferralStatuses, arg) {
-		return true, b.staleTap(ctx, x)
+		return b.staleTap(ctx, x)
 	}
 	if r, err = b.st.SetReferralStatus(ctx, id, arg); err != nil {
-		return true, err
+		return err
 	}
 	b.log.InfoContext(ctx, "referral status", "referral_id", id, "coach_id", x.conv.ID, "status", arg)
-	return true, b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
+	return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 		Text: b.t(lang, "agree.referral.status_set", map[string]any{"Kind": b.t(lang, "agree.referral.kind."+r.Kind, nil),
 			"Status": b.t(lang, "agree.referral.status."+r.Status, nil)})})
 }
@@ -442,15 +410,15 @@ func (b *Bot) relationStudentCommand(ctx context.Context, x *in, cmd string) (bo
 	return false, nil
 }
 
-// relationStudentCallback handles the student's "start again"; ok is false for other buttons.
-func (b *Bot) relationStudentCallback(ctx context.Context, x *in, data string) (bool, error) {
-	if data != dataRestart {
-		return false, nil
+// restartTap handles the student's "start again" (go:y).
+func (b *Bot) restartTap(ctx context.Context, x *in, rest string) error {
+	if prefixRestart+rest != dataRestart {
+		return b.staleTap(ctx, x)
 	}
 	lang := x.conv.Lang
 	ok, err := b.st.RestartStudent(ctx, x.conv.ID)
 	if err != nil {
-		return true, err
+		return err
 	}
 	key := "agree.start.restarted"
 	if !ok {
@@ -460,12 +428,12 @@ func (b *Bot) relationStudentCallback(ctx context.Context, x *in, data string) (
 	b.log.InfoContext(ctx, "check-ins restarted", "student_id", x.conv.ID, "restarted", ok)
 	if err := b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
 		Text: b.t(lang, key, map[string]any{"Coach": x.conv.Coach})}); err != nil {
-		return true, err
+		return err
 	}
 	if ok {
 		b.kick(ctx) // plans their check-ins now
 	}
-	return true, nil
+	return nil
 }
 
 // agreementCloseTap lets a coach close an open agreement as done or dropped:

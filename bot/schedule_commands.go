@@ -9,19 +9,6 @@ import (
 	"github.com/lijntje/lijntje/store"
 )
 
-// Callback data of the schedule buttons (all well under 64 bytes):
-//
-//	m:d:<day>          the day of the moment was chosen (0 Sunday .. 6)
-//	m:<day>:<part>     the part of that day was chosen
-//	p:<weeks>          pause 1, 2 or 4 weeks
-//	p:r                resume now
-//	s:y / s:n          confirm or cancel /stop
-const (
-	prefixMoment = "m:"
-	prefixPause  = "p:"
-	prefixStop   = "s:"
-)
-
 // momentParts are the parts of the day a student can choose, in order.
 var momentParts = []string{"morning", "afternoon", "evening"}
 
@@ -47,20 +34,6 @@ func (b *Bot) scheduleCommand(ctx context.Context, x *in, cmd string) (bool, err
 		return true, b.replyAll(ctx, x, x.reply(b.t(lang, "schedule.stop.ask", nil),
 			[]store.Button{{Text: b.t(lang, "schedule.stop.yes", nil), Data: prefixStop + "y"},
 				{Text: b.t(lang, "schedule.stop.no", nil), Data: prefixStop + "n"}}))
-	}
-	return false, nil
-}
-
-// scheduleCallback handles a tap on a moment, pause or stop button; ok is
-// false for other buttons.
-func (b *Bot) scheduleCallback(ctx context.Context, x *in, data string) (bool, error) {
-	switch {
-	case strings.HasPrefix(data, prefixMoment):
-		return true, b.momentTap(ctx, x, strings.TrimPrefix(data, prefixMoment))
-	case strings.HasPrefix(data, prefixPause):
-		return true, b.pauseTap(ctx, x, strings.TrimPrefix(data, prefixPause))
-	case strings.HasPrefix(data, prefixStop):
-		return true, b.stopTap(ctx, x, strings.TrimPrefix(data, prefixStop))
 	}
 	return false, nil
 }
@@ -200,28 +173,6 @@ func (b *Bot) stopTap(ctx context.Context, x *in, arg string) error {
 func (b *Bot) replyAll(ctx context.Context, x *in, msgs ...store.Message) error {
 	_, err := b.record(ctx, x, store.Record{Out: msgs})
 	return err
-}
-
-// tapReply answers a tap by editing the tapped message into edit (its
-// buttons gone unless edit has some), or by a new message when the tapped
-// one is not available.
-func (b *Bot) tapReply(ctx context.Context, x *in, edit store.Message) error {
-	if cq := x.u.CallbackQuery; cq != nil && cq.Message.Message != nil {
-		edit.EditMessageID = cq.Message.Message.ID
-	} else {
-		edit.Kind = store.KindSend
-	}
-	edit.Text = clip(edit.Text, 4000)
-	if err := b.replyAll(ctx, x, edit); err != nil {
-		return err
-	}
-	b.answerCallback(ctx, x, "")
-	return nil
-}
-
-func (b *Bot) staleTap(ctx context.Context, x *in) error {
-	b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
-	return nil
 }
 
 func localDate(t time.Time) string { return t.In(amsterdam).Format("02-01-2006") }

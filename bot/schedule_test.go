@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -41,7 +41,7 @@ func checkButtons(t *testing.T, u *telegramtest.User) {
 
 func TestMomentPauseAndStopCommands(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t, 1, time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), telegramtest.Options{}, bot.SenderConfig{})
+	c := newCluster(t, 1, time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), telegramtest.Options{}, sender.Config{})
 	c.runSenders()
 	c.runPoller()
 	ctx := waitCtx(t, 20*time.Second)
@@ -168,7 +168,7 @@ func TestMomentPauseAndStopCommands(t *testing.T) {
 func TestTwoReplicasSendEachCheckinOnce(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 2, time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC),
-		telegramtest.Options{GlobalRate: 1000}, bot.SenderConfig{Rate: 400})
+		telegramtest.Options{GlobalRate: 1000}, sender.Config{Rate: 400})
 	users := c.studentsDue(200)
 	c.runSenders()
 	ctx := waitCtx(t, 30*time.Second)
@@ -221,7 +221,7 @@ func TestSenderPacesFiveHundredCheckins(t *testing.T) {
 	t.Parallel()
 	const rate = 50
 	c := newCluster(t, 1, time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC),
-		telegramtest.Options{GlobalRate: 60}, bot.SenderConfig{Rate: rate})
+		telegramtest.Options{GlobalRate: 60}, sender.Config{Rate: rate})
 	users := c.studentsDue(500)
 	ctx := waitCtx(t, 60*time.Second)
 	c.reps[0].sched.RunOnce(ctx)
@@ -275,7 +275,7 @@ func TestSenderPacesFiveHundredCheckins(t *testing.T) {
 func TestSenderAbsorbsA429Storm(t *testing.T) {
 	t.Parallel()
 	c := newCluster(t, 1, time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC),
-		telegramtest.Options{GlobalRate: 1000}, bot.SenderConfig{Rate: 200})
+		telegramtest.Options{GlobalRate: 1000}, sender.Config{Rate: 200})
 	users := c.studentsDue(60)
 	ctx := waitCtx(t, 30*time.Second)
 	c.reps[0].sched.RunOnce(ctx)
@@ -304,7 +304,7 @@ func TestSenderAbsorbsA429Storm(t *testing.T) {
 // A student who blocked the bot: one 403, then unreachable, nothing more sent, coach told.
 func TestBlockedStudentMarkedUnreachableAfterOne403(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t, 1, time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC), telegramtest.Options{}, bot.SenderConfig{})
+	c := newCluster(t, 1, time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC), telegramtest.Options{}, sender.Config{})
 	users := c.studentsDue(3)
 	blocked := users[1]
 	blocked.Block()

@@ -20,22 +20,18 @@ func (b *Bot) studentExtraCommand(ctx context.Context, x *in, cmd string) (bool,
 	return false, nil
 }
 
-// studentExtraCallback handles the buttons of this file ("lang:nl", "lang:en").
-func (b *Bot) studentExtraCallback(ctx context.Context, x *in, data string) (bool, error) {
-	lang, ok := strings.CutPrefix(data, "lang:")
-	if !ok {
-		return false, nil
-	}
+// languageTap handles a language button of /taal ("lang:nl", "lang:en").
+func (b *Bot) languageTap(ctx context.Context, x *in, lang string) error {
 	if !b.hasLanguage(lang) {
 		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
-		return true, nil
+		return nil
 	}
 	if err := b.st.SetStudentLang(ctx, x.conv.ID, lang); err != nil {
-		return true, err
+		return err
 	}
 	conv, err := b.st.ReloadConv(ctx, x.chatID) // the Redis conversation speaks the new language now
 	if err != nil {
-		return true, err
+		return err
 	}
 	x.conv = conv
 	out := []store.Message{x.reply(b.t(lang, "student.taal.set", nil))}
@@ -44,10 +40,10 @@ func (b *Bot) studentExtraCallback(ctx context.Context, x *in, data string) (boo
 			EditMessageID: m.ID, Text: clip(m.Text, 4000)}}, out...)
 	}
 	if _, err := b.record(ctx, x, store.Record{Out: out}); err != nil {
-		return true, err
+		return err
 	}
 	b.answerCallback(ctx, x, "")
-	return true, nil
+	return nil
 }
 
 func (b *Bot) hasLanguage(lang string) bool {
@@ -63,7 +59,7 @@ func (b *Bot) hasLanguage(lang string) bool {
 func (b *Bot) cmdTaal(ctx context.Context, x *in) error {
 	var row []store.Button
 	for _, l := range b.loc.Languages() {
-		row = append(row, store.Button{Text: b.t(l, "student.taal.button", nil), Data: "lang:" + l})
+		row = append(row, store.Button{Text: b.t(l, "student.taal.button", nil), Data: prefixLang + l})
 	}
 	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "student.taal.ask", nil), row)}})
 	return err

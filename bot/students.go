@@ -83,7 +83,7 @@ func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
 		return err
 	}
 	lang := "nl"
-	if from := sender(x.u); from != nil && len(from.LanguageCode) >= 2 && from.LanguageCode[:2] == "en" {
+	if from := fromUser(x.u); from != nil && len(from.LanguageCode) >= 2 && from.LanguageCode[:2] == "en" {
 		lang = "en"
 	}
 	_, err := b.tg.SendMessage(ctx, sendText(x.chatID, b.t(lang, "bot.invite.invalid", nil)))
@@ -173,40 +173,9 @@ func (b *Bot) crisisText(ctx context.Context, x *in, text string, r store.Record
 	return err
 }
 
-// onCallback handles a button tap.
-func (b *Bot) onCallback(ctx context.Context, x *in) error {
-	data := x.u.CallbackQuery.Data
-	switch x.conv.Role {
-	case store.RoleNone:
-		return b.strangerReply(ctx, x)
-	case store.RoleCoach:
-		return b.coachCallback(ctx, x, data)
-	}
-	if data == "contact" {
-		return b.contactRequest(ctx, x) // its record checks the chat is still theirs
-	}
-	if _, _, _, answer := flows.ParseCallbackData(data); !answer {
-		if err := b.stillTheirs(ctx, x); err != nil { // stop, pause, moment, language
-			return err
-		}
-	}
-	if ok, err := b.studentExtraCallback(ctx, x, data); ok { // language buttons: student_data.go
-		return err
-	}
-	if ok, err := b.scheduleCallback(ctx, x, data); ok { // moment, pause, stop: schedule_commands.go
-		return err
-	}
-	if ok, err := b.doubtCallback(ctx, x, data); ok { // the in-between question: crisis.go
-		return err
-	}
-	if ok, err := b.relationStudentCallback(ctx, x, data); ok { // start again: relation.go
-		return err
-	}
-	checkinID, step, option, ok := flows.ParseCallbackData(data)
-	if !ok {
-		b.answerCallback(ctx, x, b.t(x.conv.Lang, "bot.stale_button", nil))
-		return nil
-	}
+// answerButton applies a tap on answer option of step in check-in checkinID
+// (the data of an answer button: callbacks.go).
+func (b *Bot) answerButton(ctx context.Context, x *in, checkinID int64, step, option string) error {
 	if checkinID != x.conv.CheckinID || step != x.conv.Step {
 		conv, err := b.st.ReloadConv(ctx, x.chatID) // Redis may be behind Postgres
 		if err != nil {
@@ -234,8 +203,9 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 	return b.answer(ctx, x, f, flows.Input{Step: step, Option: option})
 }
 
-// contactRequest raises a request: the student wants their coach to get in touch.
-func (b *Bot) contactRequest(ctx context.Context, x *in) error {
+// contactTap raises a request: the student wants their coach to get in touch.
+// Its record checks that the chat is still theirs.
+func (b *Bot) contactTap(ctx context.Context, x *in, _ string) error {
 	coach := x.conv.Coach
 	r := store.Record{StudentID: x.conv.ID,
 		Signals: []store.Signal{{Code: "contact=yes", Severity: "request", Rank: 1, Detail: "contact=yes"}},

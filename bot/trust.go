@@ -91,8 +91,8 @@ func (b *Bot) dienstState(x *in, on bool) store.Message {
 }
 
 // dienstTap handles the duty button ("dienst:aan", "dienst:uit").
-func (b *Bot) dienstTap(ctx context.Context, x *in, data string) error {
-	switch strings.TrimPrefix(data, "dienst:") {
+func (b *Bot) dienstTap(ctx context.Context, x *in, rest string) error {
+	switch rest {
 	case "aan":
 		return b.setDienst(ctx, x, true)
 	case "uit":

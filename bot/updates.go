@@ -99,7 +99,7 @@ func (b *Bot) Retry(ctx context.Context, updateID int64) error {
 		return fmt.Errorf("decode update %d: %w", updateID, err)
 	}
 	err = b.Handle(ctx, &u)
-	b.send.releaseQueued() // this process does not send: the serving one does
+	b.send.ReleaseQueued() // this process does not send: the serving one does
 	if err != nil {
 		return fmt.Errorf("update %d failed again: %w", updateID, err)
 	}
@@ -224,39 +224,11 @@ func (x *in) reply(text string, buttons ...[]store.Button) store.Message {
 	return store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindSend, Text: clip(text, 4000), Buttons: buttons}
 }
 
-// answerEarly answers a tap without text at once, while the update is handled:
-// the spinner on the student's button stops sooner. Handle waits for it.
-func (b *Bot) answerEarly(ctx context.Context, x *in) {
-	if x.u.CallbackQuery == nil || x.cbDone != nil {
-		return
-	}
-	x.cbDone = make(chan struct{})
-	go func() {
-		defer close(x.cbDone)
-		b.sendCallbackAnswer(ctx, x, "")
-	}()
-}
-
-// answerCallback answers a button tap; a failure only logs: the tap is handled.
-func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
-	if x.u.CallbackQuery == nil || x.cbDone != nil {
-		return // answered early already
-	}
-	b.sendCallbackAnswer(ctx, x, text)
-}
-
-func (b *Bot) sendCallbackAnswer(ctx context.Context, x *in, text string) {
-	_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: x.u.CallbackQuery.ID, Text: text})
-	if err != nil {
-		b.log.WarnContext(ctx, "answer callback", "chat_id", x.chatID, "update_id", x.u.ID, "err", err)
-	}
-}
-
 // strangerReply tells someone without an invite, kindly, that this bot is for
 // invited participants. Nothing about them is stored.
 func (b *Bot) strangerReply(ctx context.Context, x *in) error {
 	lang := "nl"
-	if from := sender(x.u); from != nil && strings.HasPrefix(from.LanguageCode, "en") {
+	if from := fromUser(x.u); from != nil && strings.HasPrefix(from.LanguageCode, "en") {
 		lang = "en"
 	}
 	if x.u.CallbackQuery != nil {
@@ -270,7 +242,8 @@ func (b *Bot) strangerReply(ctx context.Context, x *in) error {
 	return nil
 }
 
-func sender(u *models.Update) *models.User {
+// fromUser is who sent u.
+func fromUser(u *models.Update) *models.User {
 	switch {
 	case u.Message != nil:
 		return u.Message.From

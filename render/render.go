@@ -11,8 +11,8 @@ package render
 import (
 	"fmt"
 	"time"
-	"unicode/utf16"
 
+	"github.com/lijntje/lijntje/bot/textlen"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/store"
@@ -176,30 +176,7 @@ func ReferralPhrase(loc *locales.Catalog, lang, kind string) string {
 
 // UTF16Len is the length of s as Telegram counts it (in UTF-16 code units:
 // an emoji counts two).
-func UTF16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += max(utf16.RuneLen(r), 1)
-	}
-	return n
-}
+func UTF16Len(s string) int { return textlen.Units(s) }
 
-// Clip shortens s to at most n UTF-16 units, cutting between characters
-// and marking the cut with "…".
-func Clip(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if UTF16Len(s) <= n {
-		return s
-	}
-	used := 0
-	for i, r := range s {
-		w := max(utf16.RuneLen(r), 1)
-		if used+w > n-1 { // room for "…" (one unit)
-			return s[:i] + "…"
-		}
-		used += w
-	}
-	return s
-}
+// Clip shortens s to at most n UTF-16 units, marking the cut with "…".
+func Clip(s string, n int) string { return textlen.Clip(s, n) }

@@ -13,7 +13,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -31,17 +31,17 @@ func TestSendConfig(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		env  func(string) string
-		want bot.SenderConfig
+		want sender.Config
 	}{
-		{"defaults: auto from 25 up to 30, a chat 1 a second", env(), bot.SenderConfig{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1}},
-		{"auto spelled in capitals, a higher ceiling", env("SEND_RATE", " AUTO ", "SEND_RATE_MAX", "100"), bot.SenderConfig{Rate: 25, Auto: true, RateMax: 100, ChatRate: 1}},
-		{"auto under a low ceiling starts at the ceiling", env("SEND_RATE_MAX", "10"), bot.SenderConfig{Rate: 10, Auto: true, RateMax: 10, ChatRate: 1}},
-		{"a fixed rate above 30", env("SEND_RATE", "500"), bot.SenderConfig{Rate: 500, RateMax: 30, ChatRate: 1}},
-		{"a fixed rate under 1", env("SEND_RATE", "0.5"), bot.SenderConfig{Rate: 0.5, RateMax: 30, ChatRate: 1}},
-		{"per-chat pacing off", env("SEND_CHAT_RATE", "0"), bot.SenderConfig{Rate: 25, Auto: true, RateMax: 30, ChatOff: true}},
-		{"a slower chat", env("SEND_CHAT_RATE", "0.5"), bot.SenderConfig{Rate: 25, Auto: true, RateMax: 30, ChatRate: 0.5}},
-		{"paid broadcast", env("PAID_BROADCAST", "1"), bot.SenderConfig{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1, PaidBroadcast: true}},
-		{"paid broadcast off", env("PAID_BROADCAST", "false"), bot.SenderConfig{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1}},
+		{"defaults: auto from 25 up to 30, a chat 1 a second", env(), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1}},
+		{"auto spelled in capitals, a higher ceiling", env("SEND_RATE", " AUTO ", "SEND_RATE_MAX", "100"), sender.Config{Rate: 25, Auto: true, RateMax: 100, ChatRate: 1}},
+		{"auto under a low ceiling starts at the ceiling", env("SEND_RATE_MAX", "10"), sender.Config{Rate: 10, Auto: true, RateMax: 10, ChatRate: 1}},
+		{"a fixed rate above 30", env("SEND_RATE", "500"), sender.Config{Rate: 500, RateMax: 30, ChatRate: 1}},
+		{"a fixed rate under 1", env("SEND_RATE", "0.5"), sender.Config{Rate: 0.5, RateMax: 30, ChatRate: 1}},
+		{"per-chat pacing off", env("SEND_CHAT_RATE", "0"), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatOff: true}},
+		{"a slower chat", env("SEND_CHAT_RATE", "0.5"), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatRate: 0.5}},
+		{"paid broadcast", env("PAID_BROADCAST", "1"), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1, PaidBroadcast: true}},
+		{"paid broadcast off", env("PAID_BROADCAST", "false"), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1}},
 	} {
 		c, err := loadConfig(tc.env)
 		if err != nil {
@@ -89,7 +89,7 @@ func TestSendRate500AndNoChatPacingAreUsed(t *testing.T) {
 	sc := cfg.SenderConfig()
 	sc.PollEvery = 20 * time.Millisecond
 	sc.APIURL, sc.Token = srv.URL, srv.Token() // the sender's own JSON calls
-	s := bot.NewSender(sc, tg, st, storetest.Logger(t))
+	s := sender.New(sc, tg, st, storetest.Logger(t))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
@@ -156,7 +156,7 @@ func TestPaidBroadcastOnlyForNewCheckins(t *testing.T) {
 	}
 	sc := cfg.SenderConfig()
 	sc.PollEvery = 20 * time.Millisecond
-	s := bot.NewSender(sc, tg, storetest.New(t), storetest.Logger(t))
+	s := sender.New(sc, tg, storetest.New(t), storetest.Logger(t))
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()

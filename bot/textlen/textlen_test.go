@@ -1,10 +1,8 @@
-package bot
+package textlen
 
 import (
 	"strings"
 	"testing"
-
-	"github.com/lijntje/lijntje/store"
 )
 
 func TestClipCountsUTF16Units(t *testing.T) {
@@ -18,16 +16,12 @@ func TestClipCountsUTF16Units(t *testing.T) {
 		{strings.Repeat("é", 100), 4096, 100},
 		{"👩‍👧 ok", 4, 4},
 	} {
-		got := clip(tt.in, tt.n)
-		if n := utf16Len(got); n != tt.want || n > tt.n {
+		got := Clip(tt.in, tt.n)
+		if n := Units(got); n != tt.want || n > tt.n {
 			t.Errorf("clip(%.20q, %d) is %d units, want %d", tt.in, tt.n, n, tt.want)
 		}
 		if !strings.HasPrefix(tt.in, strings.TrimSuffix(got, "…")) {
 			t.Errorf("clip(%.20q, %d) = %.20q: not a prefix", tt.in, tt.n, got)
 		}
-	}
-	m := fitMessage(store.Message{Kind: store.KindCopy, Text: strings.Repeat("💊", 600)})
-	if n := utf16Len(m.Text); n > 1024 {
-		t.Errorf("a caption of %d units", n)
 	}
 }

@@ -1,4 +1,4 @@
-package bot
+package sender
 
 import (
 	"context"
@@ -26,14 +26,14 @@ func TestAlertRenderErrorIsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	u := srv.NewUser("Sanne")
-	s := NewSender(SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
+	s := New(Config{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
 	var calls atomic.Int32
-	s.render = func(_ context.Context, m store.Message) (store.Message, error) {
+	s.SetHooks(Hooks{Render: func(_ context.Context, m store.Message) (store.Message, error) {
 		if calls.Add(1) == 1 {
 			return store.Message{}, errors.New("database went away for a moment")
 		}
 		return store.Message{ID: m.ID, ChatID: m.ChatID, Kind: store.KindSend, Text: "🆘 CRISIS: Noor"}, nil
-	}
+	}})
 	ids, err := st.Enqueue(ctx, store.Message{ChatID: u.ID, Lane: store.LaneUrgent, Kind: store.KindAlert, AlertID: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package bot
+package sender
 
 import (
 	"bytes"
@@ -18,8 +18,8 @@ import (
 	"github.com/lijntje/lijntje/store"
 )
 
-// SenderConfig sets the sender's pace.
-type SenderConfig struct {
+// Config sets the sender's pace.
+type Config struct {
 	Rate      float64 // messages a second in all: fixed, or where Auto starts (default 25, under Telegram's 30)
 	Auto      bool    // find the rate: grow while Telegram accepts, halve on a 429 (rate.go)
 	RateMax   float64 // Auto's ceiling (default 30)
@@ -37,7 +37,7 @@ type SenderConfig struct {
 	APIURL, Token string
 }
 
-func (c *SenderConfig) defaults() {
+func (c *Config) defaults() {
 	if c.Rate <= 0 {
 		c.Rate = 25
 	}
@@ -69,17 +69,12 @@ const minSweepGap = 20 * time.Millisecond
 // out a 429, giving up on a chat that blocked the bot, retrying what failed for
 // a reason that may pass. A message is marked sent only after Telegram took it.
 type Sender struct {
-	cfg     SenderConfig
-	tg      *tgbot.Bot
-	st      *store.Store
-	render  func(context.Context, store.Message) (store.Message, error)
-	onSent  func(context.Context, store.Message, int)
-	blocked func(context.Context, int64)
-	// undeliverable is told of a message that cannot reach a person; it
-	// returns true when it handled it (a coach's chat: see alert_delivery.go).
-	undeliverable func(context.Context, store.Message, error) bool
-	log           *slog.Logger
-	now           func() time.Time // the pacing's clock (tests inject one)
+	cfg   Config
+	tg    *tgbot.Bot
+	st    *store.Store
+	hooks Hooks
+	log   *slog.Logger
+	now   func() time.Time // the pacing's clock (tests inject one)
 
 	mu       sync.Mutex
 	lanes    [4][]store.Message
@@ -97,13 +92,28 @@ type Sender struct {
 	sentIDs []store.SentMessage // sent, to be marked in one statement
 }
 
-// NewSender returns a sender; Run starts it.
-func NewSender(cfg SenderConfig, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
+// Hooks are what the sender asks of the bot. Each may be nil.
+type Hooks struct {
+	// Render turns an alert row (store.KindAlert) into the message to send;
+	// without it an alert cannot be sent.
+	Render func(context.Context, store.Message) (store.Message, error)
+	// Blocked is told of a chat that blocked the bot (a student: unreachable).
+	Blocked func(context.Context, int64)
+	// Undeliverable is told of a message that cannot reach a person; it
+	// returns true when it handled it (a coach's chat: the bot passes the case on).
+	Undeliverable func(context.Context, store.Message, error) bool
+}
+
+// New returns a sender; Run starts it.
+func New(cfg Config, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, tg: tg, st: st, log: log, now: time.Now, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
 		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), chatLim: newChatLimits(cfg.ChatBurst, cfg.ChatRate, cfg.ChatOff),
 		wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
 }
+
+// SetHooks sets what the sender asks of the bot. Call it before Run.
+func (s *Sender) SetHooks(h Hooks) { s.hooks = h }
 
 // HandMessages gives the sender outbox rows this process just wrote and
 // leased, so they go out without waiting for the next sweep.
@@ -201,7 +211,7 @@ func (s *Sender) Run(ctx context.Context) {
 	}
 	s.inflight.Wait()
 	s.flushSent(context.Background())
-	s.releaseQueued()
+	s.ReleaseQueued()
 }
 
 // sentLater notes that outbox message id was sent; flushSent marks many at once.
@@ -262,9 +272,9 @@ func (s *Sender) renewLeases(ctx context.Context) {
 	}
 }
 
-// releaseQueued gives back the messages held in memory but not sent, so the
+// ReleaseQueued gives back the messages held in memory but not sent, so the
 // next sender (this one restarted, or another replica) takes them at once.
-func (s *Sender) releaseQueued() {
+func (s *Sender) ReleaseQueued() {
 	s.mu.Lock()
 	var ids []int64
 	for i, l := range s.lanes {
@@ -431,9 +441,6 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		} else {
 			s.sentLater(m.ID, msgID)
 		}
-		if s.onSent != nil {
-			s.onSent(ctx, m, msgID)
-		}
 		metricSent("ok")
 		s.accepted()
 		s.done(m, false, 0, false)
@@ -442,7 +449,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		log.WarnContext(ctx, "telegram asks to wait", "retry_after_s", tooMany.RetryAfter)
 		s.done(m, true, wait, true)
-	case errors.Is(err, tgbot.ErrorForbidden) && s.undeliverable != nil && s.undeliverable(ctx, m, err):
+	case errors.Is(err, tgbot.ErrorForbidden) && s.hooks.Undeliverable != nil && s.hooks.Undeliverable(ctx, m, err):
 		metricSent("403") // a coach's chat: only this message fails, the case goes on
 		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorForbidden):
@@ -452,8 +459,8 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		// Postgres and here, so the chat gets no second request. Until then this
 		// message, unsent and leased, keeps the chat's later ones from being claimed.
 		s.dropChat(m.ChatID)
-		if s.blocked != nil {
-			s.blocked(ctx, m.ChatID) // a student: unreachable, their pending messages dropped, the coach told
+		if s.hooks.Blocked != nil {
+			s.hooks.Blocked(ctx, m.ChatID) // a student: unreachable, their pending messages dropped, the coach told
 		}
 		if err := s.st.DropPendingForChat(ctx, m.ChatID, "forbidden"); err != nil {
 			log.ErrorContext(ctx, "mark failed", "err", err)
@@ -467,7 +474,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		metricSent("error") // the coach deleted the alert: send it anew
 		s.alertAnew(ctx, m)
 		s.done(m, false, 0, false)
-	case m.Kind == store.KindAlert && isUndeliverable(err) && s.undeliverable != nil && s.undeliverable(ctx, m, err):
+	case m.Kind == store.KindAlert && isUndeliverable(err) && s.hooks.Undeliverable != nil && s.hooks.Undeliverable(ctx, m, err):
 		metricSent("error")
 		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, errPermanent) || isClientError(err):
@@ -488,18 +495,6 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	}
 }
 
-// errPermanent marks a message that cannot be sent, whatever happens.
-var errPermanent = errors.New("cannot be sent")
-
-func isClientError(err error) bool {
-	for _, code := range []string{"error code 400", "error code 401", "error code 404", "error code 409"} {
-		if strings.Contains(err.Error(), code) {
-			return true
-		}
-	}
-	return false
-}
-
 func keyboard(rows [][]store.Button) models.ReplyMarkup {
 	if len(rows) == 0 {
 		return nil
@@ -516,10 +511,10 @@ func keyboard(rows [][]store.Button) models.ReplyMarkup {
 // call makes the Telegram request for m and returns the resulting message ID.
 func (s *Sender) call(ctx context.Context, m store.Message) (int, error) {
 	if m.Kind == store.KindAlert {
-		if s.render == nil {
+		if s.hooks.Render == nil {
 			return 0, fmt.Errorf("alert %d: %w", m.AlertID, errPermanent)
 		}
-		r, err := s.render(ctx, m)
+		r, err := s.hooks.Render(ctx, m)
 		if err != nil {
 			return 0, renderError(m, err) // temporary: retried
 		}

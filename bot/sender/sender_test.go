@@ -1,4 +1,4 @@
-package bot_test
+package sender_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -27,7 +27,7 @@ func TestSenderSendsHandedMessagesWhileTheSweepWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 	unlock := storetest.LockOutbox(t, st) // the claim's UPDATE waits
-	s := bot.NewSender(bot.SenderConfig{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
+	s := sender.New(sender.Config{PollEvery: 20 * time.Millisecond}, tg, st, storetest.Logger(t))
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { s.Run(rctx); close(done) }()

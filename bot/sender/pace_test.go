@@ -1,4 +1,4 @@
-package bot
+package sender
 
 import (
 	"log/slog"
@@ -42,7 +42,7 @@ const rtt = 50 * time.Millisecond
 
 func newPacedChat(t *testing.T) *pacedChat {
 	p := &pacedChat{t: t, now: time.Date(2026, 11, 29, 19, 0, 0, 0, time.UTC), id: 42}
-	p.s = NewSender(SenderConfig{}, nil, nil, slog.New(slog.DiscardHandler))
+	p.s = New(Config{}, nil, nil, slog.New(slog.DiscardHandler))
 	p.s.now = func() time.Time { return p.now }
 	return p
 }
