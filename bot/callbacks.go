@@ -7,7 +7,6 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
-	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -157,18 +156,6 @@ func relationTap(prefix string) func(*Bot, context.Context, *in, string) error {
 	return func(b *Bot, ctx context.Context, x *in, rest string) error {
 		return b.relationTap(ctx, x, prefix, rest)
 	}
-}
-
-// answerTap applies an answer button ("a:...") to the open check-in.
-func (b *Bot) answerTap(ctx context.Context, x *in, _ string) error {
-	checkinID, step, option, ok := flows.ParseCallbackData(x.u.CallbackQuery.Data)
-	if !ok {
-		if err := b.stillTheirs(ctx, x); err != nil {
-			return err
-		}
-		return b.staleTap(ctx, x)
-	}
-	return b.answerButton(ctx, x, checkinID, step, option)
 }
 
 // answerEarly answers a tap without text at once, while the update is handled:

@@ -166,29 +166,3 @@ func (b *Bot) doubtTap(ctx context.Context, x *in, option string) error {
 	b.answerCallback(ctx, x, "")
 	return err
 }
-
-// strangerMessage answers a chat without an invite. Crisis language (or an
-// in-between phrase: the safer choice) gets the numbers of its category in the
-// language of the Telegram client, through the sender's rate limits; nothing
-// about the chat is stored. Anything else gets the polite refusal.
-func (b *Bot) strangerMessage(ctx context.Context, x *in) error {
-	if x.conv.Role != store.RoleNone || x.u.Message == nil {
-		return b.strangerReply(ctx, x)
-	}
-	text := x.u.Message.Text + " " + x.u.Message.Caption
-	d := b.crisis.Detect(text)
-	if d.Tier < flows.TierDoubt {
-		return b.strangerReply(ctx, x)
-	}
-	lang := "nl"
-	if from := fromUser(x.u); from != nil && strings.HasPrefix(strings.ToLower(from.LanguageCode), "en") {
-		lang = "en"
-	}
-	out := b.crisisOut(lang, x.chatID, d, "")
-	out[len(out)-1].Text = clip(out[len(out)-1].Text+"\n\n"+b.t(lang, "crisis.stranger_note", nil), 4000)
-	for _, m := range out {
-		b.send.SendDirect(m)
-	}
-	b.log.WarnContext(ctx, "crisis language from a chat without an invite", "update_id", x.u.ID)
-	return nil
-}

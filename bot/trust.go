@@ -30,18 +30,6 @@ func (b *Bot) stillTheirs(ctx context.Context, x *in) error {
 	return nil
 }
 
-// roleTaken refuses, kindly, an invite for the other role: a coach who taps a
-// student's link stays a coach, a student who taps a coach's link a student.
-func (b *Bot) roleTaken(ctx context.Context, x *in) error {
-	key := "trust.role.student_got_coach_link"
-	if x.conv.Role == store.RoleCoach {
-		key = "trust.role.coach_got_student_link"
-	}
-	b.log.InfoContext(ctx, "invite for the other role refused", "chat_id", x.chatID, "role", x.conv.Role, "update_id", x.u.ID)
-	_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, key, nil))}})
-	return err
-}
-
 // staleNote keeps a typed note or voice message that came for a step the
 // check-in has left (it expired, or moved on in another process): it is
 // recorded as a free message, never dropped. x.conv is fresh from Postgres.

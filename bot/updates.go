@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/lijntje/lijntje/store"
@@ -26,7 +25,7 @@ func ChatOf(u *models.Update) int64 {
 	case u.CallbackQuery != nil && u.CallbackQuery.From.ID != 0:
 		return u.CallbackQuery.From.ID
 	case u.MyChatMember != nil && u.MyChatMember.Chat.Type == models.ChatTypePrivate:
-		return u.MyChatMember.Chat.ID // blocked or unblocked: alert_delivery.go
+		return u.MyChatMember.Chat.ID // blocked or unblocked: coach.go
 	}
 	return 0
 }
@@ -224,45 +223,31 @@ func (x *in) reply(text string, buttons ...[]store.Button) store.Message {
 	return store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindSend, Text: clip(text, 4000), Buttons: buttons}
 }
 
-// strangerReply tells someone without an invite, kindly, that this bot is for
-// invited participants. Nothing about them is stored.
-func (b *Bot) strangerReply(ctx context.Context, x *in) error {
-	lang := "nl"
-	if from := fromUser(x.u); from != nil && strings.HasPrefix(from.LanguageCode, "en") {
-		lang = "en"
+// onCommand handles a /command from anyone.
+func (b *Bot) onCommand(ctx context.Context, x *in, cmd, arg string) error {
+	if cmd == "start" && arg != "" {
+		return b.onStart(ctx, x, arg)
 	}
-	if x.u.CallbackQuery != nil {
-		b.answerCallback(ctx, x, b.t(lang, "bot.stranger.short", nil))
-		return nil
+	if cmd == "start" && x.conv.Role == store.RoleCoach {
+		b.coachBack(ctx, x) // a coach who could not be reached is back: coach.go
 	}
-	_, err := b.tg.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: x.chatID, Text: b.t(lang, "bot.stranger", nil)})
-	if err != nil {
-		b.log.WarnContext(ctx, "reply to stranger", "update_id", x.u.ID, "err", err)
+	switch x.conv.Role {
+	case store.RoleStudent:
+		if err := b.stillTheirs(ctx, x); err != nil { // /mijngegevens, /stop: only the linked phone
+			return err
+		}
+		if ok, err := b.studentExtraCommand(ctx, x, cmd); ok { // /taal, /mijngegevens: student_data.go
+			return err
+		}
+		return b.studentCommand(ctx, x, cmd, arg)
+	case store.RoleCoach:
+		return b.coachCommand(ctx, x, cmd, arg)
 	}
-	return nil
+	return b.strangerReply(ctx, x)
 }
 
-// fromUser is who sent u.
-func fromUser(u *models.Update) *models.User {
-	switch {
-	case u.Message != nil:
-		return u.Message.From
-	case u.EditedMessage != nil:
-		return u.EditedMessage.From
-	case u.CallbackQuery != nil:
-		return &u.CallbackQuery.From
-	}
-	return nil
-}
-
-// onEdit looks at an edited text only for crisis language.
-func (b *Bot) onEdit(ctx context.Context, x *in) error {
-	if x.conv.Role != store.RoleStudent {
-		return nil
-	}
-	text := x.u.EditedMessage.Text + x.u.EditedMessage.Caption
-	if _, ok := b.crisis.Match(text); !ok {
-		return nil
-	}
-	return b.crisisText(ctx, x, text, store.Record{StudentID: x.conv.ID, Step: "message", Text: text})
+// replyAll records the update with msgs as its replies.
+func (b *Bot) replyAll(ctx context.Context, x *in, msgs ...store.Message) error {
+	_, err := b.record(ctx, x, store.Record{Out: msgs})
+	return err
 }

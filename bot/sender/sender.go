@@ -423,7 +423,7 @@ func (s *Sender) accepted() {
 // deliver sends one message and records the outcome.
 func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	msgID, err := s.call(ctx, m)
-	if m.ID < 0 { // sent without an outbox row: sender_direct.go
+	if m.ID < 0 { // sent without an outbox row: direct.go
 		s.deliveredDirect(ctx, m, err)
 		return
 	}

@@ -6,9 +6,88 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/go-telegram/bot/models"
 
 	"github.com/lijntje/lijntje/store"
 )
+
+// The coach's conversation: their commands, their plain messages (a case's
+// closing note, the agreement or note a button waits for: relation.go, a
+// message to a student: messages.go), their taps on alerts (take on, history,
+// close), and a coach who cannot be reached or is back.
+
+// coachCommand handles a coach's command.
+func (b *Bot) coachCommand(ctx context.Context, x *in, cmd, arg string) error {
+	return b.coachCmd(ctx, x, cmd, arg)
+}
+
+// coachMessage handles a coach's plain message.
+func (b *Bot) coachMessage(ctx context.Context, x *in) error {
+	if ok, err := b.relationText(ctx, x); ok || err != nil { // an agreement or note a button waits for: relation.go
+		return err
+	}
+	if ok, err := b.coachWrite(ctx, x); ok { // a message to a student: messages.go
+		return err
+	}
+	return b.coachText(ctx, x) // a case's closing note, or the help
+}
+
+// closeTap handles a coach's tap on "close" (x:ID): the next text is the
+// case's note (coachText), not an agreement a button waited for.
+func (b *Bot) closeTap(ctx context.Context, x *in, rest string) error {
+	if _, err := b.st.TakeAwaitText(ctx, x.chatID); err != nil {
+		return err
+	}
+	return idTap((*Bot).askCloseNote)(b, ctx, x, rest)
+}
+
+func (b *Bot) takeOn(ctx context.Context, x *in, alertID int64) error {
+	winner, err := b.st.TakeAlert(ctx, alertID, x.conv.ID)
+	switch {
+	case errors.Is(err, store.ErrAlreadyTaken):
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.already_taken", map[string]any{"Coach": winner}))
+		return nil
+	case errors.Is(err, store.ErrNotAllowed), errors.Is(err, store.ErrNotFound):
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	case err != nil:
+		return fmt.Errorf("take alert: %w", err)
+	}
+	b.log.InfoContext(ctx, "alert taken on", "alert_id", alertID, "coach_id", x.conv.ID)
+	if v, err := b.st.Alert(ctx, alertID, 0); err == nil {
+		takeOnSeconds.Observe(v.TakenAt.Sub(v.OpenedAt).Seconds())
+	}
+	b.send.Wake()
+	b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.alert.you_took", nil))
+	return nil
+}
+
+// history shows a coach the recent answers of one of their students.
+func (b *Bot) history(ctx context.Context, x *in, studentID int64) error {
+	st, err := b.st.Student(ctx, studentID)
+	if errors.Is(err, store.ErrNotFound) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	coach, err := b.st.Coach(ctx, x.conv.ID)
+	if err != nil {
+		return err
+	}
+	if st.CoachID != coach.ID && !coach.Coordinator && !b.st.CoachHasStudentAlert(ctx, coach.ID, studentID) {
+		b.answerCallback(ctx, x, b.t(x.conv.Lang, "coach.not_allowed", nil))
+		return nil
+	}
+	if err := b.studentOverview(ctx, x, st); err != nil {
+		return err
+	}
+	b.answerCallback(ctx, x, "")
+	return nil
+}
 
 // coachCmd handles a coach's command. Every command reads only what this coach
 // may see: their own students and the cases routed to them (a coordinator sees all).
@@ -215,4 +294,89 @@ func (b *Bot) coachText(ctx context.Context, x *in) error {
 		}
 	}
 	return b.coachReply(ctx, x, b.t(x.conv.Lang, "coach.help", nil))
+}
+
+// coachUnreachable handles a message that cannot reach a chat. For a coach's
+// chat it fails only that message, marks the coach unreachable, passes their
+// open cases on, and tells the coordinators; it returns false for any other
+// chat (a student who blocked the bot is handled by chatBlocked).
+func (b *Bot) coachUnreachable(ctx context.Context, m store.Message, cause error) bool {
+	f, err := b.st.CoachChatFailed(ctx, m.ID, m.ChatID, m.DeliveryID, clip(cause.Error(), 200))
+	if errors.Is(err, store.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		b.log.ErrorContext(ctx, "coach chat failed", "chat_id", m.ChatID, "outbox_id", m.ID, "err", err)
+		// Not recorded: try the message again later rather than lose the case.
+		if err := b.st.Retry(ctx, m.ID, b.st.Now().Add(30*time.Second), "coach chat failed"); err != nil {
+			b.log.ErrorContext(ctx, "retry", "outbox_id", m.ID, "err", err)
+		}
+		return true
+	}
+	b.log.WarnContext(ctx, "coach cannot be reached", "coach_id", f.Coach.ID, "outbox_id", m.ID, "delivery_id", m.DeliveryID,
+		"cases_rerouted", f.Rerouted)
+	b.tellCoordinators(ctx, f)
+	b.kick(ctx)
+	return true
+}
+
+// tellCoordinators tells the coordinators that a coach became unreachable.
+func (b *Bot) tellCoordinators(ctx context.Context, f store.ChatFailure) {
+	var out []store.Message
+	for _, c := range f.Tell {
+		out = append(out, store.Message{ChatID: c.ChatID, Lane: store.LaneUrgent, Kind: store.KindSend,
+			Text: b.t(c.Lang, "alerts.coach_unreachable", map[string]any{"Coach": f.Coach.Name})})
+	}
+	if len(out) == 0 {
+		return
+	}
+	if _, err := b.st.Enqueue(ctx, out...); err != nil {
+		b.log.ErrorContext(ctx, "tell coordinators", "coach_id", f.Coach.ID, "err", err)
+	}
+	b.send.Wake()
+}
+
+// coachBack greets a coach who was unreachable and writes /start again: they
+// get alerts again from now on.
+func (b *Bot) coachBack(ctx context.Context, x *in) {
+	back, err := b.st.CoachBack(ctx, x.conv.ID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "coach back", "coach_id", x.conv.ID, "err", err)
+		return
+	}
+	if !back {
+		return
+	}
+	b.log.InfoContext(ctx, "coach reachable again", "coach_id", x.conv.ID)
+	if _, err := b.st.Enqueue(ctx, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindSend,
+		Text: b.t(x.conv.Lang, "alerts.coach_back", nil)}); err != nil {
+		b.log.ErrorContext(ctx, "coach back", "coach_id", x.conv.ID, "err", err)
+	}
+	b.send.Wake()
+}
+
+// onMember handles the bot being blocked or unblocked in a private chat. A
+// coach who blocks the bot is unreachable at once: their open cases go on to
+// the next in line without waiting for an alert to fail. Students who block
+// the bot are handled when a message to them fails (chatBlocked).
+func (b *Bot) onMember(ctx context.Context, x *in) error {
+	if x.conv.Role != store.RoleCoach {
+		return nil
+	}
+	switch x.u.MyChatMember.NewChatMember.Type {
+	case models.ChatMemberTypeBanned, models.ChatMemberTypeLeft:
+		f, err := b.st.CoachChatFailed(ctx, 0, x.chatID, 0, "blocked the bot")
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		b.log.WarnContext(ctx, "coach blocked the bot", "coach_id", f.Coach.ID, "cases_rerouted", f.Rerouted)
+		b.tellCoordinators(ctx, f)
+		b.kick(ctx)
+	case models.ChatMemberTypeMember:
+		b.coachBack(ctx, x)
+	}
+	return nil
 }

@@ -9,6 +9,11 @@ import (
 	"github.com/lijntje/lijntje/store"
 )
 
+// The student's schedule: when their check-ins come (/moment), a pause
+// (/pauze) and stopping (/stop), with their buttons; and what the scheduler
+// sends about it: the reminder of an open check-in, the closing message, the
+// end of a pause.
+
 // momentParts are the parts of the day a student can choose, in order.
 var momentParts = []string{"morning", "afternoon", "evening"}
 
@@ -167,12 +172,6 @@ func (b *Bot) stopTap(ctx context.Context, x *in, arg string) error {
 			Text: b.t(lang, key, map[string]any{"Coach": x.conv.Coach})})
 	}
 	return b.staleTap(ctx, x)
-}
-
-// replyAll records the update with msgs as its replies.
-func (b *Bot) replyAll(ctx context.Context, x *in, msgs ...store.Message) error {
-	_, err := b.record(ctx, x, store.Record{Out: msgs})
-	return err
 }
 
 func localDate(t time.Time) string { return t.In(amsterdam).Format("02-01-2006") }

@@ -3,95 +3,17 @@ package bot
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
-// onCommand handles a /command from anyone.
-func (b *Bot) onCommand(ctx context.Context, x *in, cmd, arg string) error {
-	if cmd == "start" && arg != "" {
-		return b.onStart(ctx, x, arg)
-	}
-	if cmd == "start" && x.conv.Role == store.RoleCoach {
-		b.coachBack(ctx, x) // a coach who could not be reached is back: alert_delivery.go
-	}
-	switch x.conv.Role {
-	case store.RoleStudent:
-		if err := b.stillTheirs(ctx, x); err != nil { // /mijngegevens, /stop: only the linked phone
-			return err
-		}
-		if ok, err := b.studentExtraCommand(ctx, x, cmd); ok { // /taal, /mijngegevens: student_data.go
-			return err
-		}
-		return b.studentCommand(ctx, x, cmd, arg)
-	case store.RoleCoach:
-		return b.coachCommand(ctx, x, cmd, arg)
-	}
-	return b.strangerReply(ctx, x)
-}
-
-// onStart redeems an invite code from a deep link.
-func (b *Bot) onStart(ctx context.Context, x *in, code string) error {
-	if len(code) > 64 {
-		return b.strangerInvite(ctx, x)
-	}
-	red, err := b.st.RedeemInvite(ctx, code, x.chatID)
-	switch {
-	case errors.Is(err, store.ErrRoleTaken):
-		return b.roleTaken(ctx, x)
-	case errors.Is(err, store.ErrInviteInvalid), errors.Is(err, store.ErrChatTaken):
-		if x.conv.Role != store.RoleNone {
-			_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.invite.used", nil))}})
-			return err
-		}
-		return b.strangerInvite(ctx, x)
-	case err != nil:
-		return fmt.Errorf("redeem invite: %w", err)
-	}
-	b.log.InfoContext(ctx, "invite redeemed", "chat_id", x.chatID, "role", red.Role, "student_id", red.Student.ID, "coach_id", red.Coach.ID)
-	conv, err := b.st.ReloadConv(ctx, x.chatID)
-	if err != nil {
-		return err
-	}
-	x.conv = conv
-	var text string
-	if red.Role == store.RoleStudent {
-		coach, err := b.st.Coach(ctx, red.Student.CoachID)
-		if err != nil {
-			return err
-		}
-		text = b.t(red.Student.Lang, "bot.welcome.student", map[string]any{"Name": firstName(red.Student.Name), "Coach": firstName(coach.Name)})
-	} else {
-		text = b.t(red.Coach.Lang, "bot.welcome.coach", map[string]any{"Name": firstName(red.Coach.Name)})
-		b.coachBack(ctx, x)
-		b.setCoachCommands(ctx, x.chatID, red.Coach.Lang)
-	}
-	out := []store.Message{x.reply(text)}
-	if red.Role == store.RoleStudent { // then: when do they want their check-ins?
-		out = append(out, b.momentDayQuestion(red.Student.Lang, x.chatID))
-	}
-	_, err = b.record(ctx, x, store.Record{Out: out})
-	return err
-}
-
-// strangerInvite refuses a wrong or used code from someone unknown; nothing is stored.
-func (b *Bot) strangerInvite(ctx context.Context, x *in) error {
-	if x.conv.Role != store.RoleNone {
-		_, err := b.record(ctx, x, store.Record{Out: []store.Message{x.reply(b.t(x.conv.Lang, "bot.invite.invalid", nil))}})
-		return err
-	}
-	lang := "nl"
-	if from := fromUser(x.u); from != nil && len(from.LanguageCode) >= 2 && from.LanguageCode[:2] == "en" {
-		lang = "en"
-	}
-	_, err := b.tg.SendMessage(ctx, sendText(x.chatID, b.t(lang, "bot.invite.invalid", nil)))
-	if err != nil {
-		b.log.WarnContext(ctx, "reply to stranger", "update_id", x.u.ID, "err", err)
-	}
-	return nil
-}
+// The student's conversation: their commands (with /taal and /mijngegevens:
+// student_data.go, /moment, /pauze and /stop: schedule.go), their messages
+// (screened for crisis language first: crisis.go; anything outside the
+// check-in reaches their coach: alert_messages.go), answering the open
+// check-in by a tap or by text, asking their coach to get in touch, and a
+// chat that blocked the bot.
 
 // studentCommand handles a student's command.
 func (b *Bot) studentCommand(ctx context.Context, x *in, cmd, _ string) error {
@@ -327,4 +249,48 @@ func (b *Bot) question(lang string, chatID, checkinID int64, st *flows.Step, pre
 func voiceSignal(x *in) store.Signal {
 	return store.Signal{Code: store.SignalVoice, Severity: "request", Rank: 1,
 		Detail: store.VoiceDetail(x.chatID, x.u.Message.ID)}
+}
+
+// onEdit looks at an edited text only for crisis language.
+func (b *Bot) onEdit(ctx context.Context, x *in) error {
+	if x.conv.Role != store.RoleStudent {
+		return nil
+	}
+	text := x.u.EditedMessage.Text + x.u.EditedMessage.Caption
+	if _, ok := b.crisis.Match(text); !ok {
+		return nil
+	}
+	return b.crisisText(ctx, x, text, store.Record{StudentID: x.conv.ID, Step: "message", Text: text})
+}
+
+// answerTap applies an answer button ("a:...") to the open check-in.
+func (b *Bot) answerTap(ctx context.Context, x *in, _ string) error {
+	checkinID, step, option, ok := flows.ParseCallbackData(x.u.CallbackQuery.Data)
+	if !ok {
+		if err := b.stillTheirs(ctx, x); err != nil {
+			return err
+		}
+		return b.staleTap(ctx, x)
+	}
+	return b.answerButton(ctx, x, checkinID, step, option)
+}
+
+// chatBlocked handles a 403 from Telegram: a student who blocked the bot is
+// unreachable, and their coach hears about it.
+func (b *Bot) chatBlocked(ctx context.Context, chatID int64) {
+	st, err := b.st.StudentByChat(ctx, chatID)
+	if err != nil {
+		return
+	}
+	if err := b.st.MarkUnreachable(ctx, st.ID, chatID); err != nil {
+		b.log.ErrorContext(ctx, "mark unreachable", "student_id", st.ID, "err", err)
+		return
+	}
+	b.log.WarnContext(ctx, "student blocked the bot", "student_id", st.ID)
+	if _, err := b.st.RaiseSignals(ctx, st.ID, 0, store.Signal{Code: "blocked", Severity: "attention", Rank: 2}); err != nil {
+		b.log.ErrorContext(ctx, "raise blocked signal", "student_id", st.ID, "err", err)
+		return
+	}
+	signalsRaised.WithLabelValues("attention").Inc()
+	b.kick(ctx)
 }
