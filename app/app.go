@@ -17,10 +17,7 @@ import (
 	"sync"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-
 	"github.com/lijntje/lijntje/bot"
-	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
@@ -34,7 +31,6 @@ const WebhookPath = "/telegram/webhook"
 // scheduler, the intake and the HTTP listeners, on its Parts.
 type App struct {
 	*Parts
-	tg    *tgbot.Bot
 	bot   *bot.Bot
 	sched *scheduler.Scheduler
 
@@ -81,12 +77,11 @@ func NewOn(ctx context.Context, p *Parts) (*App, error) {
 		return nil, ErrNoToken
 	}
 	cfg := p.Cfg
-	tg, err := tgbot.New(cfg.Token, tgbot.WithServerURL(cfg.APIURL), tgbot.WithSkipGetMe(), tgbot.WithHTTPClient(time.Minute, sender.HTTPClient(time.Minute)),
-		tgbot.WithErrorsHandler(func(err error) { p.Log.Warn("telegram client", "err", err) }))
+	tg, err := bot.NewClient(cfg.Token, cfg.APIURL, p.Log)
 	if err != nil {
-		return nil, fmt.Errorf("telegram client: %w", err)
+		return nil, err
 	}
-	a := &App{Parts: p, tg: tg}
+	a := &App{Parts: p}
 	cfg.WarnSendConfig(p.Log)
 	// The bot and the scheduler meet in Postgres: the scheduler writes outbox
 	// rows (rendered with package render) that wake the sender, and the bot's
@@ -173,8 +168,7 @@ func (a *App) Start(ctx context.Context) error {
 	intake, stopIntake := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopIntake, a.intakeDone = stopIntake, make(chan struct{})
 	if cfg.WebhookURL != "" {
-		if _, err := a.tg.SetWebhook(ctx, &tgbot.SetWebhookParams{URL: cfg.WebhookURL, SecretToken: cfg.WebhookSecret,
-			AllowedUpdates: []string{"message", "edited_message", "callback_query", "my_chat_member"}}); err != nil {
+		if err := a.bot.SetWebhook(ctx, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
 			log.Error("setWebhook failed; updates will not arrive until it works", "err", err)
 		}
 		close(a.intakeDone)
@@ -224,7 +218,7 @@ func (a *App) stop(ctx context.Context) error {
 // over within seconds when it dies.
 func (a *App) pollAsLeader(ctx context.Context) {
 	cfg, log := a.Cfg, a.Log
-	if _, err := a.tg.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil && ctx.Err() == nil {
+	if err := a.bot.DeleteWebhook(ctx); err != nil && ctx.Err() == nil {
 		log.Warn("deleteWebhook", "err", err)
 	}
 	p := &bot.Poller{URL: cfg.APIURL, Token: cfg.Token, OnError: func(err error) { log.Warn("polling", "err", err) }}

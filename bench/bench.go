@@ -32,9 +32,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-
 	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/scheduler"
@@ -574,7 +573,7 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 	if err := p.Store.PrepareFloor(ctx); err != nil {
 		return err
 	}
-	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
+	client, err := bot.NewClient(tg.Token(), tg.URL, nil)
 	if err != nil {
 		return err
 	}
@@ -596,7 +595,7 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 				if n, _ := p.Store.FloorWrite(ctx, i); n > 0 {
 					failed.Add(int64(n))
 				}
-				if _, err := client.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chats[int(i)%len(chats)], Text: "floor"}); err != nil {
+				if err := bot.SendPlain(ctx, client, chats[int(i)%len(chats)], "floor"); err != nil {
 					failed.Add(1)
 				}
 			}

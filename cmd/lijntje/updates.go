@@ -7,8 +7,6 @@ import (
 	"io"
 	"strconv"
 
-	tgbot "github.com/go-telegram/bot"
-
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/store"
 )
@@ -55,9 +53,9 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if d.Cfg.Token == "" {
 		return fmt.Errorf("updates retry: %w", errNoToken)
 	}
-	tg, err := tgbot.New(d.Cfg.Token, tgbot.WithServerURL(d.Cfg.APIURL), tgbot.WithSkipGetMe())
+	tg, err := bot.NewClient(d.Cfg.Token, d.Cfg.APIURL, d.Log)
 	if err != nil {
-		return fmt.Errorf("telegram client: %w", err)
+		return err
 	}
 	b := bot.New(bot.Config{BotUsername: d.Cfg.BotUsername, Now: d.Store.Now}, tg, d.Store, d.Flows, d.Locales, d.Crisis, d.Log)
 	if err := b.RegisterFlows(ctx); err != nil {
