@@ -206,10 +206,11 @@ type tapJob struct {
 
 // benchWorld watches the double and plays the students.
 type benchWorld struct {
-	tg       *telegramtest.Server
-	students map[int64]*simStudent // by chat; read-only once built
-	taps     chan tapJob
-	pace     *pacer
+	preferred map[string]string // step → the answer a simulated student taps
+	tg        *telegramtest.Server
+	students  map[int64]*simStudent // by chat; read-only once built
+	taps      chan tapJob
+	pace      *pacer
 
 	mu         sync.Mutex
 	phase      string // "link", "answer", "wave", "floor"
@@ -227,9 +228,22 @@ type benchWorld struct {
 	firstTap atomic.Int64
 }
 
-// preferred answers raise no signal, so the run measures the common path.
-var preferred = map[string]string{"mood": "4", "daytime": "work", "daytime_ok": "yes", "money": "ok",
-	"housing": "yes", "support": "yes", "contact": "no", "note": "done"}
+// quietAnswers are the answers the simulated students prefer: per step of the
+// standard flow, the first option that raises no signal, so the run measures
+// the common path.
+func quietAnswers(cat *flows.Catalog) map[string]string {
+	out := map[string]string{}
+	f, ok := cat.Current(flows.Standard)
+	if !ok {
+		return out
+	}
+	for _, st := range f.Steps {
+		if opt, ok := f.QuietOption(st.ID); ok {
+			out[st.ID] = opt
+		}
+	}
+	return out
+}
 
 func (w *benchWorld) setPhase(p string, target int) chan struct{} {
 	w.mu.Lock()
@@ -282,7 +296,7 @@ func (w *benchWorld) observe(m telegramtest.Sent) {
 	for _, row := range m.Keyboard {
 		for _, b := range row {
 			ci, step, opt, ok := flows.ParseCallbackData(b.CallbackData)
-			if ok && (job == nil || opt == preferred[step]) {
+			if ok && (job == nil || opt == w.preferred[step]) {
 				job = &tapJob{s: s, msg: m.MessageID, data: b.CallbackData}
 				key = strconv.FormatInt(ci, 10) + "/" + step
 			}
@@ -375,7 +389,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 		return nil, err
 	}
 
-	w := &benchWorld{tg: tg, students: map[int64]*simStudent{}, taps: make(chan tapJob, o.Students+16)}
+	w := &benchWorld{tg: tg, students: map[int64]*simStudent{}, taps: make(chan tapJob, o.Students+16), preferred: quietAnswers(p.Flows)}
 	if o.Rate > 0 {
 		w.pace = &pacer{interval: time.Duration(float64(time.Second) / o.Rate)}
 	}

@@ -94,7 +94,8 @@ type waveChat struct {
 }
 
 type waveWorld struct {
-	chats map[int64]*waveChat // read-only once built
+	preferred map[string]string   // step → the answer a simulated student taps
+	chats     map[int64]*waveChat // read-only once built
 
 	mu          sync.Mutex
 	measuring   bool
@@ -155,7 +156,7 @@ func (w *waveWorld) tapperLocked(c *waveChat, m telegramtest.Sent, now time.Time
 	for _, row := range m.Keyboard {
 		for _, b := range row {
 			ci, step, opt, ok := flows.ParseCallbackData(b.CallbackData)
-			if ok && (job == nil || opt == preferred[step]) {
+			if ok && (job == nil || opt == w.preferred[step]) {
 				job = &tapJob{msg: m.MessageID, data: b.CallbackData}
 				key = strconv.FormatInt(ci, 10) + "/" + step
 			}
@@ -277,7 +278,7 @@ func runWave(ctx context.Context, o Options, base app.Config, log *slog.Logger, 
 		return nil, err
 	}
 
-	w := &waveWorld{chats: map[int64]*waveChat{}}
+	w := &waveWorld{chats: map[int64]*waveChat{}, preferred: quietAnswers(p.Flows)}
 	coach, coachCode, err := p.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
 		return nil, err

@@ -203,3 +203,25 @@ func (f *Flow) SkipFor(lastAsked map[string]time.Time, now time.Time) []string {
 	}
 	return skip
 }
+
+// QuietOption returns the first option of step that no rule turns into a
+// signal, whatever came before: an answer that needs no coach.
+func (f *Flow) QuietOption(step string) (string, bool) {
+	s, ok := f.StepByID(step)
+	if !ok {
+		return "", false
+	}
+	for _, o := range s.Options {
+		quiet := true
+		for _, r := range f.Rules {
+			if r.Step == step && slices.Contains(r.Options, o.ID) {
+				quiet = false
+				break
+			}
+		}
+		if quiet {
+			return o.ID, true
+		}
+	}
+	return "", false
+}

@@ -324,3 +324,38 @@ func TestConcurrentApply(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// The quiet answers (the benchmark's students tap them) carry a check-in
+// from the first question to the end without a single signal, whatever the
+// previous check-in said.
+func TestQuietOptionsRaiseNoSignal(t *testing.T) {
+	f := standard(t)
+	for _, previous := range []map[string]string{nil, {"mood": "1", "daytime": "home", "money": "worse"}} {
+		s, next := f.Start(nil)
+		s.Previous = previous
+		for n := 0; next != nil; n++ {
+			if n > len(f.Steps) {
+				t.Fatalf("no end after %d answers", n)
+			}
+			in := Input{Step: next.ID}
+			if opt, ok := f.QuietOption(next.ID); ok {
+				in.Option = opt
+			} else if len(next.Options) > 0 {
+				t.Fatalf("step %q: every option raises a signal", next.ID)
+			} else {
+				in.Text = "gaat prima"
+			}
+			o, err := f.Apply(s, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(o.Signals) > 0 {
+				t.Errorf("quiet answer %+v raised %+v", in, o.Signals)
+			}
+			s, next = o.State, o.Next
+		}
+	}
+	if _, ok := f.QuietOption("no such step"); ok {
+		t.Error("a quiet option for a step that does not exist")
+	}
+}
