@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
@@ -43,8 +44,8 @@ func TestDemoInBrowser(t *testing.T) {
 	done := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
-		done <- runDemo(ctx, cfg, log, io.Discard, demoOptions{database: dbName, redisPrefix: storetest.RedisPrefix(t),
-			pageAddr: "127.0.0.1:0", ready: func(u string) { urls <- u }})
+		done <- demo.Run(ctx, cfg, log, io.Discard, demo.Options{Database: dbName, RedisPrefix: storetest.RedisPrefix(t),
+			PageAddr: "127.0.0.1:0", Ready: func(u string) { urls <- u }})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -56,8 +57,8 @@ func TestDemoInBrowser(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Error("demo did not stop within 30s")
 		}
-		dbURL, _ := withDatabase(cfg.DatabaseURL, dbName)
-		if err := dropDatabase(context.Background(), dbURL); err != nil {
+		dbURL, _ := demo.WithDatabase(cfg.DatabaseURL, dbName)
+		if err := demo.DropDatabase(context.Background(), dbURL); err != nil {
 			t.Log(err)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
@@ -26,8 +27,8 @@ func TestDemoInstanceNames(t *testing.T) {
 		{[]string{"--instance", "b2"}, "127.0.0.1:8092", "lijntje_demo_b2", "lijntje_demo_b2:"},
 	} {
 		o, err := demoOptionsFrom(c.args, envMap{"HTTP_ADDR": c.addr}.get)
-		if err != nil || o.database != c.db || o.redisPrefix != c.pref {
-			t.Errorf("%v HTTP_ADDR=%q: %q %q %v, want %q %q", c.args, c.addr, o.database, o.redisPrefix, err, c.db, c.pref)
+		if err != nil || o.Database != c.db || o.RedisPrefix != c.pref {
+			t.Errorf("%v HTTP_ADDR=%q: %q %q %v, want %q %q", c.args, c.addr, o.Database, o.RedisPrefix, err, c.db, c.pref)
 		}
 	}
 	for _, bad := range [][]string{{"--name", "a;drop"}, {"--name", strings.Repeat("x", 40)}, {"extra"}} {
@@ -50,12 +51,12 @@ func startDemo(t *testing.T, addr string, args ...string) (string, <-chan error,
 		t.Fatal(err)
 	}
 	urls := make(chan string, 1)
-	o.ready = func(u string) { urls <- u }
+	o.Ready = func(u string) { urls <- u }
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	started := false
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() { done <- runDemo(ctx, cfg, log, io.Discard, o) }()
+	go func() { done <- demo.Run(ctx, cfg, log, io.Discard, o) }()
 	t.Cleanup(func() {
 		stop()
 		select {
@@ -64,8 +65,8 @@ func startDemo(t *testing.T, addr string, args ...string) (string, <-chan error,
 			t.Error("demo did not stop within 30s")
 		}
 		if started { // a refused demo's database is another's
-			dbURL, _ := withDatabase(cfg.DatabaseURL, o.database)
-			_ = dropDatabase(context.Background(), dbURL)
+			dbURL, _ := demo.WithDatabase(cfg.DatabaseURL, o.Database)
+			_ = demo.DropDatabase(context.Background(), dbURL)
 		}
 	})
 	select {
@@ -143,7 +144,7 @@ func mustDemoDB(t *testing.T, addr string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return o.database
+	return o.Database
 }
 
 // TestDemoShowsAnAgreementAndAMessage: in the demo's two phones, the coach

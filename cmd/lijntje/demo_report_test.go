@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -32,8 +33,8 @@ func TestDemoReportFollowsTheDemosClock(t *testing.T) {
 	done := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
-		done <- runDemo(ctx, cfg, log, io.Discard, demoOptions{database: dbName, redisPrefix: storetest.RedisPrefix(t),
-			pageAddr: "127.0.0.1:0", ready: func(u string) { urls <- u }})
+		done <- demo.Run(ctx, cfg, log, io.Discard, demo.Options{Database: dbName, RedisPrefix: storetest.RedisPrefix(t),
+			PageAddr: "127.0.0.1:0", Ready: func(u string) { urls <- u }})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -42,8 +43,8 @@ func TestDemoReportFollowsTheDemosClock(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Error("demo did not stop within 30s")
 		}
-		dbURL, _ := withDatabase(cfg.DatabaseURL, dbName)
-		_ = dropDatabase(context.Background(), dbURL)
+		dbURL, _ := demo.WithDatabase(cfg.DatabaseURL, dbName)
+		_ = demo.DropDatabase(context.Background(), dbURL)
 	})
 	var page string
 	select {

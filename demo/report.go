@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 // withReport adds the coordinator's report of the running demo to its page:
 // GET /report (text; ?lang=en for English) and GET /report/chart.png. Both
 // are computed with the demo's clock, so they move along with "fast-forward".
-func (r *demoRunner) withReport(page http.Handler) http.Handler {
+func (r *runner) withReport(page http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", page)
 	mux.HandleFunc("GET /report", func(w http.ResponseWriter, req *http.Request) {
@@ -23,7 +23,7 @@ func (r *demoRunner) withReport(page http.Handler) http.Handler {
 	return mux
 }
 
-func (r *demoRunner) serveReport(w http.ResponseWriter, req *http.Request, chart bool) {
+func (r *runner) serveReport(w http.ResponseWriter, req *http.Request, chart bool) {
 	r.mu.Lock()
 	var srv *app.App
 	if r.cur != nil {

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -16,89 +16,77 @@ import (
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/clock"
-	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store"
 )
 
 // The demo's own database and Redis prefix: it never touches real data.
 const (
-	demoDatabase    = "lijntje_demo"
-	demoRedisPrefix = "lijntje_demo:"
-	demoAddr        = "127.0.0.1:8090"
+	Database    = "lijntje_demo"
+	RedisPrefix = "lijntje_demo:"
+	Addr        = "127.0.0.1:8090" // the page's default address
 )
 
-// demoOptions let the browser test run the demo on a database of its own.
-type demoOptions struct {
-	database    string // must start with lijntje_demo: it is dropped on start and reset
-	redisPrefix string
-	pageAddr    string
-	ready       func(pageURL string)
+// Options are one demo instance: its database (must start with
+// lijntje_demo: it is dropped on start and reset), Redis prefix and page
+// address; Ready, when set, gets the page's URL once it serves.
+type Options struct {
+	Database    string
+	RedisPrefix string
+	PageAddr    string
+	Ready       func(pageURL string)
 }
 
-// demoCmd is `lijntje demo`: the real bot against the Telegram double, with a
-// web page showing the student's and the coach's phones.
-func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	o, err := demoOptionsFrom(args, getenv) // arguments first: nothing is created for a wrong one
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return runDemo(ctx, cfg, log, stdout, o)
-}
-
-// demoRunner owns the current demo session and replaces it on reset.
-type demoRunner struct {
+// runner owns the current demo session and replaces it on reset.
+type runner struct {
 	cfg   app.Config // DatabaseURL points at the demo database
-	o     demoOptions
+	o     Options
 	log   *slog.Logger
 	clock *clock.Clock // the wall clock until "fast-forward"
 
 	mu   sync.Mutex // serializes start and stop
-	cur  *demoSession
+	cur  *session
 	page struct {
 		sync.RWMutex
-		s *demo.Session
+		s *Session
 	}
 }
 
-// demoSession is one run: a Telegram double, `serve` on it, and the two users.
-type demoSession struct {
+// session is one run: a Telegram double, `serve` on it, and the two users.
+type session struct {
 	tg     *telegramtest.Server
 	srv    *app.App
-	public *demo.Session
+	public *Session
 }
 
-func runDemo(ctx context.Context, cfg app.Config, log *slog.Logger, stdout io.Writer, o demoOptions) error {
-	if !strings.HasPrefix(o.database, demoDatabase) {
-		return fmt.Errorf("demo: database %q: the demo only uses databases named %s*", o.database, demoDatabase)
+// Run runs the demo until ctx ends: the real application against a Telegram
+// double, and the page showing both phones on o.PageAddr.
+func Run(ctx context.Context, cfg app.Config, log *slog.Logger, stdout io.Writer, o Options) error {
+	if !strings.HasPrefix(o.Database, Database) {
+		return fmt.Errorf("demo: database %q: the demo only uses databases named %s*", o.Database, Database)
 	}
-	dbURL, err := withDatabase(cfg.DatabaseURL, o.database)
+	dbURL, err := WithDatabase(cfg.DatabaseURL, o.Database)
 	if err != nil {
 		return err
 	}
 	cfg.DatabaseURL = dbURL
 	// Held for the demo's lifetime: no other demo resets this database under it.
-	unlock, err := lockDemo(ctx, dbURL)
+	unlock, err := lockDatabase(ctx, dbURL)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	r := &demoRunner{cfg: cfg, o: o, log: log, clock: clock.Real()}
+	r := &runner{cfg: cfg, o: o, log: log, clock: clock.Real()}
 	if err := r.start(ctx); err != nil {
 		return err
 	}
 	defer r.stop()
 	loc := r.cur.srv.Locales
 
-	ln, err := net.Listen("tcp", o.pageAddr)
+	ln, err := net.Listen("tcp", o.PageAddr)
 	if err != nil {
-		return fmt.Errorf("HTTP_ADDR %s: %w", o.pageAddr, err)
+		return fmt.Errorf("HTTP_ADDR %s: %w", o.PageAddr, err)
 	}
-	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: r.withReport(demo.Handler(demo.Config{
+	hs := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: r.withReport(Handler(Config{
 		Loc:     loc,
 		Current: r.session,
 		Reset:   r.reset,
@@ -120,9 +108,9 @@ The coordinator's report on the demo's clock: %sreport (and %sreport/chart.png).
 This is the real bot with Telegram simulated on this computer: data lives in
 the database %q (server of DATABASE_URL) and under Redis prefix %q, both
 erased on start and reset. Press Ctrl-C to stop.
-`, pageURL, pageURL, pageURL, pageURL, o.database, o.redisPrefix)
-	if o.ready != nil {
-		o.ready(pageURL)
+`, pageURL, pageURL, pageURL, pageURL, o.Database, o.RedisPrefix)
+	if o.Ready != nil {
+		o.Ready(pageURL)
 	}
 	<-ctx.Done()
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -132,32 +120,32 @@ erased on start and reset. Press Ctrl-C to stop.
 	return nil
 }
 
-func (r *demoRunner) session() *demo.Session {
+func (r *runner) session() *Session {
 	r.page.RLock()
 	defer r.page.RUnlock()
 	return r.page.s
 }
 
-func (r *demoRunner) setSession(s *demo.Session) {
+func (r *runner) setSession(s *Session) {
 	r.page.Lock()
 	r.page.s = s
 	r.page.Unlock()
 }
 
-func (r *demoRunner) reset(ctx context.Context) error {
+func (r *runner) reset(ctx context.Context) error {
 	r.stop()
 	return r.start(ctx)
 }
 
 // stop ends the current session, if any.
-func (r *demoRunner) stop() {
+func (r *runner) stop() {
 	r.setSession(nil)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.stopLocked()
 }
 
-func (r *demoRunner) stopLocked() {
+func (r *runner) stopLocked() {
 	if r.cur == nil {
 		return
 	}
@@ -172,10 +160,10 @@ func (r *demoRunner) stopLocked() {
 
 // start erases the demo database and Redis keys, starts `serve` against a
 // new Telegram double, and adds the coach (linked) and the student (invited).
-func (r *demoRunner) start(ctx context.Context) error {
+func (r *runner) start(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := dropDatabase(ctx, r.cfg.DatabaseURL); err != nil {
+	if err := DropDatabase(ctx, r.cfg.DatabaseURL); err != nil {
 		return err
 	}
 	r.clock.Reset()
@@ -185,7 +173,7 @@ func (r *demoRunner) start(ctx context.Context) error {
 	cfg.HTTPAddr = "127.0.0.1:0" // the page has HTTP_ADDR; health and metrics get any free port
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.WebhookURL, cfg.WebhookSecret = "", ""
-	a, err := app.New(ctx, cfg, app.Options{Clock: r.clock, RedisPrefix: r.o.redisPrefix, Log: r.log})
+	a, err := app.New(ctx, cfg, app.Options{Clock: r.clock, RedisPrefix: r.o.RedisPrefix, Log: r.log})
 	if err != nil {
 		tg.Close()
 		return err
@@ -198,7 +186,7 @@ func (r *demoRunner) start(ctx context.Context) error {
 		tg.Close()
 		return err
 	}
-	s := &demoSession{tg: tg, srv: a}
+	s := &session{tg: tg, srv: a}
 	r.cur = s
 	if err := r.populate(ctx, s); err != nil {
 		r.stopLocked()
@@ -210,7 +198,7 @@ func (r *demoRunner) start(ctx context.Context) error {
 
 // populate adds Sanne (coach, linked through her invite) and Noor (student,
 // invited: the page's Start button redeems her invite).
-func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
+func (r *runner) populate(ctx context.Context, s *session) error {
 	st := s.srv.Store
 	coach, code, err := st.AddCoach(ctx, store.Coach{Name: "Sanne de Vries", Hours: "always", Lang: "nl"}, r.cfg.InviteTTL)
 	if err != nil {
@@ -231,7 +219,7 @@ func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
 	}
 	noor := s.tg.NewUser("Noor")
 	srv := s.srv
-	s.public = &demo.Session{
+	s.public = &Session{
 		Student: noor, Coach: sanne, StudentCode: scode, Now: r.clock.Now,
 		CheckinNow: func(ctx context.Context) error {
 			cur, err := st.Student(ctx, student.ID)
@@ -239,7 +227,7 @@ func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
 				return err
 			}
 			if cur.Status != store.StatusActive {
-				return demo.ErrNotStarted
+				return ErrNotStarted
 			}
 			now := st.Now()
 			if _, err := st.ScheduleCheckin(ctx, student.ID, now, now, true); err != nil {
@@ -261,8 +249,8 @@ func (r *demoRunner) populate(ctx context.Context, s *demoSession) error {
 	return nil
 }
 
-// withDatabase returns databaseURL with its database name replaced.
-func withDatabase(databaseURL, name string) (string, error) {
+// WithDatabase returns databaseURL with its database name replaced.
+func WithDatabase(databaseURL, name string) (string, error) {
 	u, err := url.Parse(databaseURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return "", fmt.Errorf("demo: DATABASE_URL must be a postgres:// URL, got %q", store.Redacted(databaseURL))
@@ -271,14 +259,14 @@ func withDatabase(databaseURL, name string) (string, error) {
 	return u.String(), nil
 }
 
-// dropDatabase drops the database of databaseURL (a demo database), so that
+// DropDatabase drops the database of databaseURL (a demo database), so that
 // open creates and migrates it afresh.
-func dropDatabase(ctx context.Context, databaseURL string) error {
-	name, admin, err := demoAdminURL(databaseURL)
+func DropDatabase(ctx context.Context, databaseURL string) error {
+	name, admin, err := adminURL(databaseURL)
 	if err != nil {
 		return err
 	}
-	if !strings.HasPrefix(name, demoDatabase) {
+	if !strings.HasPrefix(name, Database) {
 		return fmt.Errorf("demo: refusing to drop database %q", name)
 	}
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
