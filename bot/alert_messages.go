@@ -9,6 +9,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -37,10 +38,10 @@ func (b *Bot) messageToCoach(ctx context.Context, x *in, text, voice string) err
 		r.Signals = append(r.Signals, voiceSignal(x))
 	case hasMedia(m):
 		key = "alerts.thanks.media"
-		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMedia, Severity: "request", Rank: 1,
+		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMedia, Severity: severity.Request,
 			Detail: store.CopyDetail(x.chatID, m.ID, clip(text, 1000))})
 	default:
-		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMessage, Severity: "request", Rank: 1,
+		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMessage, Severity: severity.Request,
 			Detail: store.CopyDetail(x.chatID, m.ID, clip(text, 1000))})
 	}
 	if x.conv.CheckinID != 0 && key == "alerts.thanks.message" {
@@ -135,7 +136,7 @@ func (b *Bot) renderMoved(ctx context.Context, m store.Message) (store.Message, 
 		return store.Message{}, err
 	}
 	text := b.t(lang, "alerts.moved", map[string]any{
-		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName})
+		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity.String(), nil), "Student": v.StudentName})
 	return store.Message{ID: m.ID, ChatID: m.ChatID, Lane: m.Lane, Kind: store.KindEdit, EditMessageID: m.EditMessageID,
 		Text: text, AlertID: m.AlertID}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -117,10 +118,10 @@ func (b *Bot) chatBlocked(ctx context.Context, chatID int64) {
 		return
 	}
 	b.log.WarnContext(ctx, "student blocked the bot", "student_id", st.ID)
-	if _, err := b.st.RaiseSignals(ctx, st.ID, 0, store.Signal{Code: "blocked", Severity: "attention", Rank: 2}); err != nil {
+	if _, err := b.st.RaiseSignals(ctx, st.ID, 0, store.Signal{Code: "blocked", Severity: severity.Attention}); err != nil {
 		b.log.ErrorContext(ctx, "raise blocked signal", "student_id", st.ID, "err", err)
 		return
 	}
-	signalsRaised.WithLabelValues("attention").Inc()
+	signalsRaised.WithLabelValues(severity.Attention.String()).Inc()
 	b.cfg.Kick()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -73,7 +74,7 @@ func (b *Bot) OpenCheckin(d store.DueCheckin, expiresAt time.Time) (store.Opened
 		Followups: asks}, nil
 }
 
-var severityIcon = map[string]string{"crisis": "🆘", "urgent": "🔴", "attention": "🟠", "request": "🔵"}
+var severityIcon = map[severity.Level]string{severity.Crisis: "🆘", severity.Urgent: "🔴", severity.Attention: "🟠", severity.Request: "🔵"}
 
 // renderAlert turns an alert outbox row into the message the coach sees now:
 // a new message, or an edit of the one they already have.
@@ -92,7 +93,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 		sb.WriteString(b.remindHeader(ctx, lang, v))
 	}
 	sb.WriteString(b.t(lang, "coach.alert.title", map[string]any{
-		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName}))
+		"Icon": severityIcon[v.Severity], "Severity": b.t(lang, "coach.severity."+v.Severity.String(), nil), "Student": v.StudentName}))
 	sb.WriteString("\n")
 	for _, s := range v.Signals {
 		sb.WriteString("\n• ")

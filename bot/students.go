@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -231,7 +232,7 @@ func (b *Bot) onCallback(ctx context.Context, x *in) error {
 func (b *Bot) contactRequest(ctx context.Context, x *in) error {
 	coach := x.conv.Coach
 	r := store.Record{StudentID: x.conv.ID,
-		Signals: []store.Signal{{Code: "contact=yes", Severity: "request", Rank: 1, Detail: "contact=yes"}},
+		Signals: []store.Signal{{Code: "contact=yes", Severity: severity.Request, Detail: "contact=yes"}},
 		Out:     []store.Message{x.reply(b.t(x.conv.Lang, "bot.contact.requested", map[string]any{"Coach": coach}))}}
 	if m := x.u.CallbackQuery.Message.Message; m != nil {
 		r.Out = append([]store.Message{{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
@@ -282,7 +283,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		if r.Followup != nil && s.Step == out.Answer.Step {
 			detail = followupDetail(subject)
 		}
-		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
+		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity,
 			Detail: detail})
 	}
 	if out.Answer.VoiceFileID != "" {
@@ -348,6 +349,6 @@ func (b *Bot) question(lang string, chatID, checkinID int64, st *flows.Step, pre
 // voiceSignal is a request for the coach to listen to a voice message: since
 // nobody screens speech for crisis language, the coach gets the message itself.
 func voiceSignal(x *in) store.Signal {
-	return store.Signal{Code: store.SignalVoice, Severity: "request", Rank: 1,
+	return store.Signal{Code: store.SignalVoice, Severity: severity.Request,
 		Detail: store.VoiceDetail(x.chatID, x.u.Message.ID)}
 }

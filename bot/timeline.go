@@ -176,7 +176,7 @@ func (tl *Timeline) cases(ctx context.Context, lang string, s store.Student) ([]
 	var out []TimelineEntry
 	for _, c := range cs {
 		text := severityIcon[c.Severity] + " " + tl.t(lang, "agree.timeline.case", map[string]any{
-			"Severity": tl.t(lang, "coach.severity."+c.Severity, nil), "Signals": strings.Join(c.Codes, ", ")})
+			"Severity": tl.t(lang, "coach.severity."+c.Severity.String(), nil), "Signals": strings.Join(c.Codes, ", ")})
 		if c.TakenBy != "" {
 			text += " · " + tl.t(lang, "agree.timeline.case_taken", map[string]any{"Coach": c.TakenBy, "Time": localTime(c.TakenAt)})
 		}

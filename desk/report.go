@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -164,6 +165,15 @@ func (d *Desk) formatValue(f store.Figure) string {
 	return d.number(f.Value, dutch)
 }
 
+// severityColumns are the severities, the highest first.
+func severityColumns() []string {
+	var out []string
+	for _, l := range severity.All {
+		out = append(out, l.String())
+	}
+	return out
+}
+
 // writeText prints one block a section, one row a group, one column a measure.
 func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	type grp struct{ by, group string }
@@ -175,7 +185,7 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	columns := map[string][]string{
 		store.SectionStatus:   {store.StatusInvited, store.StatusActive, store.StatusPaused, store.StatusUnreachable, store.StatusStopped, store.StatusEnded},
 		store.SectionResponse: {"sent", "completed", "response rate", "reminded"},
-		store.SectionSignals:  {"crisis", "urgent", "attention", "request"},
+		store.SectionSignals:  severityColumns(),
 		store.SectionAlerts:   {"count", medianHours, p90Hours, "never taken on"},
 	}
 	for _, m := range store.Milestones {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // Standard is the ID of the standard check-in flow.
@@ -36,52 +38,20 @@ const MaxCallbackData = 64
 var idPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 // Severity orders signals: None < Request < Attention < Urgent < Crisis.
-type Severity int
+// It is severity.Level, the one scale flows, store and bot share.
+type Severity = severity.Level
 
 // Severities, from none to the highest.
 const (
-	None Severity = iota
-	Request
-	Attention
-	Urgent
-	Crisis
+	None      = severity.None
+	Request   = severity.Request
+	Attention = severity.Attention
+	Urgent    = severity.Urgent
+	Crisis    = severity.Crisis
 )
 
-var severities = []string{"none", "request", "attention", "urgent", "crisis"}
-
-// String returns "none", "request", "attention", "urgent" or "crisis".
-func (s Severity) String() string {
-	if s < None || int(s) >= len(severities) {
-		return fmt.Sprintf("Severity(%d)", int(s))
-	}
-	return severities[s]
-}
-
 // ParseSeverity parses the String form of a severity.
-func ParseSeverity(s string) (Severity, error) {
-	if i := slices.Index(severities, s); i >= 0 {
-		return Severity(i), nil
-	}
-	return None, fmt.Errorf("unknown severity %q", s)
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s Severity) MarshalText() ([]byte, error) {
-	if s < None || int(s) >= len(severities) {
-		return nil, fmt.Errorf("invalid severity %d", int(s))
-	}
-	return []byte(s.String()), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (s *Severity) UnmarshalText(b []byte) error {
-	v, err := ParseSeverity(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
-}
+func ParseSeverity(s string) (Severity, error) { return severity.Parse(s) }
 
 // Flow is a check-in dialogue, parsed from a flow file. A Flow is never
 // modified after Parse and is safe for concurrent use.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -46,7 +47,7 @@ func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store
 	if st.Kind == StepRemind {
 		return r.remind(now)
 	}
-	if st.Kind == StepRoute && (st.Severity == "attention" || st.Severity == "request") {
+	if st.Kind == StepRoute && (st.Severity == severity.Attention || st.Severity == severity.Request) {
 		own, _ := r.coach(r.owner())
 		if start := r.hours(own).NextStart(now); start.After(now) && len(st.Delivered) > 0 {
 			// Outside working hours what joins a delivered request waits too
@@ -138,11 +139,11 @@ func (r router) coordinators() []int64 {
 func (r router) route(now time.Time, after time.Duration) store.StepPlan {
 	own, _ := r.coach(r.owner())
 	switch r.st.Severity {
-	case "crisis":
+	case severity.Crisis:
 		p := r.reach(store.StepPlan{Deliver: append([]int64{own.ID}, r.onCall()...)})
 		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
 		return p
-	case "urgent":
+	case severity.Urgent:
 		deliver := []int64{own.ID}
 		if !r.hours(own).Contains(now) {
 			if oc := r.onCall(); len(oc) > 0 {
@@ -226,7 +227,7 @@ func (r router) reroute(now time.Time, after time.Duration) store.StepPlan {
 	if len(p.Deliver) == 0 && len(r.st.Delivered) == 0 {
 		p.Note = "undeliverable: nobody reachable"
 	}
-	if r.st.Severity == "urgent" || r.st.Severity == "crisis" {
+	if r.st.Severity == severity.Urgent || r.st.Severity == severity.Crisis {
 		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
 	}
 	return p

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -39,8 +40,12 @@ func coaches(onCall bool) []store.Coach {
 	return cs
 }
 
-func step(kind, severity string, onCall bool, delivered ...int64) store.AlertStep {
-	return store.AlertStep{ID: 1, Kind: kind, AlertID: 7, StudentID: 5, StudentCoachID: own, Severity: severity,
+func step(kind, sev string, onCall bool, delivered ...int64) store.AlertStep {
+	level, err := severity.Parse(sev)
+	if err != nil {
+		panic(err)
+	}
+	return store.AlertStep{ID: 1, Kind: kind, AlertID: 7, StudentID: 5, StudentCoachID: own, Severity: level,
 		Status: store.AlertOpen, Delivered: delivered, Coaches: coaches(onCall)}
 }
 

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // Scheduled is a student as the scheduler sees them.
@@ -346,7 +348,7 @@ func (s *Store) ExpireCheckins(ctx context.Context, now time.Time, limit int) ([
 			}
 			out[i].MissedTwice = true
 			out[i].AlertID, _, err = raiseSignals(ctx, tx, e.StudentID, e.CheckinID, now,
-				[]Signal{{Code: "missed_twice", Severity: "attention", Rank: 2}})
+				[]Signal{{Code: "missed_twice", Severity: severity.Attention}})
 			if err != nil {
 				return err
 			}
