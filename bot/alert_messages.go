@@ -82,8 +82,8 @@ func (b *Bot) whenCoachSees(ctx context.Context, x *in) string {
 	if !start.After(now) {
 		return b.t(lang, "alerts.when.now", data)
 	}
-	loc := start.In(amsterdam)
-	today := now.In(amsterdam)
+	loc := start.In(b.cfg.Zone)
+	today := now.In(b.cfg.Zone)
 	days := int(time.Date(loc.Year(), loc.Month(), loc.Day(), 12, 0, 0, 0, time.UTC).Sub(
 		time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, time.UTC)).Hours() / 24)
 	var day string
@@ -95,7 +95,7 @@ func (b *Bot) whenCoachSees(ctx context.Context, x *in) string {
 	case days < 7:
 		day = b.dayName(lang, int(loc.Weekday()))
 	default:
-		day = localDate(start)
+		day = b.localDate(start)
 	}
 	data["Day"] = day
 	data["Time"] = fmt.Sprintf("%d:%02d", loc.Hour(), loc.Minute())
@@ -111,7 +111,7 @@ func (b *Bot) copiedLine(lang string, s store.AlertSignal) (string, bool) {
 		return "", false
 	}
 	text := store.CopiedText(s.Detail)
-	data := map[string]any{"Time": localTime(s.At), "Text": clip(text, 600)}
+	data := map[string]any{"Time": b.localTime(s.At), "Text": clip(text, 600)}
 	key := "alerts.signal." + s.Code
 	if text != "" && s.Code == store.SignalMedia {
 		key += "_text"

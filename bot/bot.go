@@ -16,6 +16,7 @@ import (
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -24,6 +25,7 @@ type Config struct {
 	BotUsername string
 	Sender      SenderConfig
 	Now         func() time.Time // the clock (tests move it); default time.Now
+	Zone        *time.Location   // the deployment's time zone (TIMEZONE); default scheduler.DefaultZone()
 	// Kick is called after a signal was recorded, to run the alert sweep at once.
 	Kick func()
 	// OutOfQuiet moves a time in the students' quiet hours to their end;
@@ -50,6 +52,9 @@ type Bot struct {
 func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *locales.Catalog, crisis *flows.CrisisMatcher, log *slog.Logger) *Bot {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = scheduler.DefaultZone()
 	}
 	if cfg.Kick == nil {
 		cfg.Kick = func() {}

@@ -46,7 +46,7 @@ func (b *Bot) overviewPage(ctx context.Context, x *in, page int) (string, [][]st
 	for _, r := range rows {
 		last := b.t(lang, "coach.overzicht.never", nil)
 		if !r.LastCheckin.IsZero() {
-			last = localTime(r.LastCheckin)
+			last = b.localTime(r.LastCheckin)
 		}
 		icon := "▫️"
 		var why []string

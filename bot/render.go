@@ -100,13 +100,13 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 		sb.WriteString(b.signalLine(ctx, lang, s, v.StudentCoach))
 	}
 	sb.WriteString("\n\n")
-	sb.WriteString(b.t(lang, "coach.alert.opened", map[string]any{"Time": localTime(v.OpenedAt)}))
+	sb.WriteString(b.t(lang, "coach.alert.opened", map[string]any{"Time": b.localTime(v.OpenedAt)}))
 	var rows [][]store.Button
 	switch v.Status {
 	case store.AlertOpen:
 		rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.take", nil), Data: "t:" + strconv.FormatInt(v.ID, 10)}})
 	case store.AlertTaken:
-		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.taken", map[string]any{"Coach": v.TakenBy, "Time": localTime(v.TakenAt)}))
+		sb.WriteString("\n✅ " + b.t(lang, "coach.alert.taken", map[string]any{"Coach": v.TakenBy, "Time": b.localTime(v.TakenAt)}))
 		if v.CoachID != 0 {
 			rows = append(rows, []store.Button{{Text: b.t(lang, "coach.alert.close", nil), Data: "x:" + strconv.FormatInt(v.ID, 10)},
 				{Text: b.t(lang, "talk.known.button", nil), Data: "k:" + strconv.FormatInt(v.ID, 10)}}) // known.go
@@ -129,7 +129,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 
 // signalLine describes one signal for a coach: the question and the answer, or the text.
 func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal, coach string) string {
-	when := localTime(s.At)
+	when := b.localTime(s.At)
 	if line, ok := b.copiedLine(lang, s); ok { // a message passed on as itself: alert_messages.go
 		return line
 	}
@@ -155,18 +155,10 @@ func (b *Bot) signalLine(ctx context.Context, lang string, s store.AlertSignal, 
 	return fmt.Sprintf("%s: %s (%s)", s.Code, clip(s.Detail, 600), when)
 }
 
-// amsterdam is where Lijntje's people are.
-var amsterdam = mustZone("Europe/Amsterdam")
+// localTime is t as a day and a time in the deployment's zone.
+func (b *Bot) localTime(t time.Time) string { return localTimeIn(t, b.cfg.Zone) }
 
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
-func localTime(t time.Time) string { return t.In(amsterdam).Format("02-01 15:04") }
+func localTimeIn(t time.Time, zone *time.Location) string { return t.In(zone).Format("02-01 15:04") }
 
 func sendText(chatID int64, text string) *tgbot.SendMessageParams {
 	return &tgbot.SendMessageParams{ChatID: chatID, Text: clip(text, 4000)}

@@ -52,7 +52,7 @@ func TestRouteNewsRepeatsAndReroutes(t *testing.T) {
 			if st.Coaches == nil {
 				st.Coaches = coaches(false)
 			}
-			p := Route(st, tt.now, after)
+			p := Route(st, tt.now, after, Amsterdam)
 			if !slices.Equal(p.Deliver, tt.wantDeliver) {
 				t.Errorf("deliver %v, want %v", p.Deliver, tt.wantDeliver)
 			}

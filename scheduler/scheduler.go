@@ -94,7 +94,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Scheduler {
 		cfg.Cadence = def
 	}
 	if cfg.Cadence.Zone == nil {
-		cfg.Cadence.Zone = Amsterdam
+		cfg.Cadence.Zone = DefaultZone()
 	}
 	if len(cfg.Cadence.Parts) == 0 {
 		cfg.Cadence.Parts = DefaultCadence().Parts
@@ -222,7 +222,7 @@ func (s *Scheduler) runAlertSteps(ctx context.Context) bool {
 
 // decide routes a case: see routing.go.
 func (s *Scheduler) decide(st store.AlertStep) (store.StepPlan, error) {
-	return Route(st, st.Now, s.cfg.EscalateAfter), nil
+	return Route(st, st.Now, s.cfg.EscalateAfter, s.cfg.Cadence.Zone), nil
 }
 
 // Purge removes the personal data of students whose follow-up ended more than

@@ -902,7 +902,7 @@ func benchMemory(ctx context.Context, d *deps, tg *telegramtest.Server, log *slo
 	if err != nil {
 		return err
 	}
-	b := bot.New(bot.Config{Now: d.st.Now}, client, d.st, d.flows, d.loc, d.crisis, log)
+	b := bot.New(bot.Config{Now: d.st.Now, Zone: d.zone()}, client, d.st, d.flows, d.loc, d.crisis, log)
 	sched := scheduler.New(scheduler.Config{Now: d.st.Now, Open: b.OpenCheckin,
 		Cadence: scheduler.Cadence{Quiet: benchNoQuiet}}, d.st, log)
 	runtime.GC()

@@ -215,12 +215,12 @@ func (d *deps) desk(link func(string) string) *desk.Desk {
 		InviteTTL: d.cfg.InviteTTL, Link: link, Comma: d.cli.comma}
 }
 
-// zone is the deployment's time zone (TIMEZONE, default Europe/Amsterdam).
+// zone is the deployment's time zone (TIMEZONE, default scheduler.DefaultTimezone).
 func (d *deps) zone() *time.Location {
 	if z := d.cfg.Schedule.Cadence.Zone; z != nil {
 		return z
 	}
-	return scheduler.Amsterdam
+	return scheduler.DefaultZone()
 }
 
 // newFlags returns a flag set that reports errors instead of exiting (for

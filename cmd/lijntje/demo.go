@@ -128,6 +128,7 @@ func runDemo(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer
 		Loc:     loc,
 		Current: r.session,
 		Reset:   r.reset,
+		Zone:    r.cur.srv.zone(),
 	}))}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -49,7 +49,7 @@ func serve(ctx context.Context, d *deps, ready func(*server)) error {
 	s := &server{deps: d, tg: tg}
 	cfg.warnSendConfig(d.log)
 	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.sendConfig(), Now: d.st.Now,
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.sendConfig(), Now: d.st.Now, Zone: d.zone(),
 		Kick: func() { sched.Kick() }, OutOfQuiet: func(t time.Time) time.Time { return sched.OutOfQuiet(t) }}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Open, scfg.Sent = d.st.Now, cfg.EscalateAfter, b.OpenCheckin, b.Sender().Wake

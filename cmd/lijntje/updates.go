@@ -74,7 +74,7 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("telegram client: %w", err)
 	}
-	b := bot.New(bot.Config{BotUsername: d.cfg.BotUsername, Now: d.st.Now}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
+	b := bot.New(bot.Config{BotUsername: d.cfg.BotUsername, Now: d.st.Now, Zone: d.zone()}, tg, d.st, d.flows, d.loc, d.crisis, d.log)
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err
 	}
