@@ -89,7 +89,7 @@ func NewOn(ctx context.Context, p *Parts) (*App, error) {
 	scfg := cfg.Schedule
 	scfg.Now, scfg.EscalateAfter, scfg.Flows, scfg.Locales, scfg.Digests = p.Store.Now, cfg.EscalateAfter, p.Flows, p.Locales, true
 	sched := scheduler.New(scfg, p.Store, p.Log)
-	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.SenderConfig(), Now: p.Store.Now, Cadence: scfg.Cadence.WithDefaults()},
+	b := bot.New(bot.Config{BotUsername: cfg.BotUsername, Sender: cfg.SenderConfig(), Now: p.Store.Now, Zone: cfg.Zone(), Cadence: scfg.Cadence.WithDefaults()},
 		tg, p.Store, p.Flows, p.Locales, p.Crisis, p.Log)
 	a.bot, a.sched = b, sched
 	if err := b.RegisterFlows(ctx); err != nil {

@@ -53,7 +53,7 @@ func (c Config) Zone() *time.Location {
 	if z := c.Schedule.Cadence.Zone; z != nil {
 		return z
 	}
-	return scheduler.Amsterdam
+	return scheduler.DefaultZone()
 }
 
 // WarnSendConfig logs what in the send configuration may cost 429s or Stars.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -64,7 +65,8 @@ func (c *caseCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
-	for _, sev := range []string{"request", "attention", "urgent", "crisis"} {
+	for _, l := range severity.All {
+		sev := l.String()
 		for _, status := range []string{"open", "taken"} {
 			ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(f.Open[[2]string{sev, status}]), sev, status)
 		}

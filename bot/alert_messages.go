@@ -10,6 +10,7 @@ import (
 
 	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -38,10 +39,10 @@ func (b *Bot) messageToCoach(ctx context.Context, x *in, text, voice string) err
 		r.Signals = append(r.Signals, voiceSignal(x))
 	case hasMedia(m):
 		key = "alerts.thanks.media"
-		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMedia, Severity: "request", Rank: 1,
+		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMedia, Severity: severity.Request,
 			Detail: store.CopyDetail(x.chatID, m.ID, clip(text, 1000))})
 	default:
-		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMessage, Severity: "request", Rank: 1,
+		r.Signals = append(r.Signals, store.Signal{Code: store.SignalMessage, Severity: severity.Request,
 			Detail: store.CopyDetail(x.chatID, m.ID, clip(text, 1000))})
 	}
 	if x.conv.CheckinID != 0 && key == "alerts.thanks.message" {
@@ -82,8 +83,8 @@ func (b *Bot) whenCoachSees(ctx context.Context, x *in) string {
 	if !start.After(now) {
 		return b.t(lang, "alerts.when.now", data)
 	}
-	loc := start.In(amsterdam)
-	today := now.In(amsterdam)
+	loc := start.In(b.cfg.Zone)
+	today := now.In(b.cfg.Zone)
 	days := int(time.Date(loc.Year(), loc.Month(), loc.Day(), 12, 0, 0, 0, time.UTC).Sub(
 		time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, time.UTC)).Hours() / 24)
 	var day string
@@ -95,7 +96,7 @@ func (b *Bot) whenCoachSees(ctx context.Context, x *in) string {
 	case days < 7:
 		day = b.dayName(lang, int(loc.Weekday()))
 	default:
-		day = localDate(start)
+		day = b.localDate(start)
 	}
 	data["Day"] = day
 	data["Time"] = fmt.Sprintf("%d:%02d", loc.Hour(), loc.Minute())

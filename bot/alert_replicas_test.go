@@ -8,6 +8,7 @@ import (
 
 	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -30,7 +31,7 @@ func TestTwoReplicasRunEachAlertStepOnce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "daytime=home", Severity: "urgent", Rank: 3, Detail: "daytime=home"}); err != nil {
+		if _, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "daytime=home", Severity: severity.Urgent, Detail: "daytime=home"}); err != nil {
 			t.Fatal(err)
 		}
 	}

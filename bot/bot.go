@@ -31,6 +31,7 @@ type Config struct {
 	// hours only (a manual check-in asked in them waits for their end); the
 	// zero value has none.
 	Cadence scheduler.Cadence
+	Zone    *time.Location // the deployment's time zone (TIMEZONE); default scheduler.DefaultZone()
 }
 
 // Bot handles updates and owns the sender.
@@ -52,6 +53,9 @@ type Bot struct {
 func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *locales.Catalog, crisis *flows.CrisisMatcher, log *slog.Logger) *Bot {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Zone == nil {
+		cfg.Zone = scheduler.DefaultZone()
 	}
 	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
 	b.send = sender.New(cfg.Sender, tg, st, log)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"slices"
 	"strconv"
 	"time"
 
@@ -13,43 +14,51 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
-// daytimeOrder places the daytime answers on the chart's lower panel, best on top.
-var daytimeOrder = []string{"home", "looking", "internship", "school", "work"}
-
 // ChartLabels are the (localized) texts on a chart.
 type ChartLabels struct {
-	Title, Mood, Daytime string
-	Daytimes             map[string]string // option ID → label
+	Title, Mood, Activity string
+	Activities            map[string]string // option ID → label
 }
 
-// Chart draws a student's mood (1–5) and what they do during the day over time,
-// as a PNG: two panels sharing the time axis.
-func Chart(rows []store.ExportRow, l ChartLabels) ([]byte, error) {
+// ChartSteps are the steps a chart reads: the flow's flows.RoleMood and
+// flows.RoleActivity steps.
+type ChartSteps struct {
+	Mood, Activity flows.Step
+}
+
+// Chart draws a student's mood (1..n) and what they do during the day over
+// time, as a PNG: two panels sharing the time axis, dated in zone. The
+// activity's options go bottom up from the last, so the best is on top.
+func Chart(rows []store.ExportRow, steps ChartSteps, l ChartLabels, zone *time.Location) ([]byte, error) {
+	var order []string // the activity's options, bottom up
+	for _, o := range slices.Backward(steps.Activity.Options) {
+		order = append(order, o.ID)
+	}
+	moods := max(len(steps.Mood.Options), 1)
 	var mood, day plotter.XYs
 	for _, r := range rows {
 		x := float64(r.AnsweredAt.Unix())
-		switch r.Step {
-		case "mood":
+		switch {
+		case r.Step == steps.Mood.ID:
 			if v, err := strconv.Atoi(r.Option); err == nil {
 				mood = append(mood, plotter.XY{X: x, Y: float64(v)})
 			}
-		case "daytime":
-			for i, o := range daytimeOrder {
-				if o == r.Option {
-					day = append(day, plotter.XY{X: x, Y: float64(i)})
-				}
+		case r.Step == steps.Activity.ID:
+			if i := slices.Index(order, r.Option); i >= 0 {
+				day = append(day, plotter.XY{X: x, Y: float64(i)})
 			}
 		}
 	}
-	ticks := timeTicks{}
+	ticks := timeTicks{zone}
 	top := plot.New()
 	top.Title.Text = l.Title
 	top.Y.Label.Text = l.Mood
-	top.Y.Min, top.Y.Max = 0.5, 5.5
-	top.Y.Tick.Marker = plot.ConstantTicks(intTicks(1, 5))
+	top.Y.Min, top.Y.Max = 0.5, float64(moods)+0.5
+	top.Y.Tick.Marker = plot.ConstantTicks(intTicks(1, moods))
 	top.X.Tick.Marker = ticks
 	top.Add(plotter.NewGrid())
 	if len(mood) > 0 {
@@ -65,12 +74,12 @@ func Chart(rows []store.ExportRow, l ChartLabels) ([]byte, error) {
 		top.Add(line, points)
 	}
 	bottom := plot.New()
-	bottom.Y.Label.Text = l.Daytime
-	bottom.Y.Min, bottom.Y.Max = -0.5, float64(len(daytimeOrder))-0.5
+	bottom.Y.Label.Text = l.Activity
+	bottom.Y.Min, bottom.Y.Max = -0.5, float64(max(len(order), 1))-0.5
 	var dticks []plot.Tick
-	for i, o := range daytimeOrder {
+	for i, o := range order {
 		label := o
-		if t, ok := l.Daytimes[o]; ok {
+		if t, ok := l.Activities[o]; ok {
 			label = t
 		}
 		dticks = append(dticks, plot.Tick{Value: float64(i), Label: label})
@@ -103,7 +112,7 @@ func Chart(rows []store.ExportRow, l ChartLabels) ([]byte, error) {
 	const w, h = 20 * vg.Centimeter, 14 * vg.Centimeter
 	img := vgimg.New(w, h)
 	dc := draw.New(img)
-	// The mood panel gets twice the height of the daytime panel.
+	// The mood panel gets twice the height of the activity panel.
 	topArea := draw.Crop(dc, 0, 0, h/3, 0)
 	bottomArea := draw.Crop(dc, 0, 0, 0, -2*h/3)
 	top.Draw(topArea)
@@ -123,10 +132,10 @@ func intTicks(from, to int) []plot.Tick {
 	return out
 }
 
-// timeTicks labels a Unix-seconds axis with dates in Amsterdam.
-type timeTicks struct{}
+// timeTicks labels a Unix-seconds axis with dates in a zone.
+type timeTicks struct{ zone *time.Location }
 
-func (timeTicks) Ticks(min, max float64) []plot.Tick {
+func (tt timeTicks) Ticks(min, max float64) []plot.Tick {
 	span := time.Duration(max-min) * time.Second
 	step := 24 * time.Hour
 	for _, s := range []time.Duration{7 * 24 * time.Hour, 14 * 24 * time.Hour, 28 * 24 * time.Hour, 91 * 24 * time.Hour} {
@@ -135,8 +144,8 @@ func (timeTicks) Ticks(min, max float64) []plot.Tick {
 		}
 		step = s
 	}
-	start := time.Unix(int64(min), 0).In(amsterdam)
-	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, amsterdam)
+	start := time.Unix(int64(min), 0).In(tt.zone)
+	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, tt.zone)
 	var out []plot.Tick
 	for t := day; float64(t.Unix()) <= max; t = t.Add(step) {
 		if float64(t.Unix()) >= min {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -130,7 +131,7 @@ func (b *Bot) answerButton(ctx context.Context, x *in, checkinID int64, step, op
 func (b *Bot) contactTap(ctx context.Context, x *in, _ string) error {
 	coach := x.conv.Coach
 	r := store.Record{StudentID: x.conv.ID,
-		Signals: []store.Signal{{Code: "contact=yes", Severity: "request", Rank: 1, Detail: "contact=yes"}},
+		Signals: []store.Signal{{Code: "contact=yes", Severity: severity.Request, Detail: "contact=yes"}},
 		Out:     []store.Message{x.reply(b.t(x.conv.Lang, "bot.contact.requested", map[string]any{"Coach": coach}))}}
 	if m := x.u.CallbackQuery.Message.Message; m != nil {
 		r.Out = append([]store.Message{{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
@@ -181,7 +182,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 		if r.Followup != nil && s.Step == out.Answer.Step {
 			detail = followupDetail(subject)
 		}
-		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity.String(), Rank: int(s.Severity),
+		r.Signals = append(r.Signals, store.Signal{Code: s.Code, Severity: s.Severity,
 			Detail: detail})
 	}
 	if out.Answer.VoiceFileID != "" {
@@ -247,7 +248,7 @@ func (b *Bot) question(lang string, chatID, checkinID int64, st *flows.Step, pre
 // voiceSignal is a request for the coach to listen to a voice message: since
 // nobody screens speech for crisis language, the coach gets the message itself.
 func voiceSignal(x *in) store.Signal {
-	return store.Signal{Code: store.SignalVoice, Severity: "request", Rank: 1,
+	return store.Signal{Code: store.SignalVoice, Severity: severity.Request,
 		Detail: store.VoiceDetail(x.chatID, x.u.Message.ID)}
 }
 
@@ -287,10 +288,10 @@ func (b *Bot) chatBlocked(ctx context.Context, chatID int64) {
 		return
 	}
 	b.log.WarnContext(ctx, "student blocked the bot", "student_id", st.ID)
-	if _, err := b.st.RaiseSignals(ctx, st.ID, 0, store.Signal{Code: "blocked", Severity: "attention", Rank: 2}); err != nil {
+	if _, err := b.st.RaiseSignals(ctx, st.ID, 0, store.Signal{Code: "blocked", Severity: severity.Attention}); err != nil {
 		b.log.ErrorContext(ctx, "raise blocked signal", "student_id", st.ID, "err", err)
 		return
 	}
-	signalsRaised.WithLabelValues("attention").Inc()
+	signalsRaised.WithLabelValues(severity.Attention.String()).Inc()
 	b.kick(ctx)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -157,7 +158,8 @@ func (b *Bot) findStudent(ctx context.Context, x *in, arg, usage string) (store.
 	return s, true, nil
 }
 
-// cmdStudent shows a student's recent answers and a chart of mood and daytime.
+// cmdStudent shows a student's recent answers and a chart of their mood and
+// what they do during the day (the flow's mood and activity steps).
 func (b *Bot) cmdStudent(ctx context.Context, x *in, arg string) error {
 	s, ok, err := b.findStudent(ctx, x, arg, "coach.student.usage")
 	if !ok || err != nil {
@@ -177,15 +179,18 @@ func (b *Bot) studentOverview(ctx context.Context, x *in, s store.Student) error
 	if err != nil {
 		return err
 	}
-	labels := ChartLabels{Title: s.Name, Mood: b.t(lang, "coach.chart.mood", nil), Daytime: b.t(lang, "coach.chart.daytime", nil),
-		Daytimes: map[string]string{}}
-	for _, o := range daytimeOrder {
-		labels.Daytimes[o] = b.t(lang, "coach.chart.daytime."+o, nil)
+	var steps ChartSteps
+	steps.Mood, _ = b.flows.StepWithRole(flows.RoleMood)
+	steps.Activity, _ = b.flows.StepWithRole(flows.RoleActivity)
+	labels := ChartLabels{Title: s.Name, Mood: b.t(lang, "coach.chart.mood", nil), Activity: b.t(lang, "coach.chart.activity", nil),
+		Activities: map[string]string{}}
+	for _, o := range steps.Activity.Options {
+		labels.Activities[o.ID] = b.t(lang, "coach.chart.activity."+o.ID, nil)
 	}
 	buttons = append(buttons, b.cardButtons(lang, s)...) // write to the student: messages.go
 	out := []store.Message{x.reply(text, buttons...)}
 	out[0].StudentID = s.ID
-	if png, err := Chart(rows, labels); err != nil {
+	if png, err := Chart(rows, steps, labels, b.cfg.Zone); err != nil {
 		b.log.ErrorContext(ctx, "chart", "student_id", s.ID, "err", err)
 	} else {
 		out = append(out, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindPhoto, File: png, StudentID: s.ID,
@@ -218,7 +223,7 @@ func (b *Bot) cmdCheckin(ctx context.Context, x *in, arg string) error {
 	reply := b.t(lang, "coach.checkin.sent", map[string]any{"Student": firstName(s.Name)})
 	due := b.cfg.Cadence.OutOfQuiet(x.at)
 	if due.After(x.at) {
-		reply = b.t(lang, "trust.checkin.morning", map[string]any{"Student": firstName(s.Name), "Time": localTime(due)})
+		reply = b.t(lang, "trust.checkin.morning", map[string]any{"Student": firstName(s.Name), "Time": b.localTime(due)})
 	}
 	m := x.reply(reply)
 	m.StudentID = s.ID // erased with the student, by key

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -207,17 +208,28 @@ func TestCloseRefusedToOthers(t *testing.T) {
 }
 
 func TestChartExample(t *testing.T) {
+	fl, err := flows.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	amsterdam, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps bot.ChartSteps
+	steps.Mood, _ = fl.StepWithRole(flows.RoleMood)
+	steps.Activity, _ = fl.StepWithRole(flows.RoleActivity)
 	var rows []store.ExportRow
 	start := time.Date(2026, 1, 5, 18, 0, 0, 0, time.UTC)
 	moods := []string{"4", "3", "3", "2", "1", "2", "3", "4", "4", "5", "4", "3"}
 	days := []string{"school", "school", "looking", "home", "home", "looking", "internship", "internship", "work", "work", "work", "work"}
 	for i := range moods {
 		at := start.Add(time.Duration(i) * 7 * 24 * time.Hour)
-		rows = append(rows, store.ExportRow{Step: "mood", Option: moods[i], AnsweredAt: at},
-			store.ExportRow{Step: "daytime", Option: days[i], AnsweredAt: at.Add(time.Minute)})
+		rows = append(rows, store.ExportRow{Step: steps.Mood.ID, Option: moods[i], AnsweredAt: at},
+			store.ExportRow{Step: steps.Activity.ID, Option: days[i], AnsweredAt: at.Add(time.Minute)})
 	}
-	png, err := bot.Chart(rows, bot.ChartLabels{Title: "Noor Bakker", Mood: "Hoe gaat het (1–5)", Daytime: "Overdag",
-		Daytimes: map[string]string{"work": "werk", "school": "school", "internship": "stage", "looking": "zoekt", "home": "thuis"}})
+	png, err := bot.Chart(rows, steps, bot.ChartLabels{Title: "Noor Bakker", Mood: "Hoe gaat het (1–5)", Activity: "Overdag",
+		Activities: map[string]string{"work": "werk", "school": "school", "internship": "stage", "looking": "zoekt", "home": "thuis"}}, amsterdam)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +242,7 @@ func TestChartExample(t *testing.T) {
 		}
 	}
 	// An empty history still draws.
-	if _, err := bot.Chart(nil, bot.ChartLabels{}); err != nil {
+	if _, err := bot.Chart(nil, bot.ChartSteps{}, bot.ChartLabels{}, amsterdam); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -40,10 +41,10 @@ func (b *Bot) crisisOut(lang string, chatID int64, d flows.Detection, coach stri
 func crisisSignals(d flows.Detection, text string) []store.Signal {
 	var out []store.Signal
 	for _, c := range d.Categories(flows.TierCrisis) {
-		out = append(out, store.Signal{Code: c.Signal, Severity: "crisis", Rank: 4, Detail: clip(text, 1000)})
+		out = append(out, store.Signal{Code: c.Signal, Severity: severity.Crisis, Detail: clip(text, 1000)})
 	}
 	if len(out) == 0 {
-		out = append(out, store.Signal{Code: "crisis_suicide", Severity: "crisis", Rank: 4, Detail: clip(text, 1000)})
+		out = append(out, store.Signal{Code: "crisis_suicide", Severity: severity.Crisis, Detail: clip(text, 1000)})
 	}
 	return out
 }
@@ -54,7 +55,7 @@ func crisisSignals(d flows.Detection, text string) []store.Signal {
 func lesserSignals(d flows.Detection, text string) []store.Signal {
 	var out []store.Signal
 	if d.Tier == flows.TierDoubt {
-		out = append(out, store.Signal{Code: "crisis_doubt", Severity: "urgent", Rank: 3, Detail: clip(text, 1000)})
+		out = append(out, store.Signal{Code: "crisis_doubt", Severity: severity.Urgent, Detail: clip(text, 1000)})
 	}
 	for _, c := range d.Categories(flows.TierUrgent) {
 		var words []string
@@ -63,7 +64,7 @@ func lesserSignals(d flows.Detection, text string) []store.Signal {
 				words = append(words, strings.Join(h.Words, " "))
 			}
 		}
-		out = append(out, store.Signal{Code: c.Signal, Severity: "urgent", Rank: 3,
+		out = append(out, store.Signal{Code: c.Signal, Severity: severity.Urgent,
 			Detail: clip("["+strings.Join(words, ", ")+"] "+text, 1000)})
 	}
 	return out
@@ -152,10 +153,10 @@ func (b *Bot) doubtTap(ctx context.Context, x *in, option string) error {
 			Text: clip(b.t(lang, "crisis.doubt.chosen", map[string]any{"Question": m.Text, "Choice": b.t(lang, "crisis.doubt."+option, nil)}), 4000)})
 	}
 	if data == doubtNo {
-		r.Signals = []store.Signal{{Code: "crisis_doubt_no", Severity: "urgent", Rank: 3, Detail: option}}
+		r.Signals = []store.Signal{{Code: "crisis_doubt_no", Severity: severity.Urgent, Detail: option}}
 		r.Out = append([]store.Message{x.reply(b.t(lang, "crisis.doubt.no_reply", map[string]any{"Coach": coach}))}, r.Out...)
 	} else {
-		r.Signals = []store.Signal{{Code: "crisis_doubt_" + option, Severity: "crisis", Rank: 4, Detail: option}}
+		r.Signals = []store.Signal{{Code: "crisis_doubt_" + option, Severity: severity.Crisis, Detail: option}}
 		r.Out = append(b.crisisOut(lang, x.chatID, flows.Detection{}, coach), r.Out...)
 		b.log.WarnContext(ctx, "crisis confirmed", "chat_id", x.chatID, "student_id", x.conv.ID, "update_id", x.u.ID)
 	}

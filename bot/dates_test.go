@@ -5,6 +5,15 @@ import (
 	"time"
 )
 
+// amsterdam is the zone of the tests' dates (the default TIMEZONE).
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
 func TestSplitDate(t *testing.T) {
 	ams := amsterdam
 	monday := time.Date(2026, 11, 30, 0, 0, 0, 0, ams) // a Monday

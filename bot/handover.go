@@ -43,7 +43,7 @@ func (b *Bot) cmdVervanger(ctx context.Context, x *in, arg string) error {
 		if !ok {
 			return b.coachReply(ctx, x, b.t(lang, "talk.standin.none", nil))
 		}
-		return b.coachReply(ctx, x, b.t(lang, "talk.standin.current", map[string]any{"Coach": cur.Coach.Name, "Date": standInDate(cur.Until)}))
+		return b.coachReply(ctx, x, b.t(lang, "talk.standin.current", map[string]any{"Coach": cur.Coach.Name, "Date": b.standInDate(cur.Until)}))
 	case "uit", "off", "stop", "klaar":
 		cur, ok, err := b.st.EndStandIn(ctx, me.ID)
 		if err != nil {
@@ -65,7 +65,7 @@ func (b *Bot) cmdVervanger(ctx context.Context, x *in, arg string) error {
 		return b.coachReply(ctx, x, b.t(lang, "talk.standin.usage", nil))
 	}
 	name, dateText := strings.TrimSpace(arg[:loc[0]]), strings.TrimSpace(arg[loc[1]:])
-	until, ok := parseUntil(dateText, b.cfg.Now())
+	until, ok := parseUntil(dateText, b.cfg.Now().In(b.cfg.Zone))
 	if !ok {
 		return b.coachReply(ctx, x, b.t(lang, "talk.standin.bad_date", map[string]any{"Date": clip(dateText, 40)}))
 	}
@@ -88,19 +88,19 @@ func (b *Bot) cmdVervanger(ctx context.Context, x *in, arg string) error {
 		return err
 	}
 	b.log.InfoContext(ctx, "stand-in named", "coach_id", me.ID, "stand_in_id", other.ID)
-	date := standInDate(until)
+	date := b.standInDate(until)
 	notify := store.Message{ChatID: other.ChatID, Lane: store.LaneInteractive, Kind: store.KindSend,
 		Text: b.t(other.Lang, "talk.standin.notify", map[string]any{"Coach": firstName(me.Name), "Date": date})}
 	return b.coachReply(ctx, x, b.t(lang, "talk.standin.set", map[string]any{"Coach": other.Name, "Date": date}), notify)
 }
 
 // standInDate is the last day of a stand-in (it ends at the start of the next day).
-func standInDate(until time.Time) string { return localDate(until.Add(-time.Minute)) }
+func (b *Bot) standInDate(until time.Time) string { return b.localDate(until.Add(-time.Minute)) }
 
 var dateRe = regexp.MustCompile(`^(\d{1,4})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?$`)
 
 // parseUntil reads the last day of a period ("14-12", "14-12-2026", "2026-12-14",
-// "14/12") and returns the end of that day in Amsterdam. A day without a year
+// "14/12") and returns the end of that day in now's zone. A day without a year
 // is the next one to come. ok is false for what is no date or is in the past.
 func parseUntil(s string, now time.Time) (time.Time, bool) {
 	m := dateRe.FindStringSubmatch(strings.TrimSpace(s))
@@ -125,7 +125,8 @@ func parseUntil(s string, now time.Time) (time.Time, bool) {
 			}
 		}
 	}
-	local := now.In(amsterdam)
+	zone := now.Location()
+	local := now
 	guess := year == 0
 	if guess {
 		year = local.Year()
@@ -133,7 +134,7 @@ func parseUntil(s string, now time.Time) (time.Time, bool) {
 	if mo < 1 || mo > 12 || day < 1 || day > 31 {
 		return time.Time{}, false
 	}
-	end := time.Date(year, time.Month(mo), day, 0, 0, 0, 0, amsterdam)
+	end := time.Date(year, time.Month(mo), day, 0, 0, 0, 0, zone)
 	if end.Day() != day { // 31-02
 		return time.Time{}, false
 	}

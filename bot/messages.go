@@ -254,7 +254,7 @@ func (b *Bot) writeMessages(ctx context.Context, doc *strings.Builder, lang stri
 		if m.Direction == store.ToCoach {
 			key = "talk.data.to_coach"
 		}
-		fmt.Fprintf(doc, "%s\t%s\t%s\n", m.At.In(amsterdam).Format("2006-01-02 15:04"), b.t(lang, key, map[string]any{"Coach": who}),
+		fmt.Fprintf(doc, "%s\t%s\t%s\n", m.At.In(b.cfg.Zone).Format("2006-01-02 15:04"), b.t(lang, key, map[string]any{"Coach": who}),
 			strings.ReplaceAll(m.Text, "\n", " "))
 	}
 	return nil

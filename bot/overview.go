@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -45,17 +46,17 @@ func (b *Bot) overviewPage(ctx context.Context, x *in, page int) (string, [][]st
 	for _, r := range rows {
 		last := b.t(lang, "coach.overzicht.never", nil)
 		if !r.LastCheckin.IsZero() {
-			last = localTime(r.LastCheckin)
+			last = b.localTime(r.LastCheckin)
 		}
 		icon := "▫️"
 		var why []string
-		if r.OpenAlert != "" {
+		if r.OpenAlert != severity.None {
 			icon = severityIcon[r.OpenAlert]
-			why = append(why, b.t(lang, "coach.severity."+r.OpenAlert, nil))
-		} else if r.NewRisk != "" {
+			why = append(why, b.t(lang, "coach.severity."+r.OpenAlert.String(), nil))
+		} else if r.NewRisk != severity.None {
 			icon = "🔸"
 		}
-		if r.NewRisk != "" {
+		if r.NewRisk != severity.None {
 			why = append(why, b.t(lang, "talk.overview.new_risk", nil))
 		}
 		if r.Silent && r.Status == store.StatusActive {

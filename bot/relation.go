@@ -97,8 +97,8 @@ func (b *Bot) askAgreement(ctx context.Context, x *in, s store.Student) error {
 // tells the coach and the student.
 func (b *Bot) addAgreement(ctx context.Context, x *in, s store.Student, text string) error {
 	lang := x.conv.Lang
-	now := b.cfg.Now().In(amsterdam)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, amsterdam)
+	now := b.cfg.Now().In(b.cfg.Zone)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, b.cfg.Zone)
 	what, due, dated := splitDate(text, today)
 	if !dated {
 		due = today.AddDate(0, 0, 7)
@@ -325,7 +325,7 @@ func (b *Bot) closeChoices(ctx context.Context, x *in) error {
 // and buttons to record an agreement or referral, change a referral's
 // status and close the open case.
 func (b *Bot) studentCard(ctx context.Context, coachID int64, lang string, s store.Student) (string, [][]store.Button, error) {
-	text, err := NewTimeline(b.st, b.loc, b.flows).Text(ctx, lang, s, 3900)
+	text, err := NewTimeline(b.st, b.loc, b.flows, b.cfg.Zone).Text(ctx, lang, s, 3900)
 	if err != nil {
 		return "", nil, err
 	}
@@ -384,7 +384,7 @@ func (b *Bot) relationStudentCommand(ctx context.Context, x *in, cmd string) (bo
 		var sb strings.Builder
 		sb.WriteString(b.t(lang, "agree.mine.title", map[string]any{"Count": len(as)}))
 		for _, a := range as {
-			due := time.Date(a.DueOn.Year(), a.DueOn.Month(), a.DueOn.Day(), 0, 0, 0, 0, amsterdam)
+			due := time.Date(a.DueOn.Year(), a.DueOn.Month(), a.DueOn.Day(), 0, 0, 0, 0, b.cfg.Zone)
 			sb.WriteString("\n• " + b.t(lang, "agree.mine.line", map[string]any{"What": a.What, "Date": b.dayDate(lang, due),
 				"Coach": firstName(a.CoachName)}))
 		}
@@ -403,7 +403,7 @@ func (b *Bot) relationStudentCommand(ctx context.Context, x *in, cmd string) (bo
 			if err != nil {
 				return true, err
 			}
-			return true, b.replyAll(ctx, x, x.reply(b.t(lang, "agree.start.paused", map[string]any{"Date": localDate(p.PausedUntil)}),
+			return true, b.replyAll(ctx, x, x.reply(b.t(lang, "agree.start.paused", map[string]any{"Date": b.localDate(p.PausedUntil)}),
 				[]store.Button{{Text: b.t(lang, "agree.start.resume", nil), Data: prefixPause + "r"}}))
 		}
 	}
@@ -484,14 +484,14 @@ func (b *Bot) relationData(ctx context.Context, lang string, studentID int64, do
 		doc.WriteString("\n" + b.t(lang, "agree.data.agreements", nil) + "\n")
 	}
 	for _, a := range as {
-		fmt.Fprintf(doc, "%s\t%s\t%s\t%s\n", a.CreatedAt.In(amsterdam).Format("2006-01-02"), a.DueOn.Format("2006-01-02"),
+		fmt.Fprintf(doc, "%s\t%s\t%s\t%s\n", a.CreatedAt.In(b.cfg.Zone).Format("2006-01-02"), a.DueOn.Format("2006-01-02"),
 			a.Status, strings.ReplaceAll(a.What, "\n", " "))
 	}
 	if len(rs) > 0 {
 		doc.WriteString("\n" + b.t(lang, "agree.data.referrals", nil) + "\n")
 	}
 	for _, r := range rs {
-		fmt.Fprintf(doc, "%s\t%s\t%s\t%s\n", r.CreatedAt.In(amsterdam).Format("2006-01-02"), r.Kind, r.Status,
+		fmt.Fprintf(doc, "%s\t%s\t%s\t%s\n", r.CreatedAt.In(b.cfg.Zone).Format("2006-01-02"), r.Kind, r.Status,
 			strings.ReplaceAll(r.Note, "\n", " "))
 	}
 	return nil

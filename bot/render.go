@@ -38,7 +38,7 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 		header = b.remindHeader(ctx, v.CoachLang, v)
 	}
 	f, _ := b.flows.Current(flows.Standard)
-	text, rows := render.Alert(b.loc, f, amsterdam, v, header)
+	text, rows := render.Alert(b.loc, f, b.cfg.Zone, v, header)
 	out := store.Message{ID: m.ID, ChatID: v.ChatID, Lane: m.Lane, Kind: store.KindSend, Text: text, Buttons: rows,
 		AlertID: m.AlertID, DeliveryID: m.DeliveryID}
 	if v.MessageID != 0 && m.Fresh && !remind {
@@ -49,18 +49,8 @@ func (b *Bot) renderAlert(ctx context.Context, m store.Message) (store.Message, 
 	return out, nil
 }
 
-// amsterdam is where Lijntje's people are.
-var amsterdam = mustZone("Europe/Amsterdam")
-
-func mustZone(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
-func localTime(t time.Time) string { return render.LocalTime(t, amsterdam) }
+// localTime is t as a day and a time in the deployment's zone.
+func (b *Bot) localTime(t time.Time) string { return render.LocalTime(t, b.cfg.Zone) }
 
 func sendText(chatID int64, text string) *tgbot.SendMessageParams {
 	return &tgbot.SendMessageParams{ChatID: chatID, Text: clip(text, 4000)}

@@ -109,7 +109,7 @@ func (b *Bot) pauseAsk(ctx context.Context, x *in) error {
 	rows := [][]store.Button{row}
 	text := b.t(lang, "schedule.pause.ask", nil)
 	if st.Status == store.StatusPaused {
-		text = b.t(lang, "schedule.pause.paused", map[string]any{"Date": localDate(st.PausedUntil)})
+		text = b.t(lang, "schedule.pause.paused", map[string]any{"Date": b.localDate(st.PausedUntil)})
 		rows = append(rows, []store.Button{{Text: b.t(lang, "schedule.pause.resume", nil), Data: prefixPause + "r"}})
 	}
 	return b.replyAll(ctx, x, x.reply(text, rows...))
@@ -141,9 +141,9 @@ func (b *Bot) pauseTap(ctx context.Context, x *in, arg string) error {
 	}
 	_ = b.st.ForgetConv(ctx, x.chatID) // an open check-in was cancelled
 	b.log.InfoContext(ctx, "paused", "student_id", x.conv.ID, "weeks", weeks)
-	b.tellCoach(ctx, x.conv.ID, "talk.status.paused", map[string]any{"Date": localDate(until)}) // handover.go
+	b.tellCoach(ctx, x.conv.ID, "talk.status.paused", map[string]any{"Date": b.localDate(until)}) // handover.go
 	return b.tapReply(ctx, x, store.Message{ChatID: x.chatID, Lane: store.LaneInteractive, Kind: store.KindEdit,
-		Text: b.t(lang, "schedule.pause.done", map[string]any{"Date": localDate(until)})})
+		Text: b.t(lang, "schedule.pause.done", map[string]any{"Date": b.localDate(until)})})
 }
 
 func (b *Bot) stopTap(ctx context.Context, x *in, arg string) error {
@@ -174,4 +174,5 @@ func (b *Bot) stopTap(ctx context.Context, x *in, arg string) error {
 	return b.staleTap(ctx, x)
 }
 
-func localDate(t time.Time) string { return t.In(amsterdam).Format("02-01-2006") }
+// localDate is t's day in the deployment's zone.
+func (b *Bot) localDate(t time.Time) string { return t.In(b.cfg.Zone).Format("02-01-2006") }

@@ -91,7 +91,7 @@ func (b *Bot) cmdMijnGegevens(ctx context.Context, x *in) error {
 	var doc strings.Builder
 	doc.WriteString(profile + "\n\n" + b.t(lang, "student.data.answers", nil) + "\n")
 	for _, r := range rows {
-		fmt.Fprintf(&doc, "%s\t%s\t%s", r.AnsweredAt.In(amsterdam).Format("2006-01-02 15:04"), r.Step, r.Option)
+		fmt.Fprintf(&doc, "%s\t%s\t%s", r.AnsweredAt.In(b.cfg.Zone).Format("2006-01-02 15:04"), r.Step, r.Option)
 		if r.Text != "" {
 			doc.WriteString("\t" + strings.ReplaceAll(r.Text, "\n", " "))
 		}

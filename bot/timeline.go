@@ -8,6 +8,7 @@ import (
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/render"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -25,11 +26,12 @@ type Timeline struct {
 	st    *store.Store
 	loc   *locales.Catalog
 	flows *flows.Catalog
+	zone  *time.Location // the deployment's time zone
 }
 
-// NewTimeline returns a Timeline reading st.
-func NewTimeline(st *store.Store, loc *locales.Catalog, fl *flows.Catalog) *Timeline {
-	return &Timeline{st: st, loc: loc, flows: fl}
+// NewTimeline returns a Timeline reading st, with times in zone.
+func NewTimeline(st *store.Store, loc *locales.Catalog, fl *flows.Catalog, zone *time.Location) *Timeline {
+	return &Timeline{st: st, loc: loc, flows: fl, zone: zone}
 }
 
 // timelineSource returns the entries of one kind about s.
@@ -71,7 +73,7 @@ func (tl *Timeline) Text(ctx context.Context, lang string, s store.Student, max 
 	var lines []string
 	size := len(title) + 4
 	for i := len(es) - 1; i >= 0; i-- {
-		line := localTime(es[i].At) + " " + es[i].Text
+		line := render.LocalTime(es[i].At, tl.zone) + " " + es[i].Text
 		if size+len(line)+1 > max {
 			lines = append(lines, "…")
 			break
@@ -176,9 +178,9 @@ func (tl *Timeline) cases(ctx context.Context, lang string, s store.Student) ([]
 	var out []TimelineEntry
 	for _, c := range cs {
 		text := severityIcon[c.Severity] + " " + tl.t(lang, "agree.timeline.case", map[string]any{
-			"Severity": tl.t(lang, "coach.severity."+c.Severity, nil), "Signals": strings.Join(c.Codes, ", ")})
+			"Severity": tl.t(lang, "coach.severity."+c.Severity.String(), nil), "Signals": strings.Join(c.Codes, ", ")})
 		if c.TakenBy != "" {
-			text += " · " + tl.t(lang, "agree.timeline.case_taken", map[string]any{"Coach": c.TakenBy, "Time": localTime(c.TakenAt)})
+			text += " · " + tl.t(lang, "agree.timeline.case_taken", map[string]any{"Coach": c.TakenBy, "Time": render.LocalTime(c.TakenAt, tl.zone)})
 		}
 		out = append(out, TimelineEntry{At: c.OpenedAt, Text: text})
 		if !c.ClosedAt.IsZero() {
@@ -263,7 +265,7 @@ func (tl *Timeline) pauseStop(ctx context.Context, lang string, s store.Student)
 	}
 	if !p.PausedUntil.IsZero() {
 		out = append(out, TimelineEntry{At: tl.st.Now(), Text: "⏸️ " + tl.t(lang, "agree.timeline.paused",
-			map[string]any{"Date": localDate(p.PausedUntil)})})
+			map[string]any{"Date": p.PausedUntil.In(tl.zone).Format("02-01-2006")})})
 	}
 	return out, nil
 }

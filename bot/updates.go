@@ -204,7 +204,7 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 		return res, err
 	}
 	for _, s := range r.Signals {
-		signalsRaised.WithLabelValues(s.Severity).Inc()
+		signalsRaised.WithLabelValues(s.Severity.String()).Inc()
 	}
 	out := make([]store.Message, len(r.Out))
 	for i, m := range r.Out {

@@ -84,10 +84,15 @@ type Config struct {
 	Current func() *Session
 	// Reset throws the session away and starts a fresh one.
 	Reset func(context.Context) error
+	// Zone is the deployment's time zone (TIMEZONE): the phones' clocks; nil: UTC.
+	Zone *time.Location
 }
 
 // Handler serves the page and its API.
 func Handler(cfg Config) http.Handler {
+	if cfg.Zone == nil {
+		cfg.Zone = time.UTC
+	}
 	h := &handler{cfg: cfg, tpl: template.Must(template.New("").Funcs(template.FuncMap{
 		"t": func(lang, id string) string { return cfg.Loc.T(lang, id, nil) },
 	}).ParseFS(assets, "page.html", "chat.html"))}
@@ -161,23 +166,15 @@ func (h *handler) snapshot(l string) state {
 	if s == nil {
 		return state{}
 	}
-	st := state{Ready: true, Clock: s.Now().In(amsterdam).Format("Mon 2 Jan 2006 15:04")}
+	st := state{Ready: true, Clock: s.Now().In(h.cfg.Zone).Format("Mon 2 Jan 2006 15:04")}
 	st.Started = len(s.own(s.Student)) > 0 || len(s.Student.Messages()) > 0
 	st.Student = h.chat(s, "student", s.Student, l)
 	st.Coach = h.chat(s, "coach", s.Coach, l)
 	if l == "nl" {
-		st.Clock = dutchDate(s.Now().In(amsterdam))
+		st.Clock = dutchDate(s.Now().In(h.cfg.Zone))
 	}
 	return st
 }
-
-var amsterdam = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
 
 var (
 	dutchDays   = []string{"zo", "ma", "di", "wo", "do", "vr", "za"}
@@ -209,7 +206,7 @@ func (h *handler) chat(s *Session, who string, u *telegramtest.User, l string) s
 	var items []item
 	day := ""
 	add := func(it item, at time.Time) {
-		at = at.In(amsterdam)
+		at = at.In(h.cfg.Zone)
 		if d := at.Format("2006-01-02"); d != day {
 			day = d
 			it.Day = at.Format("Mon 2 Jan 2006")

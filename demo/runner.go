@@ -90,6 +90,7 @@ func Run(ctx context.Context, cfg app.Config, log *slog.Logger, stdout io.Writer
 		Loc:     loc,
 		Current: r.session,
 		Reset:   r.reset,
+		Zone:    r.cur.srv.Cfg.Zone(),
 	}))}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -15,14 +15,20 @@ import (
 	"github.com/lijntje/lijntje/store"
 )
 
-// daytimeColors are the stacked bars' colors, one a daytime option.
-var daytimeColors = map[string]color.Color{
-	"work":            color.RGBA{0x1b, 0x9e, 0x77, 0xff},
-	"school":          color.RGBA{0x37, 0x7e, 0xb8, 0xff},
-	"internship":      color.RGBA{0x80, 0xb1, 0xd3, 0xff},
-	"looking":         color.RGBA{0xfd, 0xb4, 0x62, 0xff},
-	"home":            color.RGBA{0xe4, 0x1a, 0x1c, 0xff},
-	"unknown":         color.RGBA{0xbb, 0xbb, 0xbb, 0xff},
+// activityColors are the stacked bars' colors for the activity step's
+// options, best first (green for the best, red for the last); more options
+// than colors start over.
+var activityColors = []color.Color{
+	color.RGBA{0x1b, 0x9e, 0x77, 0xff},
+	color.RGBA{0x37, 0x7e, 0xb8, 0xff},
+	color.RGBA{0x80, 0xb1, 0xd3, 0xff},
+	color.RGBA{0xfd, 0xb4, 0x62, 0xff},
+	color.RGBA{0xe4, 0x1a, 0x1c, 0xff},
+}
+
+// otherColors are the colors of the measures besides the options.
+var otherColors = map[string]color.Color{
+	store.NoAnswer:    color.RGBA{0xbb, 0xbb, 0xbb, 0xff},
 	store.NeverJoined: color.RGBA{0x66, 0x66, 0x66, 0xff},
 }
 
@@ -92,7 +98,7 @@ func (d *Desk) Chart(figs []store.Figure, w io.Writer) error {
 	p.Y.Min, p.Y.Max = 0, roundUp(top*1.45)
 	width := vg.Points(40)
 	var below *plotter.BarChart
-	for _, dt := range store.Daytimes {
+	for n, dt := range d.whereColumns() {
 		vals := make(plotter.Values, len(store.Milestones))
 		for i, m := range store.Milestones {
 			vals[i] = counts[store.SectionWhere(m)][dt]
@@ -101,7 +107,10 @@ func (d *Desk) Chart(figs []store.Figure, w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		bars.Color = daytimeColors[dt]
+		bars.Color = otherColors[dt]
+		if bars.Color == nil {
+			bars.Color = activityColors[n%len(activityColors)]
+		}
 		bars.LineStyle.Width = 0
 		if below != nil {
 			bars.StackOn(below)

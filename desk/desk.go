@@ -28,7 +28,7 @@ type Desk struct {
 	Flows     *flows.Catalog   // for the labels beside answer codes
 	Texts     *locales.Catalog // cli.* texts
 	Lang      string           // language of everything written: "nl" or "en"
-	Zone      *time.Location   // local time of dates and times (Europe/Amsterdam)
+	Zone      *time.Location   // local time of dates and times: the deployment's (TIMEZONE)
 	InviteTTL time.Duration
 	// Link makes the invite link of a code. It names the real bot.
 	Link func(code string) string

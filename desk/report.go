@@ -13,6 +13,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -27,7 +29,8 @@ const (
 // ReportFigures computes the report as of now (the store's clock, which is
 // the demo's clock in the demo) with durations in hours and days.
 func (d *Desk) ReportFigures(ctx context.Context) ([]store.Figure, error) {
-	figs, err := d.Store.Report(ctx, d.Store.Now())
+	activity, _ := d.Flows.StepWithRole(flows.RoleActivity)
+	figs, err := d.Store.Report(ctx, d.Store.Now(), d.Zone, activity.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +167,26 @@ func (d *Desk) formatValue(f store.Figure) string {
 	return d.number(f.Value, dutch)
 }
 
+// whereColumns are the measures of where students are: the options of the
+// flow's activity step, best first, then no answer and never joined.
+func (d *Desk) whereColumns() []string {
+	activity, _ := d.Flows.StepWithRole(flows.RoleActivity)
+	var out []string
+	for _, o := range activity.Options {
+		out = append(out, o.ID)
+	}
+	return append(out, store.NoAnswer, store.NeverJoined)
+}
+
+// severityColumns are the severities, the highest first.
+func severityColumns() []string {
+	var out []string
+	for _, l := range severity.All {
+		out = append(out, l.String())
+	}
+	return out
+}
+
 // writeText prints one block a section, one row a group, one column a measure.
 func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	type grp struct{ by, group string }
@@ -175,11 +198,11 @@ func (d *Desk) writeText(w io.Writer, figs []store.Figure) error {
 	columns := map[string][]string{
 		store.SectionStatus:   {store.StatusInvited, store.StatusActive, store.StatusPaused, store.StatusUnreachable, store.StatusStopped, store.StatusEnded},
 		store.SectionResponse: {"sent", "completed", "response rate", "reminded"},
-		store.SectionSignals:  {"crisis", "urgent", "attention", "request"},
+		store.SectionSignals:  severityColumns(),
 		store.SectionAlerts:   {"count", medianHours, p90Hours, "never taken on"},
 	}
 	for _, m := range store.Milestones {
-		columns[store.SectionWhere(m)] = store.Daytimes
+		columns[store.SectionWhere(m)] = d.whereColumns()
 	}
 	columns[store.SectionContact] = store.ContactMeasures
 	fmt.Fprintln(w, d.T("cli.report.title", "Date", FormatDate(d.Store.Now().In(d.Zone))))

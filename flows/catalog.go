@@ -78,3 +78,13 @@ func (c *Catalog) Flows() []*Flow {
 	slices.SortFunc(out, func(a, b *Flow) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
+
+// StepWithRole returns the step playing role in the current standard flow:
+// what the chart and the report read (false when no step has it).
+func (c *Catalog) StepWithRole(role string) (Step, bool) {
+	f, ok := c.flows[Standard]
+	if !ok {
+		return Step{}, false
+	}
+	return f.StepWithRole(role)
+}

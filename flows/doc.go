@@ -82,6 +82,7 @@
 //	steps:                          # the first step is asked first
 //	  - id: daytime                 # [a-z0-9_]+, unique in the flow
 //	    question: flow.checkin.daytime.question
+//	    role: activity              # optional: mood or activity, see below
 //	    every: monthly              # optional: asked when last asked MonthlyInterval ago or more
 //	    free_text: false            # true: text or a voice message answers it too
 //	    options:                    # buttons: id [a-z0-9_]+ unique in the step, label a message ID
@@ -96,6 +97,13 @@
 //	    step: daytime
 //	    options: [home]             # fires when the answer is one of these
 //	    previous: []                # optional: and the previous check-in's answer is one of these
+//
+// A step's role tells the code what its answers mean, so that nothing else
+// names a step or an option: "mood" (options "1".."n", the higher the better:
+// the upper panel of a coach's chart of a student) and "activity" (what the
+// student does during the day, the options best first: the chart's lower
+// panel, and where students are at 3/6/12/24 months in the report). At most
+// one step of a flow has each role; lijntje flows check validates them.
 //
 // A step needs options, free_text or both. Steps must all be reachable
 // from the first, and a flow has no loops. A button's callback_data,

@@ -10,10 +10,13 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // Standard is the ID of the standard check-in flow.
@@ -36,52 +39,20 @@ const MaxCallbackData = 64
 var idPattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
 // Severity orders signals: None < Request < Attention < Urgent < Crisis.
-type Severity int
+// It is severity.Level, the one scale flows, store and bot share.
+type Severity = severity.Level
 
 // Severities, from none to the highest.
 const (
-	None Severity = iota
-	Request
-	Attention
-	Urgent
-	Crisis
+	None      = severity.None
+	Request   = severity.Request
+	Attention = severity.Attention
+	Urgent    = severity.Urgent
+	Crisis    = severity.Crisis
 )
 
-var severities = []string{"none", "request", "attention", "urgent", "crisis"}
-
-// String returns "none", "request", "attention", "urgent" or "crisis".
-func (s Severity) String() string {
-	if s < None || int(s) >= len(severities) {
-		return fmt.Sprintf("Severity(%d)", int(s))
-	}
-	return severities[s]
-}
-
 // ParseSeverity parses the String form of a severity.
-func ParseSeverity(s string) (Severity, error) {
-	if i := slices.Index(severities, s); i >= 0 {
-		return Severity(i), nil
-	}
-	return None, fmt.Errorf("unknown severity %q", s)
-}
-
-// MarshalText implements encoding.TextMarshaler.
-func (s Severity) MarshalText() ([]byte, error) {
-	if s < None || int(s) >= len(severities) {
-		return nil, fmt.Errorf("invalid severity %d", int(s))
-	}
-	return []byte(s.String()), nil
-}
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (s *Severity) UnmarshalText(b []byte) error {
-	v, err := ParseSeverity(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
-}
+func ParseSeverity(s string) (Severity, error) { return severity.Parse(s) }
 
 // Flow is a check-in dialogue, parsed from a flow file. A Flow is never
 // modified after Parse and is safe for concurrent use.
@@ -119,6 +90,31 @@ type Step struct {
 	// AfterWeeks is, for a KindReferral step, how many weeks after a referral
 	// the check-in asks about it.
 	AfterWeeks int `yaml:"after_weeks"`
+	// Role is what the step's answers mean to the coach's chart and the
+	// coordinator's report: RoleMood, RoleActivity or "" (none).
+	Role string `yaml:"role"`
+}
+
+// Values of Step.Role: at most one step of a flow has each. Nothing outside
+// the flow file names the steps or options that play them.
+const (
+	// RoleMood is how the student is: options "1".."n", the higher the
+	// better (the upper panel of the coach's chart).
+	RoleMood = "mood"
+	// RoleActivity is what the student does during the day, the options
+	// best first: the lower panel of the coach's chart (best on top) and
+	// where students are at 3/6/12/24 months in the report (in this order).
+	RoleActivity = "activity"
+)
+
+// StepWithRole returns the step of f playing role.
+func (f *Flow) StepWithRole(role string) (Step, bool) {
+	for _, s := range f.Steps {
+		if s.Role == role {
+			return s, true
+		}
+	}
+	return Step{}, false
 }
 
 // Values of Step.Kind.
@@ -315,6 +311,25 @@ func parse(src []byte) (*Flow, []Problem) {
 		}
 		if s.Every != EveryCheckin && s.Every != EveryMonthly {
 			add(s.ID, "every: %q is not %q", s.Every, EveryMonthly)
+		}
+		switch s.Role {
+		case "":
+		case RoleMood, RoleActivity:
+			if other, ok := f.StepWithRole(s.Role); ok && other.ID != s.ID {
+				add(s.ID, "role: %q is step %q's already", s.Role, other.ID)
+			}
+			if len(s.Options) == 0 {
+				add(s.ID, "role %q: the step has no options", s.Role)
+			}
+		default:
+			add(s.ID, "role: %q is not %q or %q", s.Role, RoleMood, RoleActivity)
+		}
+		if s.Role == RoleMood {
+			for i, o := range s.Options {
+				if o.ID != strconv.Itoa(i+1) {
+					add(s.ID, "role %q: option %d is %q, want %q (options 1..n, the higher the better)", RoleMood, i+1, o.ID, strconv.Itoa(i+1))
+				}
+			}
 		}
 		seen := map[string]bool{}
 		for _, o := range s.Options {

@@ -8,11 +8,12 @@ import (
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
 // SeverityIcon is how a coach sees each severity at a glance.
-var SeverityIcon = map[string]string{"crisis": "🆘", "urgent": "🔴", "attention": "🟠", "request": "🔵"}
+var SeverityIcon = map[severity.Level]string{severity.Crisis: "🆘", severity.Urgent: "🔴", severity.Attention: "🟠", severity.Request: "🔵"}
 
 // LocalTime is t as a coach reads it ("31-12 14:05"), in zone.
 func LocalTime(t time.Time, zone *time.Location) string { return t.In(zone).Format("02-01 15:04") }
@@ -27,7 +28,7 @@ func Alert(loc *locales.Catalog, f *flows.Flow, zone *time.Location, v store.Ale
 	var sb strings.Builder
 	sb.WriteString(header)
 	sb.WriteString(loc.T(lang, "coach.alert.title", map[string]any{
-		"Icon": SeverityIcon[v.Severity], "Severity": loc.T(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName}))
+		"Icon": SeverityIcon[v.Severity], "Severity": loc.T(lang, "coach.severity."+v.Severity.String(), nil), "Student": v.StudentName}))
 	sb.WriteString("\n")
 	for _, s := range v.Signals {
 		sb.WriteString("\n• ")
@@ -109,5 +110,5 @@ func CopiedLine(loc *locales.Catalog, zone *time.Location, lang string, s store.
 // case, or a repeat nobody took on): it points down to the new message.
 func Moved(loc *locales.Catalog, lang string, v store.AlertView) string {
 	return loc.T(lang, "alerts.moved", map[string]any{
-		"Icon": SeverityIcon[v.Severity], "Severity": loc.T(lang, "coach.severity."+v.Severity, nil), "Student": v.StudentName})
+		"Icon": SeverityIcon[v.Severity], "Severity": loc.T(lang, "coach.severity."+v.Severity.String(), nil), "Student": v.StudentName})
 }

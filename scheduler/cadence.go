@@ -36,17 +36,17 @@ type Phase struct {
 // school, at which moment of the week, and when never.
 type Cadence struct {
 	Phases []Phase        // in order; the follow-up ends at the last Until
-	Zone   *time.Location // where the moment and quiet hours are read (default Europe/Amsterdam)
+	Zone   *time.Location // where the moment and quiet hours are read (default DefaultZone)
 	Quiet  [2]int         // quiet hours, minutes after midnight: from, to (default 21:30, 09:00)
 	Parts  map[string]int // parts of the day the student can choose, minutes after midnight
 	Part   string         // the part used when the student chose none (default "afternoon")
 }
 
 // DefaultCadence is weekly for 3 months, every two weeks until month 12,
-// monthly until month 24; quiet hours 21:30–09:00 in Europe/Amsterdam.
+// monthly until month 24; quiet hours 21:30–09:00 in DefaultZone.
 func DefaultCadence() Cadence {
 	c, _ := ParseCadence(DefaultCadenceSpec)
-	c.Zone = Amsterdam
+	c.Zone = DefaultZone()
 	c.Quiet = [2]int{21*60 + 30, 9 * 60}
 	c.Parts = map[string]int{"morning": 10 * 60, "afternoon": 15 * 60, "evening": 19 * 60}
 	c.Part = "afternoon"
@@ -124,7 +124,7 @@ func ParseQuiet(spec string) ([2]int, error) {
 
 func (c Cadence) zone() *time.Location {
 	if c.Zone == nil {
-		return Amsterdam
+		return DefaultZone()
 	}
 	return c.Zone
 }

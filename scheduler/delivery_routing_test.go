@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -23,25 +24,25 @@ func TestRouteNewsRepeatsAndReroutes(t *testing.T) {
 		wantNext    string
 	}{
 		{name: "news in a case goes again as a new message",
-			st:  store.AlertStep{Kind: StepRoute, Severity: "crisis", Status: store.AlertOpen, Delivered: []int64{own}, News: []int64{own}},
+			st:  store.AlertStep{Kind: StepRoute, Severity: severity.Crisis, Status: store.AlertOpen, Delivered: []int64{own}, News: []int64{own}},
 			now: tuesdayNoon, wantDeliver: []int64{own}, wantResend: []int64{own}, wantNext: StepEscalate},
 		{name: "crisis language in a taken case is news too",
-			st:  store.AlertStep{Kind: StepRoute, Severity: "crisis", Status: store.AlertTaken, Delivered: []int64{own}, News: []int64{own}},
+			st:  store.AlertStep{Kind: StepRoute, Severity: severity.Crisis, Status: store.AlertTaken, Delivered: []int64{own}, News: []int64{own}},
 			now: tuesdayNoon, wantResend: []int64{own}},
 		{name: "everyone in line has it: everyone gets it again",
-			st:  store.AlertStep{Kind: StepEscalate, Severity: "urgent", Status: store.AlertOpen, Delivered: []int64{own, coord}},
+			st:  store.AlertStep{Kind: StepEscalate, Severity: severity.Urgent, Status: store.AlertOpen, Delivered: []int64{own, coord}},
 			now: tuesdayEvening, wantResend: []int64{own, coord}, wantNext: StepEscalate},
 		{name: "a new tier gets it, and those who have it get it again",
-			st:  store.AlertStep{Kind: StepEscalate, Severity: "urgent", Status: store.AlertOpen, Delivered: []int64{own}},
+			st:  store.AlertStep{Kind: StepEscalate, Severity: severity.Urgent, Status: store.AlertOpen, Delivered: []int64{own}},
 			now: tuesdayEvening, wantDeliver: []int64{coord}, wantResend: []int64{own}, wantNext: StepEscalate},
 		{name: "an unreachable coach's case goes to the one on call",
-			st:  store.AlertStep{Kind: StepReroute, Severity: "request", Status: store.AlertOpen, Coaches: unreachableOwn},
+			st:  store.AlertStep{Kind: StepReroute, Severity: severity.Request, Status: store.AlertOpen, Coaches: unreachableOwn},
 			now: tuesdayNoon, wantDeliver: []int64{onc}},
 		{name: "and with nobody on call to the coordinators, escalation going on",
-			st:  store.AlertStep{Kind: StepReroute, Severity: "crisis", Status: store.AlertOpen, Coaches: coaches(false)[1:]},
+			st:  store.AlertStep{Kind: StepReroute, Severity: severity.Crisis, Status: store.AlertOpen, Coaches: coaches(false)[1:]},
 			now: tuesdayNoon, wantDeliver: []int64{coord}, wantNext: StepEscalate},
 		{name: "a message joining a delivered request at night waits for the morning",
-			st:  store.AlertStep{Kind: StepRoute, Severity: "request", Status: store.AlertOpen, Delivered: []int64{own}},
+			st:  store.AlertStep{Kind: StepRoute, Severity: severity.Request, Status: store.AlertOpen, Delivered: []int64{own}},
 			now: tuesdayEvening, wantQuiet: true, wantNext: StepHeld},
 	}
 	for _, tt := range tests {
@@ -51,7 +52,7 @@ func TestRouteNewsRepeatsAndReroutes(t *testing.T) {
 			if st.Coaches == nil {
 				st.Coaches = coaches(false)
 			}
-			p := Route(st, tt.now, after)
+			p := Route(st, tt.now, after, Amsterdam)
 			if !slices.Equal(p.Deliver, tt.wantDeliver) {
 				t.Errorf("deliver %v, want %v", p.Deliver, tt.wantDeliver)
 			}

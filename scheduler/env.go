@@ -6,9 +6,19 @@ import (
 	"time"
 )
 
+// DefaultTimezone is TIMEZONE's default: where Lijntje's people are.
+const DefaultTimezone = "Europe/Amsterdam"
+
+var defaultZone = mustZone(DefaultTimezone)
+
+// DefaultZone is DefaultTimezone, the zone of whatever was given none (main
+// embeds time/tzdata, so it loads everywhere). Serve passes the configured
+// zone (Cadence.Zone) to everything; this is only the default.
+func DefaultZone() *time.Location { return defaultZone }
+
 // ConfigFromEnv reads the schedule settings from the environment (getenv is
 // os.Getenv outside tests) into cfg: CADENCE (default "1w:3m,2w:12m,1m:24m"),
-// QUIET_HOURS (default "21:30-09:00"), TIMEZONE (default Europe/Amsterdam),
+// QUIET_HOURS (default "21:30-09:00"), TIMEZONE (default DefaultTimezone),
 // REMIND_AFTER (default 4h) and CHECKIN_EXPIRY (default 48h).
 func ConfigFromEnv(cfg Config, getenv func(string) string) (Config, error) {
 	env := func(k, def string) string {
@@ -26,7 +36,7 @@ func ConfigFromEnv(cfg Config, getenv func(string) string) (Config, error) {
 	if c.Quiet, err = ParseQuiet(env("QUIET_HOURS", "21:30-09:00")); err != nil {
 		return cfg, fmt.Errorf("QUIET_HOURS: %w", err)
 	}
-	if c.Zone, err = time.LoadLocation(env("TIMEZONE", "Europe/Amsterdam")); err != nil {
+	if c.Zone, err = time.LoadLocation(env("TIMEZONE", DefaultTimezone)); err != nil {
 		return cfg, fmt.Errorf("TIMEZONE: %w", err)
 	}
 	cfg.Cadence = c

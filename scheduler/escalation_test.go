@@ -9,6 +9,7 @@ import (
 
 	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -97,11 +98,11 @@ func TestAttentionHeldUntilNineAsOneMessage(t *testing.T) {
 	omar := w.coach(store.Coach{Name: "Omar", Hours: "always", OnCall: true})
 	noor := w.student(sanne.ID)
 
-	w.raise(noor.ID, 0, store.Signal{Code: "money=debts", Severity: "attention", Rank: 2, Detail: "money=debts"})
+	w.raise(noor.ID, 0, store.Signal{Code: "money=debts", Severity: severity.Attention, Detail: "money=debts"})
 	w.sched.RunOnce(w.ctx)
 	w.clock.Advance(3 * time.Hour) // through the DST night
-	w.raise(noor.ID, 0, store.Signal{Code: "support=no", Severity: "attention", Rank: 2, Detail: "support=no"})
-	w.raise(noor.ID, 0, store.Signal{Code: "contact=yes", Severity: "request", Rank: 1, Detail: "contact=yes"})
+	w.raise(noor.ID, 0, store.Signal{Code: "support=no", Severity: severity.Attention, Detail: "support=no"})
+	w.raise(noor.ID, 0, store.Signal{Code: "contact=yes", Severity: severity.Request, Detail: "contact=yes"})
 	w.sched.RunOnce(w.ctx)
 	if got := w.alertChats(); len(got) != 0 {
 		t.Fatalf("alerts before working hours: %v", got)
@@ -131,7 +132,7 @@ func TestRepeatedSignalAlertsOnce(t *testing.T) {
 	sanne := w.coach(store.Coach{Name: "Sanne"})
 	noor := w.student(sanne.ID)
 	checkin := storetest.OpenCheckin(t, w.st, noor.ID)
-	sig := store.Signal{Code: "housing=no", Severity: "urgent", Rank: 3, Detail: "housing=no"}
+	sig := store.Signal{Code: "housing=no", Severity: severity.Urgent, Detail: "housing=no"}
 	w.raise(noor.ID, checkin, sig)
 	w.sched.RunOnce(w.ctx)
 	if again := w.raise(noor.ID, checkin, sig); again != 0 {
@@ -152,7 +153,7 @@ func TestEscalationChainUntilTakenOn(t *testing.T) {
 	lies := w.coach(store.Coach{Name: "Lies", Coordinator: true})
 	noor := w.student(sanne.ID)
 
-	alert := w.raise(noor.ID, 0, store.Signal{Code: "daytime=home", Severity: "urgent", Rank: 3, Detail: "daytime=home"})
+	alert := w.raise(noor.ID, 0, store.Signal{Code: "daytime=home", Severity: severity.Urgent, Detail: "daytime=home"})
 	w.sched.RunOnce(w.ctx)
 	if got := w.alertChats(); len(got) != 1 || got[omar.ChatID] != 1 {
 		t.Fatalf("urgent on Saturday night: %v, want on call only", got)
@@ -248,7 +249,7 @@ func TestCrisisGoesToCoachAndOnCallAtOnce(t *testing.T) {
 	sanne := w.coach(store.Coach{Name: "Sanne"})
 	omar := w.coach(store.Coach{Name: "Omar", Hours: "always", OnCall: true})
 	noor := w.student(sanne.ID)
-	w.raise(noor.ID, 0, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4, Detail: "..."})
+	w.raise(noor.ID, 0, store.Signal{Code: "crisis_text", Severity: severity.Crisis, Detail: "..."})
 	w.sched.RunOnce(w.ctx)
 	if got := w.alertChats(); len(got) != 2 || got[sanne.ChatID] != 1 || got[omar.ChatID] != 1 {
 		t.Fatalf("crisis: %v", got)
@@ -265,13 +266,13 @@ func TestHeldCaseRaisedToCrisisEscalates(t *testing.T) {
 	kees := w.coach(store.Coach{Name: "Kees", Coordinator: true})
 	noor := w.student(sanne.ID)
 
-	alert := w.raise(noor.ID, 0, store.Signal{Code: "money=debts", Severity: "attention", Rank: 2, Detail: "money=debts"})
+	alert := w.raise(noor.ID, 0, store.Signal{Code: "money=debts", Severity: severity.Attention, Detail: "money=debts"})
 	w.sched.RunOnce(w.ctx)
 	if got := w.alertChats(); len(got) != 0 {
 		t.Fatalf("attention on Saturday night went out: %v", got)
 	}
 	w.clock.Advance(10 * time.Minute)
-	if again := w.raise(noor.ID, 0, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4, Detail: "..."}); again != alert {
+	if again := w.raise(noor.ID, 0, store.Signal{Code: "crisis_text", Severity: severity.Crisis, Detail: "..."}); again != alert {
 		t.Fatalf("crisis opened case %d, want it to join case %d", again, alert)
 	}
 	w.sched.RunOnce(w.ctx)

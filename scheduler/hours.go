@@ -6,9 +6,6 @@ import (
 	"time"
 )
 
-// Amsterdam is the zone Lijntje's schedules and working hours live in.
-var Amsterdam = mustZone("Europe/Amsterdam")
-
 func mustZone(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
@@ -21,6 +18,20 @@ func mustZone(name string) *time.Location {
 type Hours struct {
 	Always bool
 	Ranges []HoursRange
+	Zone   *time.Location // where the hours are read: the deployment's (TIMEZONE); nil: DefaultZone()
+}
+
+// In returns the hours read in zone.
+func (h Hours) In(zone *time.Location) Hours {
+	h.Zone = zone
+	return h
+}
+
+func (h Hours) zone() *time.Location {
+	if h.Zone == nil {
+		return DefaultZone()
+	}
+	return h.Zone
 }
 
 // HoursRange is e.g. mon-fri 09:00-17:00.
@@ -92,12 +103,12 @@ func clock(s string) (int, error) {
 	return t.Hour()*60 + t.Minute(), nil
 }
 
-// Contains reports whether t falls inside the working hours (in Amsterdam time).
+// Contains reports whether t falls inside the working hours (in their zone).
 func (h Hours) Contains(t time.Time) bool {
 	if h.Always {
 		return true
 	}
-	t = t.In(Amsterdam)
+	t = t.In(h.zone())
 	m := t.Hour()*60 + t.Minute()
 	for _, r := range h.Ranges {
 		if r.Days[t.Weekday()] && m >= r.Start && m < r.End {
@@ -114,16 +125,17 @@ func (h Hours) NextStart(t time.Time) time.Time {
 	if h.Always || len(h.Ranges) == 0 || h.Contains(t) {
 		return t
 	}
-	local := t.In(Amsterdam)
+	zone := h.zone()
+	local := t.In(zone)
 	var best time.Time
 	for i := 0; i <= 7; i++ {
-		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, Amsterdam)
+		day := time.Date(local.Year(), local.Month(), local.Day()+i, 0, 0, 0, 0, zone)
 		for _, r := range h.Ranges {
 			if !r.Days[day.Weekday()] {
 				continue
 			}
 			// time.Date normalizes a start inside a DST gap to the first valid moment.
-			start := time.Date(day.Year(), day.Month(), day.Day(), r.Start/60, r.Start%60, 0, 0, Amsterdam)
+			start := time.Date(day.Year(), day.Month(), day.Day(), r.Start/60, r.Start%60, 0, 0, zone)
 			if start.Before(t) {
 				continue
 			}

@@ -59,6 +59,10 @@ func (s *Scheduler) Plan(ctx context.Context) (int, error) {
 // this slot; end when the follow-up is over.
 func (s *Scheduler) planOne(st store.Scheduled, now time.Time) (*store.Planned, bool) {
 	c := s.cfg.Cadence
+	if st.LeftSchool.IsZero() { // unknown: count from the day they joined
+		l := st.Linked.In(c.Zone)
+		st.LeftSchool = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+	}
 	if !now.Before(c.End(st.LeftSchool)) {
 		return nil, true
 	}

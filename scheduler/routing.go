@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -41,12 +42,17 @@ var defaultHours, _ = ParseHours("mon-fri 09:00-17:00")
 // is every escalation: an urgent or crisis case nobody took on goes again to
 // everyone in line every escalateAfter. A "reroute" step (a coach who had the
 // case cannot be reached) passes the case on to the next in line at once.
-func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store.StepPlan {
-	r := router{st: st}
+//
+// Working hours and days are read in zone, the deployment's (nil: DefaultZone()).
+func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration, zone *time.Location) store.StepPlan {
+	if zone == nil {
+		zone = DefaultZone()
+	}
+	r := router{st: st, zone: zone}
 	if st.Kind == StepRemind {
 		return r.remind(now)
 	}
-	if st.Kind == StepRoute && (st.Severity == "attention" || st.Severity == "request") {
+	if st.Kind == StepRoute && (st.Severity == severity.Attention || st.Severity == severity.Request) {
 		own, _ := r.coach(r.owner())
 		if start := r.hours(own).NextStart(now); start.After(now) && len(st.Delivered) > 0 {
 			// Outside working hours what joins a delivered request waits too
@@ -75,7 +81,10 @@ func Route(st store.AlertStep, now time.Time, escalateAfter time.Duration) store
 	return p
 }
 
-type router struct{ st store.AlertStep }
+type router struct {
+	st   store.AlertStep
+	zone *time.Location // the deployment's: working hours and days are read there
+}
 
 // owner is who a case is first for: the student's coach, or their stand-in
 // while one is named (a coach away with a stand-in does not get the case).
@@ -100,9 +109,9 @@ func (r router) coach(id int64) (store.Coach, bool) {
 func (r router) hours(c store.Coach) Hours {
 	h, err := ParseHours(c.Hours)
 	if err != nil {
-		return defaultHours
+		h = defaultHours
 	}
-	return h
+	return h.In(r.zone)
 }
 
 func (r router) delivered(id int64) bool {
@@ -138,11 +147,11 @@ func (r router) coordinators() []int64 {
 func (r router) route(now time.Time, after time.Duration) store.StepPlan {
 	own, _ := r.coach(r.owner())
 	switch r.st.Severity {
-	case "crisis":
+	case severity.Crisis:
 		p := r.reach(store.StepPlan{Deliver: append([]int64{own.ID}, r.onCall()...)})
 		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
 		return p
-	case "urgent":
+	case severity.Urgent:
 		deliver := []int64{own.ID}
 		if !r.hours(own).Contains(now) {
 			if oc := r.onCall(); len(oc) > 0 {
@@ -226,7 +235,7 @@ func (r router) reroute(now time.Time, after time.Duration) store.StepPlan {
 	if len(p.Deliver) == 0 && len(r.st.Delivered) == 0 {
 		p.Note = "undeliverable: nobody reachable"
 	}
-	if r.st.Severity == "urgent" || r.st.Severity == "crisis" {
+	if r.st.Severity == severity.Urgent || r.st.Severity == severity.Crisis {
 		p.Next = []store.NextStep{{Kind: StepEscalate, DueAt: now.Add(after)}}
 	}
 	return p
@@ -243,15 +252,15 @@ func (r router) remind(now time.Time) store.StepPlan {
 	if who == 0 {
 		who = r.owner()
 	}
-	h := defaultHours
+	h := defaultHours.In(r.zone)
 	if c, ok := r.coach(who); ok {
 		h = r.hours(c)
 	}
 	if start := h.NextStart(now); start.After(now) { // outside their hours: at the start of the next
 		return store.StepPlan{Next: []store.NextStep{{Kind: StepRemind, DueAt: start}}}
 	}
-	local := now.In(Amsterdam)
-	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, Amsterdam)
+	local := now.In(r.zone)
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, r.zone)
 	return store.StepPlan{Remind: []int64{who}, Next: []store.NextStep{{Kind: StepRemind, DueAt: h.NextStart(tomorrow)}},
 		Note: "brought back"}
 }

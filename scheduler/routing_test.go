@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -39,8 +40,12 @@ func coaches(onCall bool) []store.Coach {
 	return cs
 }
 
-func step(kind, severity string, onCall bool, delivered ...int64) store.AlertStep {
-	return store.AlertStep{ID: 1, Kind: kind, AlertID: 7, StudentID: 5, StudentCoachID: own, Severity: severity,
+func step(kind, sev string, onCall bool, delivered ...int64) store.AlertStep {
+	level, err := severity.Parse(sev)
+	if err != nil {
+		panic(err)
+	}
+	return store.AlertStep{ID: 1, Kind: kind, AlertID: 7, StudentID: 5, StudentCoachID: own, Severity: level,
 		Status: store.AlertOpen, Delivered: delivered, Coaches: coaches(onCall)}
 }
 
@@ -99,7 +104,7 @@ func TestRouteAtEveryKindOfHour(t *testing.T) {
 				name += "/on call"
 			}
 			t.Run(name, func(t *testing.T) {
-				p := Route(step(StepRoute, c.severity, c.onCall), h.at, after)
+				p := Route(step(StepRoute, c.severity, c.onCall), h.at, after, Amsterdam)
 				if !slices.Equal(p.Deliver, c.want.deliver) {
 					t.Errorf("deliver %v, want %v", p.Deliver, c.want.deliver)
 				}
@@ -118,17 +123,17 @@ func TestRouteAtEveryKindOfHour(t *testing.T) {
 }
 
 func TestRouteHeldDeliversToCoach(t *testing.T) {
-	p := Route(step(StepHeld, "attention", true), mondayMorning, time.Hour)
+	p := Route(step(StepHeld, "attention", true), mondayMorning, time.Hour, Amsterdam)
 	if !slices.Equal(p.Deliver, []int64{own}) || len(p.Next) != 0 {
 		t.Fatalf("held step: %+v", p)
 	}
 	// A second signal while held does not deliver, it waits for the same step.
-	p = Route(step(StepRoute, "attention", false), saturdayNight, time.Hour)
+	p = Route(step(StepRoute, "attention", false), saturdayNight, time.Hour, Amsterdam)
 	if len(p.Deliver) != 0 || p.Next[0].Kind != StepHeld {
 		t.Fatalf("joined while held: %+v", p)
 	}
 	// Once the case is out, a route step only re-renders.
-	p = Route(step(StepRoute, "attention", false, own), tuesdayNoon, time.Hour)
+	p = Route(step(StepRoute, "attention", false, own), tuesdayNoon, time.Hour, Amsterdam)
 	if len(p.Deliver) != 0 || len(p.Next) != 0 {
 		t.Fatalf("grown case: %+v", p)
 	}
@@ -138,7 +143,7 @@ func TestRouteTakenCaseOnlyRerenders(t *testing.T) {
 	for _, kind := range []string{StepRoute, StepEscalate, StepHeld} {
 		st := step(kind, "crisis", true, own)
 		st.Status = store.AlertTaken
-		if p := Route(st, saturdayNight, time.Hour); len(p.Deliver) != 0 || len(p.Next) != 0 || p.Escalate {
+		if p := Route(st, saturdayNight, time.Hour, Amsterdam); len(p.Deliver) != 0 || len(p.Next) != 0 || p.Escalate {
 			t.Errorf("%s on a taken case: %+v", kind, p)
 		}
 	}
@@ -149,26 +154,26 @@ func TestEscalationChain(t *testing.T) {
 	at := saturdayNight
 	// Urgent on a Saturday night with someone on call: on call first.
 	st := step(StepRoute, "urgent", true)
-	p := Route(st, at, after)
+	p := Route(st, at, after, Amsterdam)
 	if !slices.Equal(p.Deliver, []int64{onc}) {
 		t.Fatalf("route: %v", p.Deliver)
 	}
 	// Not taken on: the next in line are the coordinators.
 	st = step(StepEscalate, "urgent", true, onc)
-	p = Route(st, at.Add(after), after)
+	p = Route(st, at.Add(after), after, Amsterdam)
 	if !p.Escalate || !slices.Equal(p.Deliver, []int64{coord}) || p.Next[0].Kind != StepEscalate || !p.Next[0].DueAt.Equal(at.Add(2*after)) {
 		t.Fatalf("first escalation: %+v", p)
 	}
 	// Still not taken on: everyone in line has it, the chain keeps going.
 	st = step(StepEscalate, "urgent", true, onc, coord)
 	st.EscalationLevel = 1
-	p = Route(st, at.Add(2*after), after)
+	p = Route(st, at.Add(2*after), after, Amsterdam)
 	if !p.Escalate || len(p.Deliver) != 0 || len(p.Next) != 1 {
 		t.Fatalf("second escalation: %+v", p)
 	}
 	// With no one on call, the coach's case goes to the coordinators.
 	st = step(StepEscalate, "crisis", false, own)
-	p = Route(st, at.Add(after), after)
+	p = Route(st, at.Add(after), after, Amsterdam)
 	if !slices.Equal(p.Deliver, []int64{coord}) {
 		t.Fatalf("no on call: %+v", p)
 	}
@@ -177,7 +182,7 @@ func TestEscalationChain(t *testing.T) {
 func TestUnreachableCoachFallsBackToCoordinators(t *testing.T) {
 	st := step(StepRoute, "urgent", false)
 	st.Coaches[0].ChatID = 0 // the coach never linked their chat
-	p := Route(st, tuesdayNoon, time.Hour)
+	p := Route(st, tuesdayNoon, time.Hour, Amsterdam)
 	if !slices.Contains(p.Deliver, coord) {
 		t.Fatalf("unreachable coach: %+v", p)
 	}

@@ -115,7 +115,7 @@ func (c Cadence) WithDefaults() Cadence {
 		c = def
 	}
 	if c.Zone == nil {
-		c.Zone = Amsterdam
+		c.Zone = DefaultZone()
 	}
 	if len(c.Parts) == 0 {
 		c.Parts = DefaultCadence().Parts
@@ -215,7 +215,7 @@ func (s *Scheduler) runAlertSteps(ctx context.Context) bool {
 
 // decide routes a case: see routing.go.
 func (s *Scheduler) decide(st store.AlertStep) (store.StepPlan, error) {
-	return Route(st, st.Now, s.cfg.EscalateAfter), nil
+	return Route(st, st.Now, s.cfg.EscalateAfter, s.cfg.Cadence.Zone), nil
 }
 
 // Purge removes the personal data of students whose follow-up ended more than

@@ -27,8 +27,9 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time) {
 	if !s.cfg.Digests || s.cfg.Locales == nil {
 		return
 	}
-	local := now.In(Amsterdam)
-	monday := time.Date(local.Year(), local.Month(), local.Day()-(int(local.Weekday())+6)%7, 0, 0, 0, 0, Amsterdam)
+	zone := s.cfg.Cadence.Zone
+	local := now.In(zone)
+	monday := time.Date(local.Year(), local.Month(), local.Day()-(int(local.Weekday())+6)%7, 0, 0, 0, 0, zone)
 	if now.Sub(monday) > 7*24*time.Hour {
 		return
 	}
@@ -44,7 +45,7 @@ func (s *Scheduler) digests(ctx context.Context, now time.Time) {
 		if err != nil {
 			h = defaultHours
 		}
-		start := h.NextStart(monday)
+		start := h.In(zone).NextStart(monday)
 		if now.Before(start) || now.Sub(start) > digestWindow || start.Sub(monday) >= 7*24*time.Hour {
 			continue
 		}

@@ -32,7 +32,7 @@ func TestStandInGetsTheCoachsCases(t *testing.T) {
 		{"held step goes to the stand-in", withStandIn(step(StepHeld, "attention", false)), tuesdayMorning, []int64{standIn}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := Route(c.st, c.at, after)
+			p := Route(c.st, c.at, after, Amsterdam)
 			if !slices.Equal(p.Deliver, c.deliver) {
 				t.Errorf("deliver %v, want %v", p.Deliver, c.deliver)
 			}
@@ -48,7 +48,7 @@ func TestStandInGetsTheCoachsCases(t *testing.T) {
 	// A stand-in without a linked chat does not count: the coach gets the case.
 	st := withStandIn(step(StepRoute, "urgent", false))
 	st.Coaches[len(st.Coaches)-1].ChatID = 0
-	if p := Route(st, tuesdayNoon, after); !slices.Equal(p.Deliver, []int64{own}) {
+	if p := Route(st, tuesdayNoon, after, Amsterdam); !slices.Equal(p.Deliver, []int64{own}) {
 		t.Errorf("unlinked stand-in: deliver %v, want the coach", p.Deliver)
 	}
 }
@@ -74,7 +74,7 @@ func TestRemindOnceAWorkingDay(t *testing.T) {
 		{"closed: nothing", closed, tuesdayNoon, nil, time.Time{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p := Route(c.st, c.at, 30*time.Minute)
+			p := Route(c.st, c.at, 30*time.Minute, Amsterdam)
 			if !slices.Equal(p.Remind, c.remind) {
 				t.Errorf("remind %v, want %v", p.Remind, c.remind)
 			}

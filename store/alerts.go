@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // AlertChannel is the Postgres channel on which new alert steps are announced.
@@ -27,7 +29,7 @@ type AlertStep struct {
 	AlertID         int64
 	StudentID       int64
 	StudentCoachID  int64
-	Severity        string
+	Severity        severity.Level
 	Status          string
 	EscalationLevel int
 	OpenedAt        time.Time
@@ -244,8 +246,9 @@ func applyPlan(ctx context.Context, tx pgx.Tx, now time.Time, st AlertStep, plan
 
 // AlertSignal is one signal of a case, for the alert message.
 type AlertSignal struct {
-	Code, Severity, Detail string
-	At                     time.Time
+	Code, Detail string
+	Severity     severity.Level
+	At           time.Time
 }
 
 // AlertView is what an alert message shows.
@@ -253,7 +256,7 @@ type AlertView struct {
 	ID           int64
 	StudentID    int64
 	StudentName  string
-	Severity     string
+	Severity     severity.Level
 	Status       string
 	OpenedAt     time.Time
 	TakenBy      string

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // ErrDuplicate is returned when an update was handled before.
@@ -15,12 +17,11 @@ var ErrDuplicate = errors.New("update already handled")
 // ErrStale is returned for an answer to a step that is not the check-in's current one.
 var ErrStale = errors.New("answer is stale")
 
-// Signal is a risk an answer or a text showed. Rank orders severities
-// (request 1, attention 2, urgent 3, crisis 4) so a case's severity only rises.
+// Signal is a risk an answer or a text showed; a case's severity is the
+// highest of its signals and only rises.
 type Signal struct {
 	Code     string
-	Severity string
-	Rank     int
+	Severity severity.Level
 	Detail   string
 }
 
@@ -121,8 +122,6 @@ func (s *Store) RaiseSignals(ctx context.Context, studentID, checkinID int64, si
 	return alertID, err
 }
 
-var rankOf = map[string]int{"request": 1, "attention": 2, "urgent": 3, "crisis": 4}
-
 // raiseSignals stores each new signal (one per code per check-in) and adds it to the
 // student's open case, opening one when there is none. A case's severity only rises.
 // A new case, or a case whose severity rose, gets a "route" step due now.
@@ -155,14 +154,14 @@ func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at
 	}
 	top := fresh[0]
 	for _, sg := range fresh[1:] {
-		if rankOf[sg.Severity] > rankOf[top.Severity] {
+		if sg.Severity > top.Severity {
 			top = sg
 		}
 	}
 	var alertID int64
-	var severity string
+	var level severity.Level
 	err = tx.QueryRow(ctx, `SELECT id, severity FROM alerts WHERE student_id = $1 AND status <> 'closed' FOR UPDATE`, studentID).
-		Scan(&alertID, &severity)
+		Scan(&alertID, &level)
 	created := false
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -172,24 +171,24 @@ func raiseSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at
 			return 0, false, fmt.Errorf("open case: %w", err)
 		}
 		created = true
-		if err := addEvent(ctx, tx, alertID, at, "created", 0, top.Severity); err != nil {
+		if err := addEvent(ctx, tx, alertID, at, "created", 0, top.Severity.String()); err != nil {
 			return 0, false, err
 		}
 	case err != nil:
 		return 0, false, fmt.Errorf("find open case: %w", err)
 	default:
-		if rankOf[top.Severity] > rankOf[severity] {
+		if top.Severity > level {
 			if _, err := tx.Exec(ctx, `UPDATE alerts SET severity = $2 WHERE id = $1`, alertID, top.Severity); err != nil {
 				return 0, false, fmt.Errorf("raise case: %w", err)
 			}
-			if err := addEvent(ctx, tx, alertID, at, "raised", 0, top.Severity); err != nil {
+			if err := addEvent(ctx, tx, alertID, at, "raised", 0, top.Severity.String()); err != nil {
 				return 0, false, err
 			}
 		} else if err := addEvent(ctx, tx, alertID, at, "joined", 0, top.Code); err != nil {
 			return 0, false, err
 		}
 	}
-	if !created && (rankOf[top.Severity] > rankOf[severity] || top.Severity == "crisis") {
+	if !created && (top.Severity > level || top.Severity == severity.Crisis) {
 		// News: whoever has the case gets a new message, not only a silent edit.
 		if _, err := tx.Exec(ctx, `UPDATE alerts SET news_at = $2 WHERE id = $1`, alertID, at); err != nil {
 			return 0, false, fmt.Errorf("case news: %w", err)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // SetOnCall switches coachID's on-call duty and returns the coach as they are now.
@@ -41,8 +43,8 @@ func (s *Store) CoachesOnDuty(ctx context.Context, onCall bool) ([]Coach, error)
 // CaseloadRow is one student in a coach's overview.
 type CaseloadRow struct {
 	Student
-	LastCheckin   time.Time // when the last check-in was completed; zero for none
-	OpenAlert     string    // severity of the open case, "" for none
+	LastCheckin   time.Time      // when the last check-in was completed; zero for none
+	OpenAlert     severity.Level // severity of the open case, None for none
 	OpenAlertID   int64
 	CoachName     string
 	AnsweredCount int

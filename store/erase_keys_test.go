@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -84,7 +85,7 @@ func TestEraseByKeyAliAndAlisha(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A case for Ali, delivered to the coach as message 50.
-	alertID, err := st.RaiseSignals(ctx, ali.ID, 0, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4, Detail: "ik wil dood"})
+	alertID, err := st.RaiseSignals(ctx, ali.ID, 0, store.Signal{Code: "crisis_text", Severity: severity.Crisis, Detail: "ik wil dood"})
 	if err != nil || alertID == 0 {
 		t.Fatalf("raise: %d, %v", alertID, err)
 	}

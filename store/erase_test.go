@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -52,7 +53,7 @@ func seedStudent(t *testing.T, st *store.Store, coach store.Coach, coachChat int
 	}
 	rec, err := st.RecordUpdate(ctx, store.Record{UpdateID: updateBase + 1, StudentID: s.ID, CheckinID: checkinID, Version: "v1",
 		Step: "mood", Option: "1", At: now, NextStep: "note",
-		Signals: []store.Signal{{Code: "mood<=2", Severity: "attention"}},
+		Signals: []store.Signal{{Code: "mood<=2", Severity: severity.Attention}},
 		Out:     []store.Message{{ChatID: chat, Kind: store.KindEdit, Text: "Hoe gaat het, " + first + "? 😞", EditMessageID: 7}}})
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +69,7 @@ func seedStudent(t *testing.T, st *store.Store, coach store.Coach, coachChat int
 	}
 	_, err = st.RecordUpdate(ctx, store.Record{UpdateID: updateBase + 2, StudentID: s.ID, CheckinID: checkinID, Version: "v1",
 		Step: "note", Text: "Ik ben " + name + " en ik wil niet meer", At: now.Add(time.Minute), Done: true,
-		Signals: []store.Signal{{Code: "crisis_text", Severity: "crisis", Detail: "Ik ben " + name + " en ik wil niet meer"}}})
+		Signals: []store.Signal{{Code: "crisis_text", Severity: severity.Crisis, Detail: "Ik ben " + name + " en ik wil niet meer"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -46,7 +47,7 @@ func TestPruneTablesKeepsThemBounded(t *testing.T) {
 	}
 	coach, _, _ := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
 	s := linkStudent(t, st, coach.ID, "Lotte Prune", 7_000_000_009)
-	alertID, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "crisis_text", Severity: "crisis", Rank: 4})
+	alertID, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "crisis_text", Severity: severity.Crisis})
 	if err != nil {
 		t.Fatal(err)
 	}

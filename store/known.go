@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // KnownFor is how long a situation a coach marked "known, in hand" stays quiet
@@ -33,7 +35,7 @@ func dampSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at 
 	out := make([]Signal, 0, len(sigs))
 	for _, sg := range sigs {
 		step, _, isAnswer := strings.Cut(sg.Detail, "=")
-		if sg.Severity == "crisis" || !isAnswer {
+		if sg.Severity == severity.Crisis || !isAnswer {
 			out = append(out, sg)
 			continue
 		}
@@ -64,13 +66,13 @@ func dampSignals(ctx context.Context, tx pgx.Tx, studentID, checkinID int64, at 
 				return nil, fmt.Errorf("known signal: %w", err)
 			}
 			if same { // four weeks of the same: once, as attention
-				sg.Severity, sg.Rank = "attention", rankOf["attention"]
+				sg.Severity = severity.Attention
 			}
 			out = append(out, sg)
 			continue
 		}
-		if same && sg.Severity == "urgent" {
-			sg.Severity, sg.Rank = "attention", rankOf["attention"]
+		if same && sg.Severity == severity.Urgent {
+			sg.Severity = severity.Attention
 		}
 		out = append(out, sg)
 	}

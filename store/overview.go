@@ -9,14 +9,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // WeekRow is one student in a coach's week: what needs their attention.
 type WeekRow struct {
 	CaseloadRow
-	LastContact time.Time // the student's latest answer or message; zero for none
-	NewRisk     string    // the highest severity of a signal in the last week, "" for none
-	Silent      bool      // active, but no answer for SilentAfter (or never, linked that long ago)
+	LastContact time.Time      // the student's latest answer or message; zero for none
+	NewRisk     severity.Level // the highest severity of a signal in the last week, None for none
+	Silent      bool           // active, but no answer for SilentAfter (or never, linked that long ago)
 }
 
 // SilentAfter is how long without any answer makes an active student "silent".
@@ -78,12 +80,8 @@ func (s *Store) Attention(ctx context.Context, coachID int64) ([]WeekRow, error)
 // weight orders a coach's week: open cases by severity, then new risks, then silence.
 func (w WeekRow) weight() int {
 	n := 0
-	if w.OpenAlert != "" {
-		n += 100 * rankOf[w.OpenAlert]
-	}
-	if w.NewRisk != "" {
-		n += 10 * rankOf[w.NewRisk]
-	}
+	n += 100 * int(w.OpenAlert)
+	n += 10 * int(w.NewRisk)
 	if w.Silent {
 		n++
 	}
@@ -103,13 +101,13 @@ func (s *Store) WeekDigest(ctx context.Context, coachID int64) (Digest, error) {
 	}
 	var d Digest
 	for _, r := range rows {
-		if r.OpenAlert != "" {
+		if r.OpenAlert != severity.None {
 			d.Open++
 		}
 		if r.Silent {
 			d.Silent++
 		}
-		if r.NewRisk != "" {
+		if r.NewRisk != severity.None {
 			d.NewRisk++
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -57,7 +58,7 @@ func TestStaleRuleIsOneWhateverTheAnswer(t *testing.T) {
 	kinds := map[string]func(*store.Record){
 		"plain tap": func(*store.Record) {},
 		"with a signal": func(r *store.Record) {
-			r.Signals = []store.Signal{{Code: "mood=1", Severity: "attention", Rank: 2, Detail: "mood=1"}}
+			r.Signals = []store.Signal{{Code: "mood=1", Severity: severity.Attention, Detail: "mood=1"}}
 		},
 		"with a check-in": func(r *store.Record) { r.ManualCheckinFor = s.ID },
 		"with a follow-up": func(r *store.Record) {

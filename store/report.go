@@ -35,12 +35,13 @@ func SectionWhere(m int) string { return fmt.Sprintf("where at %d months", m) }
 // Milestones are the months after leaving school the report looks at.
 var Milestones = []int{3, 6, 12, 24}
 
-// Daytime options in report order; "unknown" is a student who joined but gave
-// no daytime answer yet, NeverJoined one who was invited and never joined.
-var Daytimes = []string{"work", "school", "internship", "looking", "home", "unknown", NeverJoined}
-
-// NeverJoined is the measure of students who were invited and never joined.
-const NeverJoined = "never joined"
+// Measures of where students are besides the options of the flow's activity
+// step: NoAnswer is a student who joined but gave no such answer yet,
+// NeverJoined one who was invited and never joined.
+const (
+	NoAnswer    = "unknown"
+	NeverJoined = "never joined"
+)
 
 // reportGroups assigns every student to the groups the report shows.
 const reportGroups = `WITH g AS (
@@ -71,16 +72,17 @@ var reportQueries = []string{
 		('sent', sent::float8), ('completed', completed::float8), ('reminded', reminded::float8),
 		('response rate', CASE WHEN sent > 0 THEN completed::float8 / sent END)) AS x(m, v)
 	WHERE v IS NOT NULL`,
-	// Where students are: the latest daytime answer at each milestone they reached.
+	// Where students are: the latest answer to the activity step ($4) at each
+	// milestone they reached (midnight in the deployment's zone, $3).
 	reportGroups + `, w AS (SELECT g.by, g.grp, m.months, CASE WHEN s.chat_id IS NULL AND s.linked_at IS NULL AND s.status = 'invited'
 			THEN '` + NeverJoined + `' ELSE coalesce((SELECT a.option FROM answers a
-			WHERE a.student_id = s.id AND a.step = 'daytime' AND a.option IS NOT NULL
-			  AND a.answered_at < (s.left_school + make_interval(months => m.months))::timestamp AT TIME ZONE 'Europe/Amsterdam'
-			ORDER BY a.answered_at DESC, a.id DESC LIMIT 1), 'unknown') END AS daytime
+			WHERE a.student_id = s.id AND a.step = $4 AND a.option IS NOT NULL
+			  AND a.answered_at < (s.left_school + make_interval(months => m.months))::timestamp AT TIME ZONE $3
+			ORDER BY a.answered_at DESC, a.id DESC LIMIT 1), '` + NoAnswer + `') END AS activity
 		FROM g JOIN students s ON s.id = g.student_id CROSS JOIN unnest($2::int[]) AS m(months)
 		WHERE s.left_school IS NOT NULL
-		  AND (s.left_school + make_interval(months => m.months))::timestamp AT TIME ZONE 'Europe/Amsterdam' <= $1)
-	SELECT by, grp, 'where at ' || months || ' months', daytime, count(*)::float8 FROM w GROUP BY 1, 2, 3, 4`,
+		  AND (s.left_school + make_interval(months => m.months))::timestamp AT TIME ZONE $3 <= $1)
+	SELECT by, grp, 'where at ' || months || ' months', activity, count(*)::float8 FROM w GROUP BY 1, 2, 3, 4`,
 	// Signals by severity.
 	reportGroups + `SELECT g.by, g.grp, '` + SectionSignals + `', sg.severity, count(*)::float8
 	FROM g JOIN signals sg ON sg.student_id = g.student_id GROUP BY 1, 2, 4`,
@@ -97,13 +99,15 @@ var reportQueries = []string{
 }
 
 // Report computes the pilot's figures as of now, all in SQL: nothing but the
-// figures themselves leaves Postgres. Erased students are not in it.
-func (s *Store) Report(ctx context.Context, now time.Time) ([]Figure, error) {
+// figures themselves leaves Postgres. Erased students are not in it. Months
+// after leaving school begin at midnight in zone, the deployment's; where
+// students are is their answer to activityStep, the flow's flows.RoleActivity step.
+func (s *Store) Report(ctx context.Context, now time.Time, zone *time.Location, activityStep string) ([]Figure, error) {
 	var out []Figure
 	for i, q := range reportQueries {
 		var args []any
 		if i == 2 {
-			args = []any{now, Milestones}
+			args = []any{now, Milestones, zone.String(), activityStep}
 		}
 		rows, err := s.db.Query(ctx, q, args...)
 		if err != nil {

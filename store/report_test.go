@@ -57,7 +57,11 @@ func TestReportFiguresMatchHandCounts(t *testing.T) {
 	now := time.Date(2027, 1, 15, 12, 0, 0, 0, time.UTC)
 	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
 	seedReport(t, st)
-	figs, err := st.Report(context.Background(), st.Now())
+	ams, err := time.LoadLocation("Europe/Amsterdam") // the deployment's TIMEZONE
+	if err != nil {
+		t.Fatal(err)
+	}
+	figs, err := st.Report(context.Background(), st.Now(), ams, "daytime")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // Scheduled is a student as the scheduler sees them.
@@ -17,7 +19,7 @@ type Scheduled struct {
 	CoachName   string
 	Lang        string
 	Status      string
-	LeftSchool  time.Time // the day they left school (the day they joined when unknown)
+	LeftSchool  time.Time // the day they left school; zero when unknown (count from Linked, in local time)
 	Linked      time.Time // when they accepted their invite
 	MomentDay   int       // 0 (Sunday) .. 6, or -1 when not chosen
 	MomentPart  string    // "" when not chosen
@@ -25,7 +27,7 @@ type Scheduled struct {
 }
 
 const scheduledCols = `s.id, coalesce(s.chat_id, 0), s.name, co.name, s.lang, s.status,
-	coalesce(s.left_school, (coalesce(s.linked_at, s.created_at) AT TIME ZONE 'Europe/Amsterdam')::date),
+	coalesce(s.left_school, '0001-01-01'),
 	coalesce(s.linked_at, s.created_at), coalesce(s.moment_day, -1), coalesce(s.moment_part, ''),
 	coalesce(s.paused_until, '0001-01-01')`
 
@@ -35,6 +37,9 @@ func scanScheduled(row pgx.Row) (Scheduled, error) {
 		&s.MomentDay, &s.MomentPart, &s.PausedUntil)
 	if s.PausedUntil.Year() == 1 {
 		s.PausedUntil = time.Time{}
+	}
+	if s.LeftSchool.Year() == 1 {
+		s.LeftSchool = time.Time{}
 	}
 	return s, err
 }
@@ -364,7 +369,7 @@ func (s *Store) ExpireCheckins(ctx context.Context, now time.Time, limit int) ([
 			}
 			out[i].MissedTwice = true
 			out[i].AlertID, _, err = raiseSignals(ctx, tx, e.StudentID, e.CheckinID, now,
-				[]Signal{{Code: "missed_twice", Severity: "attention", Rank: 2}})
+				[]Signal{{Code: "missed_twice", Severity: severity.Attention}})
 			if err != nil {
 				return err
 			}

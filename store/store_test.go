@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -70,11 +71,11 @@ func TestSignalsJoinOneOpenCase(t *testing.T) {
 	ctx := context.Background()
 	coach, _, _ := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
 	s, _, _ := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
-	a1, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "money=debts", Severity: "attention"})
+	a1, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "money=debts", Severity: severity.Attention})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a2, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "crisis_text", Severity: "crisis", Detail: "..."})
+	a2, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "crisis_text", Severity: severity.Crisis, Detail: "..."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +86,13 @@ func TestSignalsJoinOneOpenCase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.Severity != "crisis" || len(v.Signals) != 2 {
+	if v.Severity != severity.Crisis || len(v.Signals) != 2 {
 		t.Fatalf("case: severity %s with %d signals, want crisis with 2", v.Severity, len(v.Signals))
 	}
-	if _, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "contact=yes", Severity: "request"}); err != nil {
+	if _, err := st.RaiseSignals(ctx, s.ID, 0, store.Signal{Code: "contact=yes", Severity: severity.Request}); err != nil {
 		t.Fatal(err)
 	}
-	if v, _ = st.Alert(ctx, a1, 0); v.Severity != "crisis" {
+	if v, _ = st.Alert(ctx, a1, 0); v.Severity != severity.Crisis {
 		t.Fatalf("severity fell to %s", v.Severity)
 	}
 }

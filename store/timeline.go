@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/lijntje/lijntje/severity"
 )
 
 // The sources of a student's timeline (see bot/timeline.go): each method
@@ -66,7 +68,7 @@ func (s *Store) MissedCheckins(ctx context.Context, studentID int64, limit int) 
 // StudentCase is a case (alert) about a student, as the timeline shows it.
 type StudentCase struct {
 	ID        int64
-	Severity  string
+	Severity  severity.Level
 	Status    string
 	OpenedAt  time.Time
 	TakenBy   string // the coach's name, "" when nobody took it

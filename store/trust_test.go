@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -40,7 +41,7 @@ func TestRecordRefusedForAChatNoLongerTheStudents(t *testing.T) {
 	msg := store.Message{ChatID: oldPhone, Kind: store.KindSend, Text: "je gegevens"}
 	for name, r := range map[string]store.Record{
 		"fast path":   {UpdateID: 10, StudentID: s.ID, Step: "message", Text: "hoi", Out: []store.Message{msg}},
-		"transaction": {UpdateID: 11, StudentID: s.ID, Signals: []store.Signal{{Code: "contact=yes", Severity: "request", Rank: 1}}, Out: []store.Message{msg}},
+		"transaction": {UpdateID: 11, StudentID: s.ID, Signals: []store.Signal{{Code: "contact=yes", Severity: severity.Request}}, Out: []store.Message{msg}},
 	} {
 		r.Owner, r.At = old, time.Now()
 		if _, err := st.RecordUpdate(ctx, r); !errors.Is(err, store.ErrNotOwner) {

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"time"
 
-	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -12,8 +12,9 @@ import (
 func parseExport(c *cmdline, args []string) (action, error) {
 	fs := c.flags("export answers")
 	format := fs.String("format", "csv", c.T("cli.flag.export_format"))
-	from := c.dateFlag(fs, "from", c.T("cli.flag.from"), scheduler.Amsterdam)
-	to := c.dateFlag(fs, "to", c.T("cli.flag.to"), scheduler.Amsterdam)
+	// Calendar days: inZone places them in the deployment's zone below.
+	from := c.dateFlag(fs, "from", c.T("cli.flag.from"), time.UTC)
+	to := c.dateFlag(fs, "to", c.T("cli.flag.to"), time.UTC)
 	coach := fs.Int64("coach", 0, c.T("cli.flag.coach_filter"))
 	out := fs.String("out", "", c.T("cli.flag.out_file"))
 	fs.BoolVar(&c.comma, "csv-comma", c.comma, c.T("cli.flag.csv_comma"))

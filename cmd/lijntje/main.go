@@ -18,7 +18,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	_ "time/tzdata" // Europe/Amsterdam also in an image without zone files
+	_ "time/tzdata" // TIMEZONE (and its default) also in an image without zone files
 
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/desk"

@@ -255,7 +255,8 @@ func TestCheckinsAnsweredButForTheNoteAreNotMissed(t *testing.T) {
 	if n := w.count(`SELECT count(*) FROM signals WHERE code = 'missed_twice'`); n != 0 {
 		t.Errorf("'twee check-ins op rij niet beantwoord' for a student who tapped every answer")
 	}
-	figs, err := w.srv.st.Report(ctx, w.clock.Now())
+	activity, _ := w.srv.Flows.StepWithRole(flows.RoleActivity)
+	figs, err := w.srv.st.Report(ctx, w.clock.Now(), w.srv.Cfg.Zone(), activity.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

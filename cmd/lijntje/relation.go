@@ -13,7 +13,6 @@ import (
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/flows"
-	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -33,16 +32,16 @@ func studentFor(ctx context.Context, d *deps, cmd string, id int64) (store.Stude
 }
 
 // parseDay reads a date as every date flag does (desk.DateLayouts), or DD-MM
-// (the next such date).
-func parseDay(s string, now time.Time) (time.Time, bool) {
-	now = now.In(scheduler.Amsterdam)
-	if t, ok := desk.ParseDate(s, scheduler.Amsterdam); ok {
+// (the next such date), in zone.
+func parseDay(s string, now time.Time, zone *time.Location) (time.Time, bool) {
+	now = now.In(zone)
+	if t, ok := desk.ParseDate(s, zone); ok {
 		return t, true
 	}
 	for _, layout := range []string{"02-01", "2-1"} {
-		if t, err := time.ParseInLocation(layout, s, scheduler.Amsterdam); err == nil {
-			t = time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, scheduler.Amsterdam)
-			if t.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, scheduler.Amsterdam)) {
+		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
+			t = time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, zone)
+			if t.Before(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)) {
 				t = t.AddDate(1, 0, 0)
 			}
 			return t, true
@@ -68,7 +67,7 @@ func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if text == "" || len([]rune(text)) > 300 {
 		return d.cli.usage("agreement add", "cli.usage.what")
 	}
-	day, ok := parseDay(*due, d.Store.Now())
+	day, ok := parseDay(*due, d.Store.Now(), d.Cfg.Zone())
 	if !ok {
 		return d.cli.usage("agreement add", "cli.usage.date", "Flag", "--due", "Value", strconv.Quote(*due))
 	}
@@ -126,7 +125,7 @@ func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error
 		return err
 	}
 	_, err = fmt.Fprintln(w, d.cli.T("cli.referral.added", "ID", r.ID, "Student", s.ID, "Kind", r.Kind,
-		"Date", r.FollowUpAt.In(scheduler.Amsterdam).Format("02-01-2006")))
+		"Date", r.FollowUpAt.In(d.Cfg.Zone()).Format("02-01-2006")))
 	return err
 }
 
@@ -147,7 +146,7 @@ func studentShow(ctx context.Context, d *deps, args []string, w io.Writer) error
 	if err != nil {
 		return err
 	}
-	text, err := bot.NewTimeline(d.Store, d.Locales, d.Flows).Text(ctx, *lang, s, 1<<20)
+	text, err := bot.NewTimeline(d.Store, d.Locales, d.Flows, d.Cfg.Zone()).Text(ctx, *lang, s, 1<<20)
 	if err != nil {
 		return err
 	}

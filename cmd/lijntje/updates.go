@@ -57,7 +57,7 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	b := bot.New(bot.Config{BotUsername: d.Cfg.BotUsername, Now: d.Store.Now}, tg, d.Store, d.Flows, d.Locales, d.Crisis, d.Log)
+	b := bot.New(bot.Config{BotUsername: d.Cfg.BotUsername, Now: d.Store.Now, Zone: d.Cfg.Zone()}, tg, d.Store, d.Flows, d.Locales, d.Crisis, d.Log)
 	if err := b.RegisterFlows(ctx); err != nil {
 		return err
 	}
