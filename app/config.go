@@ -48,7 +48,7 @@ func (c Config) SenderConfig() sender.Config {
 		PollEvery: c.SendPollEvery}
 }
 
-// Zone is the deployment's time zone (TIMEZONE, default Europe/Amsterdam).
+// Zone is the deployment's time zone (TIMEZONE, default scheduler.DefaultTimezone).
 func (c Config) Zone() *time.Location {
 	if z := c.Schedule.Cadence.Zone; z != nil {
 		return z
