@@ -28,7 +28,7 @@ func parseReport(c *cmdline, args []string) (action, error) {
 			if err := d.desk(nil).Report(ctx, *format, w, *chart); err != nil || *format != "text" {
 				return err
 			}
-			return writeRelationReport(ctx, d, w) // referrals and the pilot's questions: relation.go
+			return d.desk(nil).WriteRelationReport(ctx, w) // referrals and the pilot's questions
 		})
 	}, nil
 }
