@@ -21,8 +21,8 @@ import (
 	"github.com/lijntje/lijntje/scheduler"
 )
 
-// ErrNoToken is New without Config.Token.
-var ErrNoToken = errors.New("TELEGRAM_TOKEN not set")
+// ErrNoToken is New (or serve) without Config.Token.
+var ErrNoToken error = &EnvError{Var: "TELEGRAM_TOKEN", Want: "not set: get a token from @BotFather and set TELEGRAM_TOKEN"}
 
 // WebhookPath is where Telegram posts updates in webhook mode.
 const WebhookPath = "/telegram/webhook"
@@ -232,4 +232,20 @@ func (a *App) pollAsLeader(ctx context.Context) {
 		case <-time.After(2 * time.Second):
 		}
 	}
+}
+
+// Run is `lijntje serve`: it runs the application until ctx ends (SIGINT,
+// SIGTERM), then stops it in order: updates, HTTP, scheduler, sender,
+// connections.
+func Run(ctx context.Context, cfg Config, o Options) error {
+	a, err := New(ctx, cfg, o)
+	if err != nil {
+		return err
+	}
+	if err := a.Start(ctx); err != nil {
+		_ = a.Stop(ctx)
+		return err
+	}
+	<-ctx.Done()
+	return a.Stop(context.WithoutCancel(ctx))
 }

@@ -373,3 +373,18 @@ func strs(s []string) []any {
 // frozenHeader keeps the header row in view while scrolling.
 var frozenHeader = &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 	Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}
+
+// CommandError is err of the import as the command line prints it: the
+// file's problem or the rows' summary in the user's language, after cmd.
+func CommandError(cmd string, err error) error {
+	var fe *ErrFile
+	switch {
+	case errors.As(err, &fe):
+		return fmt.Errorf("%s: %s", cmd, fe.Msg)
+	case errors.Is(err, ErrBadRows):
+		return fmt.Errorf("%s: %s", cmd, strings.TrimSuffix(err.Error(), ": "+ErrBadRows.Error()))
+	case err != nil:
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	return nil
+}

@@ -16,18 +16,18 @@ var stdin io.Reader = os.Stdin
 // on stdin, or --yes for scripts. Without a terminal and without --yes it
 // refuses.
 func parseStudentDelete(c *cmdline, args []string) (action, error) {
-	fs := c.flags("student delete")
+	fs := c.Flags("student delete")
 	yes := fs.Bool("yes", false, c.T("cli.flag.yes"))
-	ids, err := c.parse(fs, args, true)
+	ids, err := c.Parse(fs, args, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(ids) != 1 {
-		return nil, c.usage("student delete", "cli.usage.one_id")
+		return nil, c.Usage("student delete", "cli.usage.one_id")
 	}
 	id, err := strconv.ParseInt(ids[0], 10, 64)
 	if err != nil || id <= 0 {
-		return nil, c.usage("student delete", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
+		return nil, c.Usage("student delete", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error {
 		if err := d.desk(nil).DeleteStudent(ctx, id, *yes, stdin, w); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -21,7 +22,7 @@ import (
 func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	c := newCLI(t)
 	c.must("coach", "add", "--name", "Sanne")
-	var inv invited
+	var inv desk.Invited
 	if err := json.Unmarshal([]byte(c.must("student", "add", "--name", "Fenna Cmdtest", "--coach", "1", "--json")), &inv); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -35,7 +36,7 @@ func TestDemoInBrowser(t *testing.T) {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	dbName := "lijntje_demo_t_" + hex.EncodeToString(b)
-	cfg, err := loadConfig(envMap{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}.get)
+	cfg, err := app.LoadConfig(envMap{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}.get)
 	if err != nil {
 		t.Fatal(err)
 	}

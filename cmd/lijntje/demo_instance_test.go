@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -46,7 +47,7 @@ func startDemo(t *testing.T, addr string, args ...string) (string, <-chan error,
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := loadConfig(env.get)
+	cfg, err := app.LoadConfig(env.get)
 	if err != nil {
 		t.Fatal(err)
 	}

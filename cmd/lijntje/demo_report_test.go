@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -24,7 +25,7 @@ func TestDemoReportFollowsTheDemosClock(t *testing.T) {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	dbName := "lijntje_demo_t_" + hex.EncodeToString(b)
-	cfg, err := loadConfig(envMap{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}.get)
+	cfg, err := app.LoadConfig(envMap{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}.get)
 	if err != nil {
 		t.Fatal(err)
 	}

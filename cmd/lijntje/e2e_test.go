@@ -59,7 +59,7 @@ func newWorldWith(t *testing.T, extra map[string]string) *world {
 // newWorldAt is a world whose clock starts at start.
 func newWorldAt(t *testing.T, start time.Time, extra map[string]string) *world {
 	t.Helper()
-	e := apptest.New(t, apptest.Options{Start: start, Env: extra, Config: loadConfig})
+	e := apptest.New(t, apptest.Options{Start: start, Env: extra, Config: app.LoadConfig})
 	w := &world{t: t, env: e, clock: e.Clock, tg: e.TG, prefix: e.RedisPrefix}
 	w.start()
 	return w

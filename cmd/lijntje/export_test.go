@@ -14,7 +14,7 @@ import (
 )
 
 // exec runs SQL statements on the test database.
-func (c *cli) exec(stmts ...string) {
+func (c *cliEnv) exec(stmts ...string) {
 	c.t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.url)

@@ -12,9 +12,9 @@ import (
 // parseFlowsCheck is `lijntje flows check`: validates every flow and
 // translation, listing every problem.
 func parseFlowsCheck(c *cmdline, args []string) (action, error) {
-	fs := c.flags("flows check")
+	fs := c.Flags("flows check")
 	crisis := fs.String("crisis", "", c.T("cli.flag.crisis"))
-	rest, err := c.parse(fs, args, true)
+	rest, err := c.Parse(fs, args, true)
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +24,8 @@ func parseFlowsCheck(c *cmdline, args []string) (action, error) {
 	}
 	return func(_ context.Context, _ *deps, w io.Writer) error {
 		msgs := map[string]map[string]bool{}
-		for _, l := range c.texts.Languages() {
-			msgs[l] = c.texts.IDs(l)
+		for _, l := range c.Texts.Languages() {
+			msgs[l] = c.Texts.IDs(l)
 		}
 		problems := flows.Check(flows.FS(), msgs)
 		for _, p := range problems {

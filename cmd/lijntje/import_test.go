@@ -18,27 +18,27 @@ import (
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
-// cli runs lijntje commands against one test database.
-type cli struct {
+// cliEnv runs lijntje commands against one test database.
+type cliEnv struct {
 	t    *testing.T
 	url  string
 	lang string            // LANG: "en_US.UTF-8" (these tests read English), "" for Dutch
 	more map[string]string // more environment
 }
 
-func newCLI(t *testing.T) *cli {
+func newCLI(t *testing.T) *cliEnv {
 	t.Helper()
-	return &cli{t: t, url: storetest.DatabaseURL(t), lang: "en_US.UTF-8"}
+	return &cliEnv{t: t, url: storetest.DatabaseURL(t), lang: "en_US.UTF-8"}
 }
 
 // newDutchCLI is newCLI as a Dutch coordinator's machine has it: no LANG.
-func newDutchCLI(t *testing.T) *cli {
+func newDutchCLI(t *testing.T) *cliEnv {
 	c := newCLI(t)
 	c.lang = ""
 	return c
 }
 
-func (c *cli) env(k string) string {
+func (c *cliEnv) env(k string) string {
 	if v, ok := c.more[k]; ok {
 		return v
 	}
@@ -54,7 +54,7 @@ func (c *cli) env(k string) string {
 }
 
 // run runs one command and returns its exit code, stdout and stderr.
-func (c *cli) run(args ...string) (int, string, string) {
+func (c *cliEnv) run(args ...string) (int, string, string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, &out, &errb, c.env)
@@ -62,7 +62,7 @@ func (c *cli) run(args ...string) (int, string, string) {
 }
 
 // must runs a command that has to succeed.
-func (c *cli) must(args ...string) string {
+func (c *cliEnv) must(args ...string) string {
 	c.t.Helper()
 	code, out, errs := c.run(args...)
 	if code != 0 {
@@ -72,7 +72,7 @@ func (c *cli) must(args ...string) string {
 }
 
 // count returns the result of a count query.
-func (c *cli) count(q string, args ...any) int {
+func (c *cliEnv) count(q string, args ...any) int {
 	c.t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, c.url)

@@ -21,6 +21,7 @@ import (
 	_ "time/tzdata" // TIMEZONE (and its default) also in an image without zone files
 
 	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/cli"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/locales"
 )
@@ -30,7 +31,7 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, getenv)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
 	stop()
 	os.Exit(code)
 }
@@ -59,34 +60,21 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if o.Log == nil {
 		o.Log = log
 	}
-	c := &cmdline{texts: texts, lang: desk.LangFromEnv(getenv), getenv: getenv, stdout: stdout, opts: o}
-	// Global flags before the command: --lang nl|en, --csv-comma.
-	for len(args) > 0 {
-		switch a := args[0]; {
-		case a == "--lang" && len(args) > 1:
-			c.lang, args = desk.NormLang(args[1]), args[2:]
-		case strings.HasPrefix(a, "--lang="):
-			c.lang, args = desk.NormLang(strings.TrimPrefix(a, "--lang=")), args[1:]
-		case a == "--csv-comma":
-			c.comma, args = true, args[1:]
-		default:
-			goto dispatch
-		}
-	}
-dispatch:
+	c := &cmdline{Line: &cli.Line{Texts: texts, Lang: desk.LangFromEnv(getenv), Getenv: getenv, Stdout: stdout}, opts: o}
+	args = c.GlobalFlags(args)
 	err = dispatch(ctx, c, args, stdout, stderr, getenv, log, o)
-	var ue *usageError
-	var ee *envError
+	var ue *cli.UsageError
+	var ee *app.EnvError
 	switch {
-	case err == nil, errors.Is(err, errHelp):
+	case err == nil, errors.Is(err, cli.ErrHelp):
 		return 0
 	case errors.As(err, &ee):
-		fmt.Fprintf(stderr, "lijntje: %s\n", configMessage(c, ee))
+		fmt.Fprintf(stderr, "lijntje: %s\n", c.ConfigMessage(ee.Var, ee.Got, ee.Want))
 		return 1
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "lijntje %s\n%s\n", ue.Error(), c.T("cli.usage.hint", "Command", ue.cmd))
+		fmt.Fprintf(stderr, "lijntje %s\n%s\n", ue.Error(), c.T("cli.usage.hint", "Command", ue.Cmd))
 		return 2
-	case errors.Is(err, errUsage):
+	case errors.Is(err, cli.ErrUsage):
 		fmt.Fprintf(stderr, "lijntje: %v\n%s\n", strings.TrimSuffix(err.Error(), ": usage"), c.T("cli.usage.hint_global"))
 		return 2
 	default:
@@ -107,7 +95,7 @@ func commandName(args []string) (string, []string) {
 
 func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.Writer, getenv func(string) string, log *slog.Logger, o app.Options) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%s: %w", c.T("cli.usage.no_command"), errUsage)
+		return fmt.Errorf("%s: %w", c.T("cli.usage.no_command"), cli.ErrUsage)
 	}
 	cmd, args := commandName(args)
 	switch cmd {
@@ -128,7 +116,7 @@ func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.
 			fmt.Fprint(stdout, c.T("cli.usage.global"))
 			return nil
 		}
-		return fmt.Errorf("%s: %w", c.T("cli.usage.unknown", "Command", name), errUsage)
+		return fmt.Errorf("%s: %w", c.T("cli.usage.unknown", "Command", name), cli.ErrUsage)
 	case "demo":
 		return demoCmd(ctx, args, stdout, stderr, getenv)
 	case "bench": // its own database, Redis prefix and Telegram double: no TELEGRAM_TOKEN
@@ -136,7 +124,7 @@ func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.
 	}
 	cm, ok := commands[cmd]
 	if !ok {
-		return fmt.Errorf("%s: %w", c.T("cli.usage.unknown", "Command", cmd), errUsage)
+		return fmt.Errorf("%s: %w", c.T("cli.usage.unknown", "Command", cmd), cli.ErrUsage)
 	}
 	act, err := cm.parse(c, args) // every argument is checked before anything is opened
 	if err != nil {
@@ -145,7 +133,7 @@ func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.
 	if cm.noDB {
 		return act(ctx, nil, stdout)
 	}
-	cfg, err := loadConfig(getenv)
+	cfg, err := app.LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
@@ -155,16 +143,4 @@ func dispatch(ctx context.Context, c *cmdline, args []string, stdout, stderr io.
 	}
 	defer p.Close()
 	return act(ctx, &deps{Parts: p, cli: c}, stdout)
-}
-
-// configMessage is a configuration error in the user's language.
-func configMessage(c *cmdline, e *envError) string {
-	if e.Var == "schedule" { // CADENCE, QUIET_HOURS, TIMEZONE, ...: the scheduler names the variable
-		return c.T("cli.config.schedule", "Err", e.Want)
-	}
-	want := c.T("cli.config." + e.Var)
-	if e.Got == "" {
-		return c.T("cli.config.missing", "Var", e.Var, "Want", want)
-	}
-	return c.T("cli.config.bad", "Var", e.Var, "Want", want, "Got", e.Got)
 }

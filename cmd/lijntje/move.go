@@ -11,18 +11,18 @@ import (
 // another coach and tells the student (in the new coach's name) and both
 // coaches. A running `lijntje serve` sends the messages.
 func parseStudentMove(c *cmdline, args []string) (action, error) {
-	fs := c.flags("student move")
+	fs := c.Flags("student move")
 	coach := fs.String("coach", "", c.T("cli.flag.move_coach"))
-	ids, err := c.parse(fs, args, true)
+	ids, err := c.Parse(fs, args, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(ids) != 1 || *coach == "" {
-		return nil, c.usage("student move", "cli.usage.move")
+		return nil, c.Usage("student move", "cli.usage.move")
 	}
 	id, err := strconv.ParseInt(ids[0], 10, 64)
 	if err != nil || id <= 0 {
-		return nil, c.usage("student move", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
+		return nil, c.Usage("student move", "cli.usage.not_id", "Arg", strconv.Quote(ids[0]))
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error { return studentMove(ctx, d, id, *coach, w) }, nil
 }

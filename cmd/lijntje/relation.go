@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/cli"
 	"github.com/lijntje/lijntje/desk"
 	"github.com/lijntje/lijntje/store"
 )
@@ -20,18 +21,18 @@ import (
 func asUsage(cmd string, err error) error {
 	var ie *desk.InputError
 	if errors.As(err, &ie) {
-		return &usageError{cmd: cmd, msg: ie.Msg}
+		return &cli.UsageError{Cmd: cmd, Msg: ie.Msg}
 	}
 	return err
 }
 
 func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) error {
-	fs := newFlags("agreement add")
+	fs := cli.NewFlags("agreement add")
 	id := fs.Int64("student", 0, "the student's ID")
 	what := fs.String("what", "", "what was agreed")
 	due := fs.String("due", "", "by when: YYYY-MM-DD or DD-MM-YYYY")
 	coach := fs.Int64("coach", 0, "the coach who made it (default: the student's coach)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	dk := d.desk(nil)
@@ -48,12 +49,12 @@ func agreementAdd(ctx context.Context, d *deps, args []string, w io.Writer) erro
 }
 
 func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error {
-	fs := newFlags("referral add")
+	fs := cli.NewFlags("referral add")
 	id := fs.Int64("student", 0, "the student's ID")
 	kind := fs.String("kind", "", strings.Join(store.ReferralKinds, ", "))
 	note := fs.String("note", "", "a free note")
 	coach := fs.Int64("coach", 0, "the coach who made it (default: the student's coach)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	dk := d.desk(nil)
@@ -71,16 +72,16 @@ func referralAdd(ctx context.Context, d *deps, args []string, w io.Writer) error
 }
 
 func studentShow(ctx context.Context, d *deps, args []string, w io.Writer) error {
-	fs := newFlags("student show")
+	fs := cli.NewFlags("student show")
 	lang := fs.String("lang", "nl", "nl or en")
 	var id int64
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		if _, err := fmt.Sscan(strings.TrimPrefix(args[0], "#"), &id); err != nil {
-			return d.cli.usage("student show", "cli.usage.not_id", "Arg", strconv.Quote(args[0]))
+			return d.cli.Usage("student show", "cli.usage.not_id", "Arg", strconv.Quote(args[0]))
 		}
 		args = args[1:]
 	}
-	if err := parseFlags(fs, args); err != nil {
+	if err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := d.desk(nil).StudentFor(ctx, "student show", id)

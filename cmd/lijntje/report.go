@@ -5,23 +5,25 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/lijntje/lijntje/cli"
 )
 
 // parseReport is `lijntje report [--format text|csv|xlsx] [--chart FILE.png] [--out FILE]`.
 func parseReport(c *cmdline, args []string) (action, error) {
-	fs := c.flags("report")
+	fs := c.Flags("report")
 	format := fs.String("format", "text", c.T("cli.flag.report_format"))
 	chart := fs.String("chart", "", c.T("cli.flag.chart"))
 	out := fs.String("out", "", c.T("cli.flag.out_file"))
-	fs.BoolVar(&c.comma, "csv-comma", c.comma, c.T("cli.flag.csv_comma"))
-	if _, err := c.parse(fs, args, false); err != nil {
+	fs.BoolVar(&c.Comma, "csv-comma", c.Comma, c.T("cli.flag.csv_comma"))
+	if _, err := c.Parse(fs, args, false); err != nil {
 		return nil, err
 	}
 	if *format != "text" && *format != "csv" && *format != "xlsx" {
-		return nil, c.usage("report", "cli.usage.format", "Format", *format, "Formats", "text, csv, xlsx")
+		return nil, c.Usage("report", "cli.usage.format", "Format", *format, "Formats", "text, csv, xlsx")
 	}
-	if *format == "xlsx" && *out == "" && isTerminal(c.stdout) {
-		return nil, c.usage("report", "cli.usage.terminal")
+	if *format == "xlsx" && *out == "" && cli.IsTerminal(c.Stdout) {
+		return nil, c.Usage("report", "cli.usage.terminal")
 	}
 	return func(ctx context.Context, d *deps, w io.Writer) error {
 		return writeTo(*out, w, func(w io.Writer) error {

@@ -13,7 +13,7 @@ import (
 
 // seedCohorts makes 200 students in four cohorts with daytime answers spread
 // over the months after they left school (the data of docs/report-chart.png).
-func seedCohorts(c *cli) {
+func seedCohorts(c *cliEnv) {
 	c.exec(`INSERT INTO coaches (id, name) VALUES (1, 'Anna'), (2, 'Bram')`,
 		`INSERT INTO students (name, coach_id, left_school, status)
 			SELECT 'leerling ' || i, 1 + i % 2, date '2024-07-01' + ((i % 4) * interval '3 months'),

@@ -13,6 +13,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
+	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
@@ -43,7 +44,7 @@ func TestSendConfig(t *testing.T) {
 		{"paid broadcast", env("PAID_BROADCAST", "1"), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1, PaidBroadcast: true}},
 		{"paid broadcast off", env("PAID_BROADCAST", "false"), sender.Config{Rate: 25, Auto: true, RateMax: 30, ChatRate: 1}},
 	} {
-		c, err := loadConfig(tc.env)
+		c, err := app.LoadConfig(tc.env)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
@@ -60,7 +61,7 @@ func TestSendConfig(t *testing.T) {
 		{"SEND_CHAT_RATE", "-1"}, {"SEND_CHAT_RATE", "off"}, {"SEND_CHAT_RATE", "Inf"},
 		{"PAID_BROADCAST", "misschien"},
 	} {
-		_, err := loadConfig(env(tc.key, tc.value))
+		_, err := app.LoadConfig(env(tc.key, tc.value))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.key+":") || !strings.Contains(err.Error(), tc.value) {
 			t.Errorf("%s=%s: want a clear error naming the variable and the value, got %v", tc.key, tc.value, err)
 		}
@@ -74,7 +75,7 @@ func TestSendConfig(t *testing.T) {
 // the sender's rate is the configured 500, and no 429 comes back.
 func TestSendRate500AndNoChatPacingAreUsed(t *testing.T) {
 	t.Parallel()
-	cfg, err := loadConfig(func(k string) string {
+	cfg, err := app.LoadConfig(func(k string) string {
 		return map[string]string{"SEND_RATE": "500", "SEND_CHAT_RATE": "0"}[k]
 	})
 	if err != nil {
@@ -144,7 +145,7 @@ func TestPaidBroadcastOnlyForNewCheckins(t *testing.T) {
 		_, _ = io.WriteString(w, `{"ok":true,"result":{"message_id":7}}`)
 	}))
 	t.Cleanup(api.Close)
-	cfg, err := loadConfig(func(k string) string {
+	cfg, err := app.LoadConfig(func(k string) string {
 		return map[string]string{"PAID_BROADCAST": "1", "TELEGRAM_API_URL": api.URL, "TELEGRAM_TOKEN": "1:x"}[k]
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -16,26 +15,26 @@ import (
 // parseStudentImport is `lijntje student import FILE.csv|FILE.xlsx [--dry-run]
 // [--renew] [--out links.csv|links.xlsx] [--qr DIR] [--cards FILE.pdf|DIR]`.
 func parseStudentImport(c *cmdline, args []string) (action, error) {
-	fs := c.flags("student import")
+	fs := c.Flags("student import")
 	var o desk.ImportOptions
 	fs.BoolVar(&o.DryRun, "dry-run", false, c.T("cli.flag.dry_run"))
 	fs.BoolVar(&o.Renew, "renew", false, c.T("cli.flag.renew"))
 	fs.StringVar(&o.Out, "out", "", c.T("cli.flag.out_links"))
 	fs.StringVar(&o.QRDir, "qr", "", c.T("cli.flag.qr"))
 	fs.StringVar(&o.Cards, "cards", "", c.T("cli.flag.cards"))
-	fs.BoolVar(&c.comma, "csv-comma", c.comma, c.T("cli.flag.csv_comma"))
-	files, err := c.parse(fs, args, true)
+	fs.BoolVar(&c.Comma, "csv-comma", c.Comma, c.T("cli.flag.csv_comma"))
+	files, err := c.Parse(fs, args, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(files) != 1 {
-		return nil, c.usage("student import", "cli.usage.one_file")
+		return nil, c.Usage("student import", "cli.usage.one_file")
 	}
 	if ext := strings.ToLower(filepath.Ext(files[0])); ext != ".csv" && ext != ".txt" && ext != ".xlsx" {
-		return nil, c.usage("student import", "cli.usage.import_kind")
+		return nil, c.Usage("student import", "cli.usage.import_kind")
 	}
 	if ext := strings.ToLower(filepath.Ext(o.Out)); o.Out != "" && ext != ".csv" && ext != ".xlsx" {
-		return nil, c.usage("student import", "cli.usage.out_kind")
+		return nil, c.Usage("student import", "cli.usage.out_kind")
 	}
 	if _, err := os.Stat(files[0]); err != nil {
 		return nil, fmt.Errorf("student import: %w", err)
@@ -53,16 +52,6 @@ func parseStudentImport(c *cmdline, args []string) (action, error) {
 			last := ph[len(ph)-1].Until
 			o.FollowUpEnds = func(left time.Time) time.Time { return left.AddDate(0, last.Months, last.Days) }
 		}
-		err := dk.Import(ctx, files[0], o, w)
-		var fe *desk.ErrFile
-		switch {
-		case errors.As(err, &fe):
-			return fmt.Errorf("student import: %s", fe.Msg)
-		case errors.Is(err, desk.ErrBadRows):
-			return fmt.Errorf("student import: %s", strings.TrimSuffix(err.Error(), ": "+desk.ErrBadRows.Error()))
-		case err != nil:
-			return fmt.Errorf("student import: %w", err)
-		}
-		return nil
+		return desk.CommandError("student import", dk.Import(ctx, files[0], o, w))
 	}, nil
 }

@@ -7,7 +7,8 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/lijntje/lijntje/bot"
+	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/cli"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -15,8 +16,8 @@ import (
 // before the database is opened.
 func parseUpdates(name string, run func(context.Context, *deps, []string, io.Writer) error) func(*cmdline, []string) (action, error) {
 	return func(c *cmdline, args []string) (action, error) {
-		fs := c.flags(name)
-		pos, err := c.parse(fs, args, true)
+		fs := c.Flags(name)
+		pos, err := c.Parse(fs, args, true)
 		if err != nil {
 			return nil, err
 		}
@@ -25,7 +26,7 @@ func parseUpdates(name string, run func(context.Context, *deps, []string, io.Wri
 				return nil, err
 			}
 		} else if len(pos) != 0 {
-			return nil, c.usage(name, "cli.usage.unexpected", "Arg", pos[0])
+			return nil, c.Usage(name, "cli.usage.unexpected", "Arg", pos[0])
 		}
 		return func(ctx context.Context, d *deps, w io.Writer) error { return run(ctx, d, pos, w) }, nil
 	}
@@ -35,10 +36,10 @@ func parseUpdates(name string, run func(context.Context, *deps, []string, io.Wri
 // and the error, never their content.
 func updatesList(ctx context.Context, d *deps, args []string, w io.Writer) error {
 	if len(args) != 0 {
-		return fmt.Errorf("updates list takes no arguments: %w", errUsage)
+		return fmt.Errorf("updates list takes no arguments: %w", cli.ErrUsage)
 	}
 	if d.Cfg.Token == "" {
-		return fmt.Errorf("updates list: %w", errNoToken)
+		return fmt.Errorf("updates list: %w", app.ErrNoToken)
 	}
 	return d.desk(nil).WriteParkedUpdates(ctx, w)
 }
@@ -50,18 +51,11 @@ func updatesRetry(ctx context.Context, d *deps, args []string, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if d.Cfg.Token == "" {
-		return fmt.Errorf("updates retry: %w", errNoToken)
-	}
-	tg, err := bot.NewClient(d.Cfg.Token, d.Cfg.APIURL, d.Log)
+	a, err := app.NewOn(ctx, d.Parts) // the bot as serve builds it, not started
 	if err != nil {
-		return err
+		return fmt.Errorf("updates retry: %w", err)
 	}
-	b := bot.New(bot.Config{BotUsername: d.Cfg.BotUsername, Now: d.Store.Now, Zone: d.Cfg.Zone()}, tg, d.Store, d.Flows, d.Locales, d.Crisis, d.Log)
-	if err := b.RegisterFlows(ctx); err != nil {
-		return err
-	}
-	if err := b.Retry(ctx, id); err != nil {
+	if err := a.Bot().Retry(ctx, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("updates retry: %s", d.cli.T("cli.updates.unknown", "ID", id))
 		}
@@ -79,7 +73,7 @@ func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error
 		return err
 	}
 	if d.Cfg.Token == "" {
-		return fmt.Errorf("updates drop: %w", errNoToken)
+		return fmt.Errorf("updates drop: %w", app.ErrNoToken)
 	}
 	if err := d.desk(nil).DropParkedUpdate(ctx, id); err != nil {
 		return err
@@ -91,11 +85,11 @@ func updatesDrop(ctx context.Context, d *deps, args []string, w io.Writer) error
 
 func deadLetterID(c *cmdline, cmd string, args []string) (int64, error) {
 	if len(args) != 1 {
-		return 0, c.usage(cmd, "cli.usage.one_update")
+		return 0, c.Usage(cmd, "cli.usage.one_update")
 	}
 	id, err := strconv.ParseInt(args[0], 10, 64)
 	if err != nil || id < 0 {
-		return 0, c.usage(cmd, "cli.usage.not_update", "Arg", strconv.Quote(args[0]))
+		return 0, c.Usage(cmd, "cli.usage.not_update", "Arg", strconv.Quote(args[0]))
 	}
 	return id, nil
 }

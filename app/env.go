@@ -1,29 +1,25 @@
-package main
+package app
 
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/scheduler"
 )
 
-// errNoToken is serve without a token.
-var errNoToken error = &envError{Var: "TELEGRAM_TOKEN", Want: "not set: get a token from @BotFather and set TELEGRAM_TOKEN"}
-
-// loadConfig reads the environment; getenv is os.Getenv outside tests.
-func loadConfig(getenv func(string) string) (app.Config, error) {
+// LoadConfig reads the environment (README: "Running it"); getenv is
+// os.Getenv outside tests. A value that cannot be used is an *EnvError.
+func LoadConfig(getenv func(string) string) (Config, error) {
 	env := func(k, def string) string {
 		if v := strings.TrimSpace(getenv(k)); v != "" {
 			return v
 		}
 		return def
 	}
-	c := app.Config{
+	c := Config{
 		Token:         env("TELEGRAM_TOKEN", ""),
 		APIURL:        strings.TrimRight(env("TELEGRAM_API_URL", "https://api.telegram.org"), "/"),
 		BotUsername:   strings.TrimPrefix(env("BOT_USERNAME", ""), "@"),
@@ -48,7 +44,7 @@ func loadConfig(getenv func(string) string) (app.Config, error) {
 		return c, err
 	}
 	if c.Schedule, err = scheduler.ConfigFromEnv(scheduler.Config{}, getenv); err != nil {
-		return c, &envError{Var: "schedule", Want: err.Error(), err: err}
+		return c, &EnvError{Var: "schedule", Want: err.Error(), err: err}
 	}
 	c.Schedule.Retention = c.Retention
 	if _, err := url.Parse(c.APIURL); err != nil {
@@ -83,10 +79,8 @@ func duration(s string) (time.Duration, error) {
 	return time.ParseDuration(s)
 }
 
-func getenv(k string) string { return os.Getenv(k) }
-
 // loadSendConfig reads SEND_RATE, SEND_RATE_MAX, SEND_CHAT_RATE and PAID_BROADCAST.
-func loadSendConfig(c *app.Config, env func(k, def string) string) error {
+func loadSendConfig(c *Config, env func(k, def string) string) error {
 	var err error
 	if c.SendRateMax, err = strconv.ParseFloat(env("SEND_RATE_MAX", "30"), 64); err != nil || !(c.SendRateMax >= 1 && c.SendRateMax <= 100000) {
 		return envErr("SEND_RATE_MAX", env("SEND_RATE_MAX", ""), "want the most messages a second auto may reach, a number from 1 (default 30)")
@@ -113,17 +107,17 @@ func loadSendConfig(c *app.Config, env func(k, def string) string) error {
 	return nil
 }
 
-// envError is an environment variable whose value cannot be used. Its Error
+// EnvError is an environment variable whose value cannot be used. Its Error
 // is English (for operators' logs); the command line prints it in the
 // user's language (cli.config.<VAR>).
-type envError struct {
+type EnvError struct {
 	Var, Got, Want string
 	err            error
 }
 
-func envErr(name, got, want string) error { return &envError{Var: name, Got: got, Want: want} }
+func envErr(name, got, want string) error { return &EnvError{Var: name, Got: got, Want: want} }
 
-func (e *envError) Error() string {
+func (e *EnvError) Error() string {
 	if e.Var == "schedule" {
 		return e.Want
 	}
@@ -133,4 +127,4 @@ func (e *envError) Error() string {
 	return fmt.Sprintf("%s: %s, got %q", e.Var, e.Want, e.Got)
 }
 
-func (e *envError) Unwrap() error { return e.err }
+func (e *EnvError) Unwrap() error { return e.err }

@@ -1,15 +1,15 @@
 //go:build !linux
 
-package main
+package cli
 
 import (
 	"io"
 	"os"
 )
 
-// isTerminal reports whether w is a character device (a terminal, or
+// IsTerminal reports whether w is a character device (a terminal, or
 // /dev/null): binary output must not go to a terminal.
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"io"
@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// isTerminal reports whether w is a terminal: binary output must not go
+// IsTerminal reports whether w is a terminal: binary output must not go
 // there. A pipe, a file and /dev/null are not.
-func isTerminal(w io.Writer) bool {
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false
