@@ -1,11 +1,11 @@
 package sender
 
 import (
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // telegramChat is Telegram's limit for one chat as the double models it
@@ -42,7 +42,7 @@ const rtt = 50 * time.Millisecond
 
 func newPacedChat(t *testing.T) *pacedChat {
 	p := &pacedChat{t: t, now: time.Date(2026, 11, 29, 19, 0, 0, 0, time.UTC), id: 42}
-	p.s = New(Config{}, nil, nil, slog.New(slog.DiscardHandler))
+	p.s = New(Config{}, nil, nil, storetest.Logger(t))
 	p.s.now = func() time.Time { return p.now }
 	return p
 }
