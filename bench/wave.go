@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"context"
@@ -29,17 +29,18 @@ import (
 // stops; it does not drain the whole wave. All times are wall-clock times
 // measured at the double: from the update pushed to the message received.
 
-type waveOptions struct {
-	checkins int
-	rate     float64
-	tappers  int
-	window   time.Duration
-	crisisAt time.Duration
-	think    time.Duration
+// WaveOptions are the wave mode's flags (--wave-*).
+type WaveOptions struct {
+	Checkins int           // due check-ins in the wave
+	Rate     float64       // the sender's configured global rate
+	Tappers  int           // students in the middle of a check-in who answer every question as it arrives
+	Window   time.Duration // how long to measure from the wave's start
+	CrisisAt time.Duration // when into the wave one student writes crisis language
+	Think    time.Duration // how long a tapper reads a question before tapping
 }
 
-// waveResult is what a wave run measured; --json prints it.
-type waveResult struct {
+// WaveResult is what a wave run measured; --json prints it.
+type WaveResult struct {
 	Machine struct {
 		CPUs  int    `json:"cpus"`
 		Model string `json:"cpu_model"`
@@ -66,7 +67,7 @@ type waveResult struct {
 	AnswersLost   int            `json:"answers_lost"`
 	TappersDone   int            `json:"tappers_completed"`
 	Duplicates    int            `json:"duplicates"`
-	TapNextMs     latencySummary `json:"tap_next_ms"`     // tap pushed → next question (or closer) received
+	TapNextMs     LatencySummary `json:"tap_next_ms"`     // tap pushed → next question (or closer) received
 	CrisisReplyMs float64        `json:"crisis_reply_ms"` // text pushed → the 113 reply received; -1: none
 	AlertMs       float64        `json:"alert_ms"`        // text pushed → the coach's alert received; -1: none
 }
@@ -249,13 +250,13 @@ func sleepUntil(ctx context.Context, at time.Time) bool {
 	}
 }
 
-func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.Logger, progress func(string, ...any)) (*waveResult, error) {
-	wo := o.wave
-	r := &waveResult{Checkins: wo.checkins, Configured: wo.rate, Tappers: wo.tappers, ThinkMs: float64(wo.think) / 1e6}
+func runWave(ctx context.Context, o Options, base app.Config, log *slog.Logger, progress func(string, ...any)) (*WaveResult, error) {
+	wo := o.WaveOpts
+	r := &WaveResult{Checkins: wo.Checkins, Configured: wo.Rate, Tappers: wo.Tappers, ThinkMs: float64(wo.Think) / 1e6}
 	r.Machine.CPUs, r.Machine.Model, r.Machine.Go = runtime.NumCPU(), cpuModel(), runtime.Version()
 	setupStart := time.Now()
 
-	dbURL, err := benchDatabase(ctx, base.DatabaseURL, o.dbName)
+	dbURL, err := database(ctx, base.DatabaseURL, o.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -266,39 +267,38 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 	cfg.AdminAddr = "127.0.0.1:0"
 	cfg.Schedule.Cadence.Quiet = benchNoQuiet
 	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate, cfg.SendChatOff = wo.rate, false, 0, 0, false // the sender's own per-chat pacing
-	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.redisPrefix})
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate, cfg.SendChatOff = wo.Rate, false, 0, 0, false // the sender's own per-chat pacing
+	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.RedisPrefix})
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	d := &deps{Parts: p}
-	if err := d.Store.FlushRedis(ctx); err != nil {
+	if err := p.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 
 	w := &waveWorld{chats: map[int64]*waveChat{}}
-	coach, _, err := d.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
+	coach, coachCode, err := p.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
 		return nil, err
 	}
 	cu := tg.NewUser("Sanne")
-	if _, err := d.Store.DB().Exec(ctx, `UPDATE coaches SET chat_id = $1, linked_at = now() WHERE id = $2`, cu.ID, coach.ID); err != nil {
+	if _, err := p.Store.RedeemInvite(ctx, coachCode, cu.ID); err != nil {
 		return nil, err
 	}
 	w.chats[cu.ID] = &waveChat{role: roleCoach, user: cu}
 
 	// Students: the tappers, the one in crisis, then the wave; linked by SQL
 	// (10,000 /start commands would take minutes), each a user in the double.
-	total := wo.tappers + 1 + wo.checkins
+	total := wo.Tappers + 1 + wo.Checkins
 	progress("wave: creating %d linked students", total)
-	chatIDs := make([]int64, total)
+	seed := make([]store.SeedStudent, total)
 	for i := range total {
 		role := roleBulk
 		switch {
-		case i < wo.tappers:
+		case i < wo.Tappers:
 			role = roleTapper
-		case i == wo.tappers:
+		case i == wo.Tappers:
 			role = roleCrisis
 		}
 		u := tg.NewUser("Student" + strconv.Itoa(i+1))
@@ -307,88 +307,77 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 			c.qs = make(chan tapJob, 16)
 		}
 		w.chats[u.ID] = c
-		chatIDs[i] = u.ID
+		seed[i] = store.SeedStudent{Name: "Student" + strconv.Itoa(i+1) + " Bench", ChatID: u.ID}
 	}
-	rows, err := d.Store.DB().Query(ctx, `INSERT INTO students (name, coach_id, lang, chat_id, status, linked_at)
-		SELECT 'Student' || t.i || ' Bench', $1, 'nl', t.c, 'active', now()
-		FROM unnest($2::bigint[]) WITH ORDINALITY AS t(c, i) RETURNING id, chat_id`, coach.ID, chatIDs)
+	ids, err := p.Store.SeedLinkedStudents(ctx, coach.ID, seed)
 	if err != nil {
 		return nil, fmt.Errorf("bench wave: students: %w", err)
 	}
-	for rows.Next() {
-		var id, chat int64
-		if err := rows.Scan(&id, &chat); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		w.chats[chat].id = id
+	for i, id := range ids {
+		w.chats[seed[i].ChatID].id = id
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := p.Store.Analyze(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := d.Store.DB().Exec(ctx, `ANALYZE`); err != nil {
-		return nil, err
-	}
-	tapperIDs := make([]int64, 0, wo.tappers)
+	tapperIDs := make([]int64, 0, wo.Tappers)
 	for _, c := range w.tappers() {
 		tapperIDs = append(tapperIDs, c.id)
 	}
+	waveIDs := ids[wo.Tappers+1:] // after the tappers and the student in crisis
 	tg.OnSend(w.observe)
 
-	srv, err := startServe(d)
+	srv, err := startApp(ctx, p)
 	if err != nil {
 		return nil, err
 	}
 	defer func() {
 		if srv != nil {
-			_ = srv.shutdown()
+			_ = srv.Stop(ctx)
 		}
 	}()
 
 	// The tappers' check-ins open before the wave: they are in the middle of one.
-	progress("wave: opening the check-ins of %d tappers", wo.tappers)
+	progress("wave: opening the check-ins of %d tappers", wo.Tappers)
 	firstQs := make(chan struct{})
 	w.mu.Lock()
-	w.firstQsDone, w.firstQsWant = firstQs, wo.tappers
-	if wo.tappers == 0 {
+	w.firstQsDone, w.firstQsWant = firstQs, wo.Tappers
+	if wo.Tappers == 0 {
 		close(firstQs)
 		w.firstQsDone = nil
 	}
 	w.mu.Unlock()
-	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
-		SELECT id, 'checkin', $1, $1 FROM unnest($2::bigint[]) AS id`, d.Store.Now(), tapperIDs); err != nil {
+	now := p.Store.Now()
+	if err := p.Store.SeedDueCheckins(ctx, tapperIDs, now, now); err != nil {
 		return nil, err
 	}
-	srv.srv.Scheduler().Kick()
-	if !wait(ctx, firstQs, o.timeout) {
-		return nil, fmt.Errorf("bench wave: only %d of %d tappers got their first question within %s", w.firstQs, wo.tappers, o.timeout)
+	srv.Scheduler().Kick()
+	if !wait(ctx, firstQs, o.Timeout) {
+		return nil, fmt.Errorf("bench wave: only %d of %d tappers got their first question within %s", w.firstQs, wo.Tappers, o.Timeout)
 	}
 	time.Sleep(1100 * time.Millisecond) // those sends leave the double's one-second window
 	r.SetupSeconds = time.Since(setupStart).Seconds()
 
-	progress("wave: %d due check-ins at %v/s for %s; %d tappers; crisis at +%s", wo.checkins, wo.rate, wo.window, wo.tappers, wo.crisisAt)
+	progress("wave: %d due check-ins at %v/s for %s; %d tappers; crisis at +%s", wo.Checkins, wo.Rate, wo.Window, wo.Tappers, wo.CrisisAt)
 	done := make(chan struct{})
 	w.mu.Lock()
-	w.measuring, w.done, w.openersWant = true, done, wo.checkins
+	w.measuring, w.done, w.openersWant = true, done, wo.Checkins
 	w.mu.Unlock()
 	waveStart := time.Now()
-	if _, err := d.Store.DB().Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
-		SELECT s.id, 'checkin', $1, $1 FROM students s WHERE s.id <> ALL($2::bigint[]) AND s.id <> $3`,
-		d.Store.Now(), tapperIDs, w.crisisStudent().id); err != nil {
+	now = p.Store.Now()
+	if err := p.Store.SeedDueCheckins(ctx, waveIDs, now, now); err != nil {
 		return nil, err
 	}
-	srv.srv.Scheduler().Kick()
+	srv.Scheduler().Kick()
 	tctx, stopTappers := context.WithCancel(ctx)
 	defer stopTappers()
-	spread := time.Duration(float64(wo.window) * 0.6)
+	spread := time.Duration(float64(wo.Window) * 0.6)
 	for i, c := range w.tappers() {
-		start := waveStart.Add(time.Second + spread*time.Duration(i)/time.Duration(max(wo.tappers, 1)))
-		go w.tapLoop(tctx, c, start, wo.think)
+		start := waveStart.Add(time.Second + spread*time.Duration(i)/time.Duration(max(wo.Tappers, 1)))
+		go w.tapLoop(tctx, c, start, wo.Think)
 	}
 	crisis := w.crisisStudent()
 	go func() {
-		if !sleepUntil(tctx, waveStart.Add(wo.crisisAt)) {
+		if !sleepUntil(tctx, waveStart.Add(wo.CrisisAt)) {
 			return
 		}
 		w.mu.Lock()
@@ -397,7 +386,7 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 		crisis.user.SendText("ik wil dood")
 	}()
 
-	wait(ctx, done, wo.window)
+	wait(ctx, done, wo.Window)
 	end := time.Now()
 	stopTappers()
 	w.mu.Lock()
@@ -416,11 +405,10 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 			break
 		}
 	}
-	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM checkins WHERE sent_at IS NOT NULL AND student_id <> ALL($1::bigint[])`,
-		tapperIDs).Scan(&r.Opened); err != nil {
+	if r.Opened, err = p.Store.SentCheckinCount(ctx, tapperIDs); err != nil {
 		return nil, err
 	}
-	if err := srv.shutdown(); err != nil {
+	if err := srv.Stop(ctx); err != nil {
 		return nil, err
 	}
 	srv = nil
@@ -431,7 +419,7 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 	r.Deliveries, r.OpenersSent = len(w.deliveries), len(w.openers)
 	// The rate while the wave lasted: up to its last opener (the window when it did not drain).
 	waveEnd := end
-	if len(w.openers) == wo.checkins {
+	if len(w.openers) == wo.Checkins {
 		waveEnd = w.openers[len(w.openers)-1]
 	}
 	during := 0
@@ -454,8 +442,7 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 		r.PeakGlobal = max(r.PeakGlobal, j-i+1)
 	}
 	r.Taps, r.TappersDone, r.Duplicates = int(w.taps.Load()), w.tappersDone, w.dups
-	if err := d.Store.DB().QueryRow(ctx, `SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL AND student_id = ANY($1::bigint[])`,
-		tapperIDs).Scan(&r.AnswersStored); err != nil {
+	if r.AnswersStored, err = p.Store.CheckinAnswers(ctx, tapperIDs); err != nil {
 		return nil, err
 	}
 	r.AnswersLost = max(r.Taps-r.AnswersStored, 0)
@@ -467,7 +454,7 @@ func benchWave(ctx context.Context, o benchOptions, base app.Config, log *slog.L
 	if !w.crisisAt.IsZero() && !w.alertAt.IsZero() {
 		r.AlertMs = float64(w.alertAt.Sub(w.crisisAt)) / 1e6
 	}
-	if err := d.Store.FlushRedis(ctx); err != nil {
+	if err := p.Store.FlushRedis(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -482,7 +469,7 @@ func (w *waveWorld) crisisStudent() *waveChat {
 	return nil
 }
 
-func printWave(out io.Writer, r *waveResult) {
+func printWave(out io.Writer, r *WaveResult) {
 	p := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 	ms := func(v float64) string {
 		if v < 0 {

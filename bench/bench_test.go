@@ -1,29 +1,52 @@
-package main
+package bench
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
+	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store/storetest"
 )
+
+// testConfig is the configuration `lijntje bench` has on an empty
+// environment, on the test servers.
+func testConfig(t *testing.T) app.Config {
+	t.Helper()
+	sc, err := scheduler.ConfigFromEnv(scheduler.Config{}, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Retention = 365 * 24 * time.Hour
+	return app.Config{APIURL: "https://api.telegram.org", DatabaseURL: storetest.BaseURL(), RedisURL: storetest.RedisURL(),
+		HTTPAddr: ":8080", AdminAddr: "127.0.0.1:9090", EscalateAfter: 30 * time.Minute, Retention: sc.Retention,
+		SendRate: 25, SendRateAuto: true, SendRateMax: 30, SendChatRate: 1, InviteTTL: 30 * 24 * time.Hour, Schedule: sc}
+}
+
+// options are `lijntje bench`'s defaults.
+func options(t *testing.T, db string) Options {
+	return Options{Students: 2000, SendRate: 25, HotRate: 100000, DB: db, RedisPrefix: storetest.RedisPrefix(t),
+		MemSizes: []int{10000, 100000}, MemTime: 15 * time.Second, Timeout: 2 * time.Minute,
+		WaveOpts: WaveOptions{Checkins: 10000, Rate: 25, Tappers: 20, Window: 75 * time.Second, CrisisAt: 10 * time.Second}}
+}
 
 // TestBenchTiny runs the benchmark at a tiny size to prove it works: every
 // answer stored, nothing delivered twice. It times nothing. Not parallel:
 // the benchmark measures the process.
 func TestBenchTiny(t *testing.T) {
 	db := "lijntje_bench_t_" + randomSuffix(t)
-	t.Cleanup(func() { dropBenchDatabase(context.Background(), storetest.BaseURL(), db) })
-	env := map[string]string{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}
+	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
+	o := options(t, db)
+	o.Students, o.JSON, o.MemSizes, o.SendRate = 20, true, []int{100, 300}, 20
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"bench", "--students", "20", "--json", "--db", db,
-		"--redis-prefix", storetest.RedisPrefix(t), "--mem-sizes", "100,300", "--send-rate", "20"},
-		&out, &errOut, func(k string) string { return env[k] })
-	if code != 0 {
-		t.Fatalf("bench: exit %d: %s", code, errOut.String())
+	o.Progress = &errOut
+	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
+		t.Fatalf("bench: %v: %s", err, errOut.String())
 	}
-	var r benchResult
+	var r Result
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
@@ -60,16 +83,16 @@ func randomSuffix(t *testing.T) string {
 // not a single 429. It times nothing.
 func TestBenchWaveTiny(t *testing.T) {
 	db := "lijntje_bench_w_" + randomSuffix(t)
-	t.Cleanup(func() { dropBenchDatabase(context.Background(), storetest.BaseURL(), db) })
-	env := map[string]string{"DATABASE_URL": storetest.BaseURL(), "REDIS_URL": storetest.RedisURL()}
+	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
+	o := options(t, db)
+	o.Wave, o.JSON = true, true
+	o.WaveOpts.Checkins, o.WaveOpts.Tappers, o.WaveOpts.Rate, o.WaveOpts.Window, o.WaveOpts.CrisisAt = 200, 3, 25, 15*time.Second, time.Second
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"bench", "--wave", "--json", "--db", db, "--redis-prefix", storetest.RedisPrefix(t),
-		"--wave-checkins", "200", "--wave-tappers", "3", "--wave-rate", "25", "--wave-time", "15s", "--wave-crisis-at", "1s"},
-		&out, &errOut, func(k string) string { return env[k] })
-	if code != 0 {
-		t.Fatalf("bench --wave: exit %d: %s", code, errOut.String())
+	o.Progress = &errOut
+	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
+		t.Fatalf("bench --wave: %v: %s", err, errOut.String())
 	}
-	var r waveResult
+	var r WaveResult
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}

@@ -1,0 +1,707 @@
+// Package bench is Lijntje's benchmark (`lijntje bench`). It runs the real
+// application (package app) against the Telegram double on real Postgres and
+// Redis, in phases:
+//
+//  1. throughput: N linked students get a check-in at once and answer every
+//     question as soon as it arrives (or at Rate updates/s in all), with
+//     Telegram's pacing lifted (its network is not part of the target);
+//  2. floor: as many bare operations (one Redis round trip, one Postgres
+//     insert, one send to the double) with no Lijntje logic, same concurrency;
+//  3. send rate: a wave of check-ins under Telegram's real limits (30/s, a
+//     chat 1/s) with the sender at SendRate;
+//  4. memory: the scheduler opening 10,000 and 100,000 scheduled check-ins.
+//
+// The wave mode (Options.Wave, wave.go) measures replies during a wave of due
+// check-ins instead. Its database (default lijntje_bench) is dropped and
+// created again each run; it seeds through the store, with no SQL of its own.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+
+	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/scheduler"
+	"github.com/lijntje/lijntje/store"
+)
+
+// Options are the benchmark's flags (see `lijntje bench --help`).
+type Options struct {
+	Students    int
+	Rate        float64 // offered updates a second in all; 0: as fast as possible
+	SendRate    float64 // the sender's rate in the send-rate phase
+	HotRate     float64 // the sender's rate in the throughput phase
+	JSON        bool    // print the figures as one JSON object
+	CPUProfile  string  // a file for a CPU profile of the throughput phase
+	DB          string  // database to drop and create on the configured server
+	RedisPrefix string  // flushed before the run
+	MemSizes    []int   // scheduled check-ins for the memory check
+	MemTime     time.Duration
+	Timeout     time.Duration // longest wait for the check-ins of one phase
+	Wave        bool          // run only the wave mode
+	WaveOpts    WaveOptions
+	// Progress gets progress lines (unless JSON) and the application's
+	// errors; nil: none.
+	Progress io.Writer
+}
+
+// Run runs the benchmark (or the wave mode) with the configuration cfg (its
+// database is replaced by o.DB on the same server) and prints the figures to out.
+func Run(ctx context.Context, cfg app.Config, o Options, out io.Writer) error {
+	errs := o.Progress
+	if errs == nil {
+		errs = io.Discard
+	}
+	cfg.Schedule.PlanSpec = scheduler.PlanOff // the bench starts every check-in itself
+	progress := func(format string, a ...any) {
+		if !o.JSON {
+			fmt.Fprintf(errs, "bench: "+format+"\n", a...)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(errs, &slog.HandlerOptions{Level: slog.LevelError}))
+	var r any
+	var err error
+	if o.Wave {
+		r, err = runWave(ctx, o, cfg, log, progress)
+	} else {
+		r, err = run(ctx, o, cfg, log, progress)
+	}
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	if o.Wave {
+		printWave(out, r.(*WaveResult))
+	} else {
+		printBench(out, o, r.(*Result))
+	}
+	return nil
+}
+
+// Result is what a run measured; --json prints it.
+type Result struct {
+	Machine struct {
+		CPUs  int    `json:"cpus"`
+		Model string `json:"cpu_model"`
+		Go    string `json:"go"`
+	} `json:"machine"`
+	Students     int     `json:"students"`
+	OfferedRate  float64 `json:"offered_rate"` // 0: as fast as possible
+	SetupSeconds float64 `json:"setup_seconds"`
+
+	Updates       int            `json:"updates"`         // taps sent
+	Seconds       float64        `json:"seconds"`         // first tap to last reply
+	UpdatesPerSec float64        `json:"updates_per_sec"` // sustained
+	Completed     int            `json:"checkins_completed"`
+	AnswersStored int            `json:"answers_stored"`
+	AnswersLost   int            `json:"answers_lost"`
+	Duplicates    int            `json:"duplicates"` // a question or reply delivered twice
+	LatencyMs     LatencySummary `json:"latency_ms"` // update pushed → next question (or closer) sent
+	TooMany429Hot int            `json:"throughput_429s"`
+	// CallsPerCheckin is the Telegram calls that deliver a message (sends and
+	// edits) per completed check-in, the opener included; AllCallsPerCheckin
+	// counts every call (answerCallbackQuery, getUpdates) too.
+	CallsPerCheckin    float64 `json:"calls_per_checkin"`
+	AllCallsPerCheckin float64 `json:"all_calls_per_checkin"`
+
+	CPU struct {
+		ProcessUsPerUpdate float64 `json:"process_us_per_update"` // this process: bot and the double
+		PostgresUsPerUpd   float64 `json:"postgres_us_per_update"`
+		RedisUsPerUpdate   float64 `json:"redis_us_per_update"`
+		TotalUsPerUpdate   float64 `json:"total_us_per_update"`
+		FloorProcessUsOp   float64 `json:"floor_process_us_per_op"`
+		FloorPostgresUsOp  float64 `json:"floor_postgres_us_per_op"`
+		FloorRedisUsOp     float64 `json:"floor_redis_us_per_op"`
+		FloorTotalUsOp     float64 `json:"floor_total_us_per_op"`
+		FloorOpsPerSec     float64 `json:"floor_ops_per_sec"`
+		RatioTotal         float64 `json:"ratio_total"`   // Lijntje per update / floor per op, all processes
+		RatioProcess       float64 `json:"ratio_process"` // the same for this process only
+	} `json:"cpu"`
+
+	Send struct {
+		Configured float64 `json:"configured_rate"`
+		Messages   int     `json:"messages"`
+		Seconds    float64 `json:"seconds"`
+		PerSec     float64 `json:"per_sec"`
+		Percent    float64 `json:"percent_of_configured"`
+		TooMany    int     `json:"too_many_requests"`
+		PeakGlobal int     `json:"peak_global_per_second"`
+	} `json:"send"`
+
+	Memory struct {
+		PeakHeapMB      float64 `json:"peak_heap_mb_throughput"`
+		VmHWMMB         float64 `json:"vmhwm_mb"`
+		SchedulerPhases []struct {
+			Scheduled  int     `json:"scheduled"`
+			Opened     int     `json:"opened"`
+			Seconds    float64 `json:"seconds"`
+			PeakHeapMB float64 `json:"peak_heap_above_base_mb"`
+		} `json:"scheduler"`
+	} `json:"memory"`
+}
+
+// database drops and creates database name on url's server and returns its URL.
+func database(ctx context.Context, dbURL, name string) (string, error) {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "", fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	u.Path = "/postgres"
+	if err := store.DropDatabase(ctx, u.String(), name); err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	dbURL, err = store.CreateDatabase(ctx, u.String(), name, "")
+	if err != nil {
+		return "", fmt.Errorf("bench: %w", err)
+	}
+	return dbURL, nil
+}
+
+// DropDatabase removes the database a run made on the server of dbURL.
+func DropDatabase(ctx context.Context, dbURL, name string) {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return
+	}
+	u.Path = "/postgres"
+	_ = store.DropDatabase(ctx, u.String(), name)
+}
+
+// simStudent is one simulated student: a Telegram user who taps an answer
+// to every question as soon as it arrives.
+type simStudent struct {
+	id      int64
+	user    *telegramtest.User
+	code    string
+	lastTap atomic.Int64 // unix nanos of the tap waiting for a reply; 0 when none
+	// guarded by world.mu
+	seen     map[string]bool // "checkin/step" of questions received
+	finished bool
+}
+
+type tapJob struct {
+	s    *simStudent
+	msg  int
+	data string
+}
+
+// benchWorld watches the double and plays the students.
+type benchWorld struct {
+	tg       *telegramtest.Server
+	students map[int64]*simStudent // by chat; read-only once built
+	taps     chan tapJob
+	pace     *pacer
+
+	mu         sync.Mutex
+	phase      string // "link", "answer", "wave", "floor"
+	linked     int
+	finished   int
+	dups       int
+	latencies  []time.Duration
+	lastReply  time.Time
+	waveSends  []time.Time
+	allDone    chan struct{}
+	doneTarget int
+	dropped    int
+
+	tapped   atomic.Int64
+	firstTap atomic.Int64
+}
+
+// preferred answers raise no signal, so the run measures the common path.
+var preferred = map[string]string{"mood": "4", "daytime": "work", "daytime_ok": "yes", "money": "ok",
+	"housing": "yes", "support": "yes", "contact": "no", "note": "done"}
+
+func (w *benchWorld) setPhase(p string, target int) chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.phase, w.doneTarget = p, target
+	w.linked, w.finished = 0, 0
+	w.allDone = make(chan struct{})
+	if target == 0 {
+		close(w.allDone)
+	}
+	return w.allDone
+}
+
+// countLocked counts one student reaching the end of the phase.
+func (w *benchWorld) countLocked(n *int) {
+	*n++
+	if *n == w.doneTarget {
+		close(w.allDone)
+	}
+}
+
+// observe runs in the double, with its lock held, for every delivery.
+func (w *benchWorld) observe(m telegramtest.Sent) {
+	s := w.students[m.ChatID]
+	if s == nil {
+		return
+	}
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if m.Edits > 0 && w.phase != "answer" { // answering, a tap's edit of the card brings the next question
+		return
+	}
+	switch w.phase {
+	case "link":
+		if len(m.Keyboard) == 0 { // the welcome, not the moment question after it
+			w.countLocked(&w.linked)
+		}
+		return
+	case "wave":
+		w.waveSends = append(w.waveSends, m.At)
+		w.countLocked(&w.linked)
+		return
+	case "answer":
+	default:
+		return
+	}
+	var job *tapJob
+	var key string
+	for _, row := range m.Keyboard {
+		for _, b := range row {
+			ci, step, opt, ok := flows.ParseCallbackData(b.CallbackData)
+			if ok && (job == nil || opt == preferred[step]) {
+				job = &tapJob{s: s, msg: m.MessageID, data: b.CallbackData}
+				key = strconv.FormatInt(ci, 10) + "/" + step
+			}
+		}
+	}
+	if job == nil && len(m.Keyboard) > 0 {
+		return // a keyboard that is not a check-in question (the moment question at onboarding)
+	}
+	if t := s.lastTap.Swap(0); t != 0 {
+		w.latencies = append(w.latencies, now.Sub(time.Unix(0, t)))
+		w.lastReply = now
+	}
+	if job == nil { // the closer: this student is done
+		if s.finished {
+			w.dups++
+			return
+		}
+		s.finished = true
+		w.countLocked(&w.finished)
+		return
+	}
+	if s.seen[key] {
+		w.dups++ // the same question twice: do not answer it again
+		return
+	}
+	s.seen[key] = true
+	select {
+	case w.taps <- *job:
+	default:
+		w.dropped++ // cannot happen: one question per student is open at a time
+	}
+}
+
+// tapper answers questions, at the offered rate when there is one.
+func (w *benchWorld) tapper(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case j := <-w.taps:
+			if w.pace != nil {
+				w.pace.wait(ctx)
+			}
+			now := time.Now().UnixNano()
+			w.firstTap.CompareAndSwap(0, now)
+			j.s.lastTap.Store(now)
+			j.s.user.Tap(j.msg, j.data)
+			w.tapped.Add(1)
+		}
+	}
+}
+
+// startApp builds the application on the benchmark's parts and starts it.
+func startApp(ctx context.Context, p *app.Parts) (*app.App, error) {
+	a, err := app.NewOn(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	if err := a.Start(ctx); err != nil {
+		_ = a.Stop(ctx)
+		return nil, fmt.Errorf("serve: %w", err)
+	}
+	return a, nil
+}
+
+func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, progress func(string, ...any)) (*Result, error) {
+	r := &Result{Students: o.Students, OfferedRate: o.Rate}
+	r.Machine.CPUs, r.Machine.Model, r.Machine.Go = runtime.NumCPU(), cpuModel(), runtime.Version()
+	setupStart := time.Now()
+
+	dbURL, err := database(ctx, base.DatabaseURL, o.DB)
+	if err != nil {
+		return nil, err
+	}
+	hot := int(o.HotRate)
+	tg := telegramtest.NewServer(telegramtest.Options{GlobalRate: hot, PerChatBurst: hot, PerChatRate: o.HotRate})
+	defer tg.Close()
+	cfg := base
+	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
+	cfg.AdminAddr = "127.0.0.1:0"
+	cfg.Schedule.Cadence.Quiet = benchNoQuiet
+	cfg.WebhookURL = ""
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate = o.HotRate, false, o.HotRate, o.HotRate
+	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.RedisPrefix})
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	if err := p.Store.FlushRedis(ctx); err != nil {
+		return nil, err
+	}
+
+	w := &benchWorld{tg: tg, students: map[int64]*simStudent{}, taps: make(chan tapJob, o.Students+16)}
+	if o.Rate > 0 {
+		w.pace = &pacer{interval: time.Duration(float64(time.Second) / o.Rate)}
+	}
+	coach, coachCode, err := p.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	_ = coachCode
+	progress("creating %d students", o.Students)
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	next := atomic.Int64{}
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(o.Students); i = next.Add(1) {
+				st, code, err := p.Store.AddStudent(ctx, store.NewStudent{Name: fmt.Sprintf("Student%d Bench", i), CoachID: coach.ID}, time.Hour)
+				u := tg.NewUser(fmt.Sprintf("Student%d", i))
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				w.students[u.ID] = &simStudent{id: st.ID, user: u, code: code, seen: map[string]bool{}}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	tg.OnSend(w.observe)
+
+	srv, err := startApp(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if srv != nil {
+			_ = srv.Stop(ctx)
+		}
+	}()
+	tctx, stopTappers := context.WithCancel(ctx)
+	defer stopTappers()
+	for range 64 {
+		go w.tapper(tctx)
+	}
+
+	progress("linking %d students (/start with their codes)", o.Students)
+	linked := w.setPhase("link", o.Students)
+	for _, s := range w.students {
+		s.user.SendCommand("start", s.code)
+	}
+	if !wait(ctx, linked, o.Timeout) {
+		return nil, fmt.Errorf("bench: only %d of %d students were welcomed within %s", w.linked, o.Students, o.Timeout)
+	}
+	r.SetupSeconds = time.Since(setupStart).Seconds()
+
+	// Phase 1: throughput.
+	progress("throughput: a check-in for all %d students, answered as soon as asked (rate %v)", o.Students, o.Rate)
+	meter := &cpuMeter{st: p.Store, db: o.DB, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
+	runtime.GC()
+	heap := startHeapSampler()
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+	}
+	phaseStart := time.Now()
+	cpu0 := meter.sample(ctx)
+	finished := w.setPhase("answer", o.Students)
+	ids, err := p.Store.StudentIDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := p.Store.Now()
+	if err := p.Store.SeedDueCheckins(ctx, ids, now, now); err != nil {
+		return nil, err
+	}
+	srv.Scheduler().Kick()
+	ok := wait(ctx, finished, o.Timeout)
+	cpu1 := meter.sample(ctx)
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	r.Memory.PeakHeapMB = mb(heap.finish())
+	w.mu.Lock()
+	r.Completed = w.finished
+	r.Duplicates = w.dups
+	lat := slices.Clone(w.latencies)
+	last := w.lastReply
+	w.mu.Unlock()
+	if !ok {
+		progress("only %d of %d check-ins completed within %s", r.Completed, o.Students, o.Timeout)
+	}
+	r.Updates = int(w.tapped.Load())
+	if ft := w.firstTap.Load(); ft != 0 && last.After(time.Unix(0, ft)) {
+		r.Seconds = last.Sub(time.Unix(0, ft)).Seconds()
+		r.UpdatesPerSec = float64(r.Updates) / r.Seconds
+	}
+	r.LatencyMs = summarize(lat)
+	calls, delivered, tooMany := tg.CallsSince(phaseStart)
+	r.TooMany429Hot = tooMany
+	if r.Completed > 0 {
+		r.CallsPerCheckin = float64(delivered+tooMany) / float64(r.Completed)
+		r.AllCallsPerCheckin = float64(calls) / float64(r.Completed)
+	}
+	if r.AnswersStored, err = p.Store.CheckinAnswers(ctx, nil); err != nil {
+		return nil, err
+	}
+	r.AnswersLost = max(r.Updates-r.AnswersStored, 0)
+	used := cpu1.sub(cpu0)
+	if r.Updates > 0 {
+		n := float64(r.Updates)
+		r.CPU.ProcessUsPerUpdate = us(used.process) / n
+		r.CPU.PostgresUsPerUpd = us(used.postgres) / n
+		r.CPU.RedisUsPerUpdate = us(used.redis) / n
+		r.CPU.TotalUsPerUpdate = us(used.process+used.postgres+used.redis) / n
+	}
+
+	// Phase 2: the I/O floor, as many bare operations, as many at once as
+	// the dispatcher has workers.
+	progress("floor: %d × (Redis round trip, Postgres insert, send to the double)", r.Updates)
+	if err := benchFloor(ctx, p, tg, w, meter, max(r.Updates, 1), r); err != nil {
+		return nil, err
+	}
+
+	// Phase 3: the send rate under Telegram's limits.
+	if err := srv.Stop(ctx); err != nil {
+		return nil, err
+	}
+	srv = nil
+	tg.SetLimits(30, 3, 1)
+	time.Sleep(1100 * time.Millisecond) // the floor's sends leave the double's one-second window
+	p.Cfg.SendRate, p.Cfg.SendRateAuto, p.Cfg.SendChatBurst, p.Cfg.SendChatRate, p.Cfg.SendChatOff = o.SendRate, false, 0, 0, false
+	wave := min(o.Students, max(int(o.SendRate*12), 1))
+	progress("send rate: a wave of %d check-ins at %v/s under Telegram's limits (30/s, a chat 1/s)", wave, o.SendRate)
+	if srv, err = startApp(ctx, p); err != nil {
+		return nil, err
+	}
+	waveDone := w.setPhase("wave", wave)
+	waveStart := time.Now()
+	now = p.Store.Now()
+	if err := p.Store.SeedDueCheckins(ctx, ids[:min(wave, len(ids))], now, now); err != nil {
+		return nil, err
+	}
+	srv.Scheduler().Kick()
+	wait(ctx, waveDone, o.Timeout)
+	w.mu.Lock()
+	sends := slices.Clone(w.waveSends)
+	w.mu.Unlock()
+	slices.SortFunc(sends, func(a, b time.Time) int { return a.Compare(b) })
+	r.Send.Configured, r.Send.Messages = o.SendRate, len(sends)
+	if len(sends) > 1 {
+		r.Send.Seconds = sends[len(sends)-1].Sub(sends[0]).Seconds()
+		r.Send.PerSec = float64(len(sends)-1) / r.Send.Seconds
+		r.Send.Percent = 100 * r.Send.PerSec / o.SendRate
+	}
+	_, _, r.Send.TooMany = tg.CallsSince(waveStart)
+	for i, j := 0, 0; j < len(sends); j++ {
+		for sends[j].Sub(sends[i]) >= time.Second {
+			i++
+		}
+		r.Send.PeakGlobal = max(r.Send.PeakGlobal, j-i+1)
+	}
+	if err := srv.Stop(ctx); err != nil {
+		return nil, err
+	}
+	srv = nil
+	stopTappers()
+
+	// Phase 4: memory with many scheduled check-ins.
+	for _, n := range o.MemSizes {
+		progress("memory: the scheduler opening %d scheduled check-ins (at most %s)", n, o.MemTime)
+		if err := benchMemory(ctx, p, coach.ID, n, o.MemTime, r); err != nil {
+			return nil, err
+		}
+	}
+	r.Memory.VmHWMMB = vmHWM()
+	if err := p.Store.FlushRedis(ctx); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// benchFloor runs n bare operations on 32 goroutines and measures them like the throughput phase.
+func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *benchWorld, meter *cpuMeter, n int, r *Result) error {
+	if err := p.Store.PrepareFloor(ctx); err != nil {
+		return err
+	}
+	client, err := tgbot.New(tg.Token(), tgbot.WithServerURL(tg.URL), tgbot.WithSkipGetMe())
+	if err != nil {
+		return err
+	}
+	chats := make([]int64, 0, len(w.students))
+	for c := range w.students {
+		chats = append(chats, c)
+	}
+	w.setPhase("floor", 0)
+	var next atomic.Int64
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	cpu0 := meter.sample(ctx)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				if n, _ := p.Store.FloorWrite(ctx, i); n > 0 {
+					failed.Add(int64(n))
+				}
+				if _, err := client.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chats[int(i)%len(chats)], Text: "floor"}); err != nil {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	cpu1 := meter.sample(ctx)
+	el := time.Since(start)
+	if f := failed.Load(); f > 0 {
+		return fmt.Errorf("bench: %d bare operations failed", f)
+	}
+	used := cpu1.sub(cpu0)
+	fn := float64(n)
+	r.CPU.FloorProcessUsOp = us(used.process) / fn
+	r.CPU.FloorPostgresUsOp = us(used.postgres) / fn
+	r.CPU.FloorRedisUsOp = us(used.redis) / fn
+	r.CPU.FloorTotalUsOp = us(used.process+used.postgres+used.redis) / fn
+	r.CPU.FloorOpsPerSec = fn / el.Seconds()
+	if r.CPU.FloorTotalUsOp > 0 {
+		r.CPU.RatioTotal = r.CPU.TotalUsPerUpdate / r.CPU.FloorTotalUsOp
+	}
+	if r.CPU.FloorProcessUsOp > 0 {
+		r.CPU.RatioProcess = r.CPU.ProcessUsPerUpdate / r.CPU.FloorProcessUsOp
+	}
+	return nil
+}
+
+// benchMemory schedules n check-ins in bulk and lets the real scheduler open
+// them (pages of 100), measuring the live heap above what was there before.
+func benchMemory(ctx context.Context, p *app.Parts, coachID int64, n int, limit time.Duration, r *Result) error {
+	if err := p.Store.ClearStudents(ctx); err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	seed := make([]store.SeedStudent, n)
+	for g := range n {
+		seed[g] = store.SeedStudent{Name: "Mem " + strconv.Itoa(g+1) + " Student", ChatID: 9000000000 + int64(g+1)}
+	}
+	ids, err := p.Store.SeedLinkedStudents(ctx, coachID, seed)
+	if err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	now := p.Store.Now()
+	if err := p.Store.SeedDueCheckins(ctx, ids, now, now.Add(-time.Minute)); err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	if err := p.Store.Analyze(ctx); err != nil {
+		return fmt.Errorf("bench memory: %w", err)
+	}
+	a, err := app.NewOn(ctx, p) // not started: only its scheduler runs, once
+	if err != nil {
+		return err
+	}
+	defer a.Stop(ctx)
+	sched := a.Scheduler()
+	runtime.GC()
+	baseHeap := heapNow()
+	heap := startHeapSampler()
+	start := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, limit)
+	sched.RunOnce(sctx)
+	cancel()
+	el := time.Since(start)
+	peak := heap.finish()
+	opened, err := p.Store.OpenCheckinCount(ctx)
+	if err != nil {
+		return err
+	}
+	above := uint64(0)
+	if peak > baseHeap {
+		above = peak - baseHeap
+	}
+	r.Memory.SchedulerPhases = append(r.Memory.SchedulerPhases, struct {
+		Scheduled  int     `json:"scheduled"`
+		Opened     int     `json:"opened"`
+		Seconds    float64 `json:"seconds"`
+		PeakHeapMB float64 `json:"peak_heap_above_base_mb"`
+	}{n, opened, el.Seconds(), mb(above)})
+	return nil
+}
+
+func printBench(w io.Writer, o Options, r *Result) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
+	rate := "as fast as possible"
+	if o.Rate > 0 {
+		rate = fmt.Sprintf("%v updates/s offered", o.Rate)
+	}
+	p("Lijntje benchmark: %d students, %s (%d CPUs, %s, %s)", r.Students, rate, r.Machine.CPUs, r.Machine.Model, r.Machine.Go)
+	p("  setup (create, link)         %.1f s", r.SetupSeconds)
+	p("  updates handled              %d in %.2f s = %.0f updates/s sustained", r.Updates, r.Seconds, r.UpdatesPerSec)
+	p("  check-ins completed          %d of %d", r.Completed, r.Students)
+	p("  Telegram calls per check-in  %.1f sends and edits (%.1f with answerCallbackQuery and getUpdates)", r.CallsPerCheckin, r.AllCallsPerCheckin)
+	p("  latency update → reply       p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)",
+		r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max, r.LatencyMs.N)
+	p("  answers stored / lost        %d / %d", r.AnswersStored, r.AnswersLost)
+	p("  duplicates                   %d", r.Duplicates)
+	p("  429s (throughput phase)      %d", r.TooMany429Hot)
+	p("  CPU per update               %.0f µs (process %.0f, Postgres %.0f, Redis %.0f)",
+		r.CPU.TotalUsPerUpdate, r.CPU.ProcessUsPerUpdate, r.CPU.PostgresUsPerUpd, r.CPU.RedisUsPerUpdate)
+	p("  I/O floor per op             %.0f µs (process %.0f, Postgres %.0f, Redis %.0f), %.0f ops/s",
+		r.CPU.FloorTotalUsOp, r.CPU.FloorProcessUsOp, r.CPU.FloorPostgresUsOp, r.CPU.FloorRedisUsOp, r.CPU.FloorOpsPerSec)
+	p("  cost / floor                 %.2f× (this process alone %.2f×)", r.CPU.RatioTotal, r.CPU.RatioProcess)
+	p("  send rate                    %d messages in %.1f s = %.1f/s of %.0f configured (%.0f%%), %d 429s, peak %d in 1 s",
+		r.Send.Messages, r.Send.Seconds, r.Send.PerSec, r.Send.Configured, r.Send.Percent, r.Send.TooMany, r.Send.PeakGlobal)
+	p("  peak heap (throughput)       %.1f MB; VmHWM %.1f MB", r.Memory.PeakHeapMB, r.Memory.VmHWMMB)
+	for _, m := range r.Memory.SchedulerPhases {
+		p("  scheduler, %6d scheduled   opened %d in %.1f s, peak heap +%.1f MB", m.Scheduled, m.Opened, m.Seconds, m.PeakHeapMB)
+	}
+}

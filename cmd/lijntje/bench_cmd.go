@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lijntje/lijntje/bench"
+)
+
+// parseBenchFlags reads `lijntje bench [flags]`.
+func parseBenchFlags(args []string) (bench.Options, error) {
+	fs := newFlags("bench")
+	o := bench.Options{}
+	fs.IntVar(&o.Students, "students", 2000, "simulated students")
+	fs.Float64Var(&o.Rate, "rate", 0, "offered updates a second in all; 0: every student answers as soon as a question arrives")
+	fs.Float64Var(&o.SendRate, "send-rate", 25, "configured global send rate for the send-rate phase (Telegram allows 30)")
+	fs.Float64Var(&o.HotRate, "hot-send-rate", 100000, "global send rate during the throughput phase (the double's limits are raised to match)")
+	fs.BoolVar(&o.JSON, "json", false, "print the figures as one JSON object")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the throughput phase to this file")
+	fs.StringVar(&o.DB, "db", "lijntje_bench", "database to drop and create on DATABASE_URL's server")
+	fs.StringVar(&o.RedisPrefix, "redis-prefix", "lijntje_bench:", "Redis key prefix (flushed before the run)")
+	mem := fs.String("mem-sizes", "10000,100000", "scheduled check-ins for the memory check, comma-separated; empty: skip")
+	fs.DurationVar(&o.MemTime, "mem-time", 15*time.Second, "longest time the scheduler may page through one size")
+	fs.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "longest wait for the check-ins of one phase")
+	fs.BoolVar(&o.Wave, "wave", false, "run only the wave mode: interactive replies, a crisis and an alert during a wave of due check-ins")
+	w := &o.WaveOpts
+	fs.IntVar(&w.Checkins, "wave-checkins", 10000, "wave mode: due check-ins in the wave")
+	fs.Float64Var(&w.Rate, "wave-rate", 25, "wave mode: the sender's configured global rate (Telegram allows 30)")
+	fs.IntVar(&w.Tappers, "wave-tappers", 20, "wave mode: students in the middle of a check-in who answer every question as it arrives")
+	fs.DurationVar(&w.Window, "wave-time", 75*time.Second, "wave mode: how long to measure from the wave's start (the wave need not drain)")
+	fs.DurationVar(&w.CrisisAt, "wave-crisis-at", 10*time.Second, "wave mode: when into the wave one student writes crisis language")
+	fs.DurationVar(&w.Think, "wave-think", 0, "wave mode: how long a tapper reads a question before tapping (0: at once)")
+	if err := parseFlags(fs, args); err != nil {
+		return o, err
+	}
+	if w.Checkins < 1 || w.Rate <= 0 || w.Rate > 30 || w.Tappers < 0 || w.Window <= 0 || w.CrisisAt < 0 || w.Think < 0 {
+		return o, fmt.Errorf("bench: --wave-checkins ≥ 1, 0 < --wave-rate ≤ 30, --wave-tappers ≥ 0, --wave-time > 0: %w", errUsage)
+	}
+	if o.Students < 1 || o.Rate < 0 || o.SendRate <= 0 || o.HotRate <= 0 {
+		return o, fmt.Errorf("bench: --students ≥ 1, --rate ≥ 0, --send-rate > 0: %w", errUsage)
+	}
+	for _, f := range strings.Split(*mem, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 {
+			return o, fmt.Errorf("bench: --mem-sizes wants numbers, got %q: %w", f, errUsage)
+		}
+		o.MemSizes = append(o.MemSizes, n)
+	}
+	return o, nil
+}
+
+// runBench is `lijntje bench`: package bench runs it.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	o, err := parseBenchFlags(args)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(func(k string) string {
+		if k == "SEND_RATE" || k == "SEND_CHAT_RATE" || k == "SEND_RATE_MAX" { // the bench sets its own rates
+			return ""
+		}
+		return getenv(k)
+	})
+	if err != nil {
+		return err
+	}
+	o.Progress = stderr
+	return bench.Run(ctx, cfg, o, stdout)
+}
