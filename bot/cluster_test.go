@@ -6,17 +6,17 @@ import (
 	"testing"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-	"github.com/redis/go-redis/v9"
-
+	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/app/apptest"
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
-	"github.com/lijntje/lijntje/store/storetest"
 )
 
-// replica is one running Lijntje (bot, sender, scheduler) on a shared database.
+// replica is one Lijntje (bot, sender, scheduler) on a shared database:
+// an application built with app.New, its workers started by the test.
 type replica struct {
 	st    *store.Store
 	bot   *bot.Bot
@@ -26,42 +26,35 @@ type replica struct {
 type cluster struct {
 	t     *testing.T
 	srv   *telegramtest.Server
-	clock *telegramtest.Clock
-	dbURL string
-	redis string
+	clock *clock.Clock
 	reps  []*replica
 }
 
-// newCluster starts a Telegram double and n replicas on one fresh database and Redis prefix.
-// The store clock is injected; the sender paces itself on the wall clock, like the double.
+// newCluster starts a Telegram double and builds n applications on one fresh
+// database and Redis prefix (app/apptest), none of them started: a test runs
+// the senders and the poller it needs (runSenders, runPoller) and the
+// scheduler's rounds itself. The store clock is injected and stopped; the
+// sender paces itself on the wall clock, like the double.
 func newCluster(t *testing.T, n int, start time.Time, tgOpts telegramtest.Options, sc bot.SenderConfig) *cluster {
 	t.Helper()
-	c := &cluster{t: t, clock: telegramtest.NewClock(start), dbURL: storetest.DatabaseURL(t), redis: storetest.RedisPrefix(t)}
-	c.srv = telegramtest.Start(t, tgOpts)
-	fl, loc, crisis := loadParts(t)
-	logger := storetest.Logger(t)
+	if tgOpts.Now == nil {
+		tgOpts.Now = time.Now // the double keeps the wall clock
+	}
+	e := apptest.New(t, apptest.Options{Start: start, Stopped: true, Telegram: tgOpts})
+	c := &cluster{t: t, srv: e.TG, clock: e.Clock}
+	cfg := e.Config()
+	cfg.BotUsername = ""
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendRateMax = sc.Rate, sc.Auto, sc.RateMax
+	cfg.SendChatRate, cfg.SendChatOff, cfg.SendChatBurst = sc.ChatRate, sc.ChatOff, sc.ChatBurst
+	cfg.SendPollEvery, cfg.PaidBroadcast = sc.PollEvery, sc.PaidBroadcast
 	ctx := context.Background()
 	for range n {
-		pool, err := store.Connect(ctx, c.dbURL)
+		a, err := app.New(ctx, cfg, e.Options())
 		if err != nil {
 			t.Fatal(err)
 		}
-		opt, _ := redis.ParseURL(storetest.RedisURL())
-		rdb := redis.NewClient(opt)
-		t.Cleanup(func() { rdb.Close(); pool.Close() })
-		st := store.New(pool, rdb, store.WithRedisPrefix(c.redis), store.WithClock(c.clock.Now))
-		tg, err := tgbot.New(c.srv.Token(), tgbot.WithServerURL(c.srv.URL), tgbot.WithSkipGetMe())
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := &replica{st: st}
-		r.bot = bot.New(bot.Config{Sender: sc, Now: c.clock.Now, Kick: func() { r.sched.Kick() }}, tg, st, fl, loc, crisis, logger)
-		r.sched = scheduler.New(scheduler.Config{Now: c.clock.Now, Open: r.bot.OpenCheckin, Sent: r.bot.Sender().Wake,
-			Remind: r.bot.RemindCheckin, Closing: r.bot.ClosingMessage, Resumed: r.bot.PauseOverMessage}, st, logger)
-		if err := r.bot.RegisterFlows(ctx); err != nil {
-			t.Fatal(err)
-		}
-		c.reps = append(c.reps, r)
+		t.Cleanup(func() { _ = a.Stop(ctx) })
+		c.reps = append(c.reps, &replica{st: a.Store, bot: a.Bot(), sched: a.Scheduler()})
 	}
 	return c
 }

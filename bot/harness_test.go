@@ -6,23 +6,21 @@ import (
 	"testing"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-
+	"github.com/lijntje/lijntje/app/apptest"
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
-	"github.com/lijntje/lijntje/flows"
-	"github.com/lijntje/lijntje/locales"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
-	"github.com/lijntje/lijntje/store/storetest"
 )
 
-// harness is `lijntje serve` wired as in cmd/lijntje/serve.go, against the
-// Telegram double, with one manual clock for the store, bot, scheduler and double.
+// harness is `lijntje serve` (app.New and Start, through app/apptest)
+// against the Telegram double, with one stopped clock for the store, bot,
+// scheduler and double.
 type harness struct {
 	t     *testing.T
 	ctx   context.Context
-	clock *telegramtest.Clock
+	clock *clock.Clock
 	srv   *telegramtest.Server
 	st    *store.Store
 	bot   *bot.Bot
@@ -31,42 +29,15 @@ type harness struct {
 
 func newHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
-	clock := telegramtest.NewClock(start)
-	srv := telegramtest.Start(t, telegramtest.Options{Now: clock.Now, GlobalRate: 1000, PerChatBurst: 1000, PerChatRate: 1000})
-	st := storetest.New(t, store.WithClock(clock.Now))
+	e := apptest.New(t, apptest.Options{Start: start, Stopped: true,
+		Telegram: telegramtest.Options{GlobalRate: 1000, PerChatBurst: 1000, PerChatRate: 1000}})
+	cfg := e.Config()
+	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatRate, cfg.SendChatBurst, cfg.SendPollEvery = 1000, false, 1000, 1000, 20*time.Millisecond
+	cfg.Schedule.Tick = 20 * time.Millisecond
+	a := e.StartWith(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	log := storetest.Logger(t)
-	tg, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
-	if err != nil {
-		t.Fatal(err)
-	}
-	fl, loc, crisis := loadParts(t)
-	h := &harness{t: t, ctx: ctx, clock: clock, srv: srv, st: st}
-	var sched *scheduler.Scheduler
-	b := bot.New(bot.Config{BotUsername: srv.BotUsername(), Now: clock.Now,
-		Sender: bot.SenderConfig{Rate: 1000, ChatRate: 1000, ChatBurst: 1000, PollEvery: 20 * time.Millisecond},
-		Kick:   func() { sched.Kick() }}, tg, st, fl, loc, crisis, log)
-	sched = scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute, Open: b.OpenCheckin,
-		Sent: b.Sender().Wake, Tick: 20 * time.Millisecond}, st, log)
-	h.bot, h.sched = b, sched
-	if err := b.RegisterFlows(ctx); err != nil {
-		t.Fatal(err)
-	}
-	disp := bot.NewDispatcher(ctx, 4, b.Handle)
-	p := &bot.Poller{URL: srv.URL, Token: srv.Token(), OnError: func(err error) { log.Error("poller", "err", err) }}
-	done := make(chan struct{}, 3)
-	go func() { b.Sender().Run(ctx); done <- struct{}{} }()
-	go func() { sched.Run(ctx); done <- struct{}{} }()
-	go func() { _ = p.Run(ctx, disp); done <- struct{}{} }()
-	t.Cleanup(func() {
-		cancel()
-		for range 3 {
-			<-done
-		}
-		disp.Close()
-	})
-	return h
+	return &harness{t: t, ctx: ctx, clock: e.Clock, srv: e.TG, st: a.Store, bot: a.Bot(), sched: a.Scheduler()}
 }
 
 // coach adds a coach and links a Telegram user to them.
@@ -137,22 +108,4 @@ func dump(u *telegramtest.User) string {
 		sb.WriteString("\n  [" + m.Kind + "] " + m.Text + m.Caption)
 	}
 	return sb.String()
-}
-
-// loadParts loads the embedded flows, translations and crisis words.
-func loadParts(t *testing.T) (*flows.Catalog, *locales.Catalog, *flows.CrisisMatcher) {
-	t.Helper()
-	fl, err := flows.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, err := locales.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	crisis, err := flows.LoadCrisis()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fl, loc, crisis
 }

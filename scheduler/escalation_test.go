@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -16,7 +16,7 @@ import (
 type world struct {
 	t     *testing.T
 	ctx   context.Context
-	clock *telegramtest.Clock
+	clock *clock.Clock
 	st    *store.Store
 	sched *scheduler.Scheduler
 	chat  int64
@@ -24,7 +24,7 @@ type world struct {
 
 func newWorld(t *testing.T, start time.Time) *world {
 	t.Helper()
-	clock := telegramtest.NewClock(start)
+	clock := clock.Stopped(start)
 	st := storetest.New(t, store.WithClock(clock.Now))
 	w := &world{t: t, ctx: context.Background(), clock: clock, st: st, chat: 5000}
 	w.sched = scheduler.New(scheduler.Config{Now: clock.Now, EscalateAfter: 30 * time.Minute,

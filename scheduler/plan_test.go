@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
@@ -13,7 +13,7 @@ import (
 
 type fixture struct {
 	t     *testing.T
-	clock *telegramtest.Clock
+	clock *clock.Clock
 	st    *store.Store
 	coach store.Coach
 	opens int
@@ -22,7 +22,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, start time.Time) *fixture {
 	t.Helper()
-	clock := telegramtest.NewClock(start)
+	clock := clock.Stopped(start)
 	st := storetest.New(t, store.WithClock(clock.Now))
 	coach, _, err := st.AddCoach(context.Background(), store.Coach{Name: "Sanne de Vries"}, time.Hour)
 	if err != nil {

@@ -16,7 +16,7 @@
 // SendVoice, Block, ...); what the bot did is read back with
 // User.Messages, User.WaitFor, Server.Calls and Server.Stats. Faults are
 // injected with Server.FailNext and Server.Storm. Options.Now (for instance
-// a Clock) drives dates, rate limits and expiry, so tests need not sleep.
+// a stopped clock.Clock's Now) drives dates, rate limits and expiry, so tests need not sleep.
 //
 // Supported methods: getMe, getUpdates, setWebhook, deleteWebhook,
 // getWebhookInfo, sendMessage, sendPhoto, sendDocument, sendVoice,

@@ -15,13 +15,15 @@ import (
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+
+	"github.com/lijntje/lijntje/clock"
 )
 
 var t0 = time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 
 // startClocked starts a server on a manual clock.
-func startClocked(t *testing.T, o Options) (*Server, *Clock) {
-	clock := NewClock(t0)
+func startClocked(t *testing.T, o Options) (*Server, *clock.Clock) {
+	clock := clock.Stopped(t0)
 	o.Now = clock.Now
 	return Start(t, o), clock
 }
