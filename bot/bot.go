@@ -128,6 +128,3 @@ func firstName(name string) string { return store.FirstName(name) }
 
 // clip shortens s to at most n UTF-16 units (as Telegram counts), marking the cut.
 func clip(s string, n int) string { return textlen.Clip(s, n) }
-
-// utf16Len is the length of s as Telegram counts it.
-func utf16Len(s string) int { return textlen.Units(s) }

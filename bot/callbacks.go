@@ -25,7 +25,7 @@ import (
 //	p:<weeks> / p:r                         pause 1, 2 or 4 weeks / resume now: schedule.go
 //	s:y / s:n                               confirm or cancel /stop: schedule.go
 //	crisis:yes / crisis:no / crisis:unsure  the in-between question: crisis.go
-//	go:y                                    start again after /stop: relation.go
+//	"go:y"                                  start again after /stop: relation.go
 //
 // A coach's buttons:
 //

@@ -2,10 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
-	"strings"
-
-	tgbot "github.com/go-telegram/bot"
 
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/render"
@@ -30,14 +26,6 @@ func cardText(lines []string, below string) string { return render.CardText(line
 // cardEdit turns msg into the edit of card messageID that shows lines above it.
 func cardEdit(msg store.Message, messageID int, lines []string) store.Message {
 	return render.CardEdit(msg, messageID, lines)
-}
-
-// cardGone reports whether m, the edit of a check-in's card, failed because
-// the card cannot be edited any more (the student deleted it, say). What it
-// carries, the next question or the thank-you, then goes as a new message.
-func cardGone(m store.Message, err error) bool {
-	return m.Kind == store.KindEdit && m.CheckinID != 0 && errors.Is(err, tgbot.ErrorBadRequest) &&
-		!strings.Contains(err.Error(), "message is not modified")
 }
 
 // retireCard is the edit that takes the buttons off check-in checkinID's

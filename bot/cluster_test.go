@@ -107,15 +107,6 @@ func (c *cluster) studentsDue(n int) []*telegramtest.User {
 	return users
 }
 
-func (c *cluster) count(q string, args ...any) int {
-	c.t.Helper()
-	var n int
-	if err := c.reps[0].st.DB().QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		c.t.Fatal(err)
-	}
-	return n
-}
-
 func waitCtx(t *testing.T, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)

@@ -179,7 +179,8 @@ func (r *runner) start(ctx context.Context) error {
 		tg.Close()
 		return err
 	}
-	if err := a.Store.FlushRedis(ctx); err == nil {
+	err = a.Store.FlushRedis(ctx)
+	if err == nil {
 		err = a.Start(ctx)
 	}
 	if err != nil {

@@ -37,21 +37,6 @@ func ownerCheck(n int) string {
 
 func ownerArgs(o Owner) []any { return []any{o.Role, o.ID, o.ChatID} }
 
-// owns checks o inside a transaction.
-func owns(ctx context.Context, tx pgx.Tx, o Owner) error {
-	if o.Role == RoleNone {
-		return nil
-	}
-	var ok bool
-	if err := tx.QueryRow(ctx, `SELECT `+ownerCheck(1), ownerArgs(o)...).Scan(&ok); err != nil {
-		return fmt.Errorf("check chat owner: %w", err)
-	}
-	if !ok {
-		return ErrNotOwner
-	}
-	return nil
-}
-
 // OwnsChat reports whether the chat of o still belongs to o (one read by
 // primary key): checked before an action that changes or reveals a student's
 // data outside RecordUpdate, which checks it in its own statement.
