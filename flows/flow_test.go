@@ -176,6 +176,15 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestRoles(t *testing.T) {
+	f := standard(t)
+	for _, role := range []string{RoleMood, RoleActivity} {
+		if st, ok := f.StepWithRole(role); !ok || len(st.Options) == 0 {
+			t.Errorf("the standard flow has no %s step with options", role)
+		}
+	}
+}
+
 func TestParseErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"empty", "", "empty file"},
@@ -193,6 +202,10 @@ func TestParseErrors(t *testing.T) {
 		{"option in two branches", minimal + "    branches: [{when: [\"yes\"], next: end}, {when: [\"yes\"], next: end}]\n", `option "yes" is in two branches`},
 		{"step named end", strings.Replace(minimal, "id: a", "id: end", 1), `step id "end" is reserved`},
 		{"no label", strings.Replace(minimal, `{id: "no", label: l}`, `{id: "no"}`, 1), `option "no" has no label`},
+		{"unknown role", strings.Replace(minimal, "question: qa", "question: qa\n    role: weather", 1), `role: "weather" is not`},
+		{"mood role with yes/no", strings.Replace(minimal, "question: qa", "question: qa\n    role: mood", 1), `option 1 is "yes", want "1"`},
+		{"role twice", strings.Replace(minimal, "question: qa", "question: qa\n    role: activity", 1) +
+			"  - id: b\n    question: q\n    role: activity\n    options: [{id: x, label: l}]\n", `role: "activity" is step "a"'s already`},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.src))
