@@ -26,20 +26,21 @@ type OutboxRow struct {
 	CheckinID             int64  // 0: not part of a check-in
 	Lane                  int    // the sender's lane
 	FirstButton           string // the callback data of the first button, if any
+	Payload               string // the payload as JSON text
 }
 
 // OutboxRows returns every outbox row, oldest first.
 func (s *Store) OutboxRows(ctx context.Context) ([]OutboxRow, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, chat_id, coalesce(student_id, 0), method, coalesce(payload->>'t', ''),
 		not_before, coalesce(claimed_until, '0001-01-01'::timestamptz), attempts, sent_at IS NOT NULL, failed_at IS NOT NULL, coalesce(error, ''),
-		coalesce(checkin_id, 0), lane, coalesce(payload->'b'->0->0->>'d', '')
+		coalesce(checkin_id, 0), lane, coalesce(payload->'b'->0->0->>'d', ''), payload::text
 		FROM outbox ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("outbox rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OutboxRow, error) {
 		var o OutboxRow
-		err := r.Scan(&o.ID, &o.ChatID, &o.StudentID, &o.Method, &o.Type, &o.NotBefore, &o.ClaimedUntil, &o.Attempts, &o.Sent, &o.Failed, &o.Error, &o.CheckinID, &o.Lane, &o.FirstButton)
+		err := r.Scan(&o.ID, &o.ChatID, &o.StudentID, &o.Method, &o.Type, &o.NotBefore, &o.ClaimedUntil, &o.Attempts, &o.Sent, &o.Failed, &o.Error, &o.CheckinID, &o.Lane, &o.FirstButton, &o.Payload)
 		if o.ClaimedUntil.Year() == 1 {
 			o.ClaimedUntil = time.Time{}
 		}
@@ -150,6 +151,7 @@ func (s *Store) AlertEventRows(ctx context.Context) ([]AlertEventRow, error) {
 // StudentRow is one student as stored, with what Student leaves out.
 type StudentRow struct {
 	ID, ChatID int64 // ChatID 0: not linked
+	Name       string
 	Status     string
 	EndedAt    time.Time // zero: not ended
 	MomentDay  int       // -1: no moment chosen
@@ -158,14 +160,14 @@ type StudentRow struct {
 
 // StudentRows returns every student, by ID.
 func (s *Store) StudentRows(ctx context.Context) ([]StudentRow, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), status, coalesce(ended_at, '0001-01-01'::timestamptz),
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, status, coalesce(ended_at, '0001-01-01'::timestamptz),
 		coalesce(moment_day, -1), coalesce(moment_part, '') FROM students ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("student rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StudentRow, error) {
 		var x StudentRow
-		err := r.Scan(&x.ID, &x.ChatID, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
+		err := r.Scan(&x.ID, &x.ChatID, &x.Name, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
 		if x.EndedAt.Year() == 1 {
 			x.EndedAt = time.Time{}
 		}
@@ -228,4 +230,111 @@ func (s *Store) LockOutbox(ctx context.Context) (release func(), err error) {
 		return nil, fmt.Errorf("lock outbox: %w", err)
 	}
 	return func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }, nil
+}
+
+// CoachRow is one coach as stored.
+type CoachRow struct {
+	ID, ChatID  int64 // ChatID 0: not linked
+	Name        string
+	Unreachable bool // marked unreachable (their chat failed for good)
+}
+
+// CoachRows returns every coach, by ID.
+func (s *Store) CoachRows(ctx context.Context) ([]CoachRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, unreachable_at IS NOT NULL FROM coaches ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("coach rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CoachRow, error) {
+		var c CoachRow
+		return c, r.Scan(&c.ID, &c.ChatID, &c.Name, &c.Unreachable)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("coach rows: %w", err)
+	}
+	return out, nil
+}
+
+// AnswerRow is one answer as stored.
+type AnswerRow struct {
+	ID, StudentID, CheckinID int64 // CheckinID 0: not part of a check-in
+	Step, Option, Text       string
+	HasVoice                 bool
+}
+
+// AnswerRows returns every answer, oldest first.
+func (s *Store) AnswerRows(ctx context.Context) ([]AnswerRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, student_id, coalesce(checkin_id, 0), step, coalesce(option, ''), coalesce(text, ''), voice_file_id IS NOT NULL
+		FROM answers ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("answer rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AnswerRow, error) {
+		var a AnswerRow
+		return a, r.Scan(&a.ID, &a.StudentID, &a.CheckinID, &a.Step, &a.Option, &a.Text, &a.HasVoice)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("answer rows: %w", err)
+	}
+	return out, nil
+}
+
+// AlertStepRow is one planned step of a case (a reminder, an escalation) as stored.
+type AlertStepRow struct {
+	ID, AlertID int64
+	Kind        string
+	Due         time.Time
+	Done        bool
+}
+
+// AlertStepRows returns every step of every case, oldest first.
+func (s *Store) AlertStepRows(ctx context.Context) ([]AlertStepRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, alert_id, kind, due_at, done_at IS NOT NULL FROM alert_steps ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("alert step rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AlertStepRow, error) {
+		var a AlertStepRow
+		return a, r.Scan(&a.ID, &a.AlertID, &a.Kind, &a.Due, &a.Done)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert step rows: %w", err)
+	}
+	return out, nil
+}
+
+// AgreementRow is one agreement as stored.
+type AgreementRow struct {
+	ID, StudentID int64
+	What, Status  string
+	LastAnswer    string
+}
+
+// AgreementRows returns every agreement, oldest first.
+func (s *Store) AgreementRows(ctx context.Context) ([]AgreementRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, student_id, what, status, coalesce(last_answer, '') FROM agreements ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("agreement rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AgreementRow, error) {
+		var a AgreementRow
+		return a, r.Scan(&a.ID, &a.StudentID, &a.What, &a.Status, &a.LastAnswer)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("agreement rows: %w", err)
+	}
+	return out, nil
+}
+
+// ProcessedUpdateIDs returns the IDs of every update marked processed, of any bot.
+func (s *Store) ProcessedUpdateIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.Query(ctx, `SELECT update_id FROM processed_updates ORDER BY update_id`)
+	if err != nil {
+		return nil, fmt.Errorf("processed updates: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("processed updates: %w", err)
+	}
+	return out, nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // world is one Lijntje deployment under test: a database, a Redis prefix, the
@@ -167,8 +168,17 @@ func (w *world) waitFor(u *telegramtest.User, pred func(telegramtest.Sent) bool,
 // question may still show its buttons until its confirmation edit arrives).
 func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
 	w.t.Helper()
-	newest := int64(w.count(`SELECT coalesce(max(c.id), 0) FROM checkins c JOIN students s ON s.id = c.student_id
-		WHERE s.chat_id = $1`, u.ID))
+	var newest int64
+	for _, s := range storetest.Students(w.t, w.srv.st) {
+		if s.ChatID != u.ID {
+			continue
+		}
+		for _, c := range storetest.Checkins(w.t, w.srv.st) {
+			if c.StudentID == s.ID && c.ID > newest {
+				newest = c.ID
+			}
+		}
+	}
 	return w.waitFor(u, func(m telegramtest.Sent) bool {
 		for _, row := range m.Keyboard {
 			for _, b := range row {

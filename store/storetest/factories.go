@@ -175,6 +175,56 @@ func Students(t testing.TB, st *store.Store) []store.StudentRow {
 	return rows
 }
 
+// Coaches returns every coach as stored, by ID.
+func Coaches(t testing.TB, st *store.Store) []store.CoachRow {
+	t.Helper()
+	rows, err := st.CoachRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Answers returns every answer, oldest first.
+func Answers(t testing.TB, st *store.Store) []store.AnswerRow {
+	t.Helper()
+	rows, err := st.AnswerRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// AlertSteps returns every planned step of every case, oldest first.
+func AlertSteps(t testing.TB, st *store.Store) []store.AlertStepRow {
+	t.Helper()
+	rows, err := st.AlertStepRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Agreements returns every agreement, oldest first.
+func Agreements(t testing.TB, st *store.Store) []store.AgreementRow {
+	t.Helper()
+	rows, err := st.AgreementRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// ProcessedUpdates returns the IDs of every update marked processed.
+func ProcessedUpdates(t testing.TB, st *store.Store) []int64 {
+	t.Helper()
+	rows, err := st.ProcessedUpdateIDs(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
 // Count counts the rows for which keep holds.
 func Count[R any](rows []R, keep func(R) bool) int {
 	n := 0
