@@ -338,3 +338,14 @@ func (s *Store) ProcessedUpdateIDs(ctx context.Context) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// AddAlertRow adds a case as a bare row (no signal, no event, no steps): a
+// scene for what reads the cases as they stand, like the metrics.
+func (s *Store) AddAlertRow(ctx context.Context, studentID int64, severity, status string, openedAt time.Time) (int64, error) {
+	var id int64
+	if err := s.db.QueryRow(ctx, `INSERT INTO alerts (student_id, severity, status, opened_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		studentID, severity, status, openedAt).Scan(&id); err != nil {
+		return 0, fmt.Errorf("add alert row: %w", err)
+	}
+	return id, nil
+}

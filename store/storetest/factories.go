@@ -91,6 +91,17 @@ func OpenCheckin(t testing.TB, st *store.Store, studentID int64) int64 {
 	return id
 }
 
+// AlertRow adds a bare case (no signal, event or steps) for a student with
+// a severity and status, opened at openedAt, and returns its ID.
+func AlertRow(t testing.TB, st *store.Store, studentID int64, severity, status string, openedAt time.Time) int64 {
+	t.Helper()
+	id, err := st.AddAlertRow(context.Background(), studentID, severity, status, openedAt)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
 // LockOutbox locks the outbox so that a sender's claim waits, until the
 // returned func is called (or the test ends).
 func LockOutbox(t testing.TB, st *store.Store) (release func()) {
