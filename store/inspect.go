@@ -58,17 +58,18 @@ type CheckinRow struct {
 	Slot, Due     time.Time
 	Status        string
 	Final         bool
+	Step          string // the current step; empty: none
 }
 
 // CheckinRows returns every check-in, by student and slot.
 func (s *Store) CheckinRows(ctx context.Context) ([]CheckinRow, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, student_id, slot, due_at, status, final FROM checkins ORDER BY student_id, slot`)
+	rows, err := s.db.Query(ctx, `SELECT id, student_id, slot, due_at, status, final, coalesce(current_step, '') FROM checkins ORDER BY student_id, slot`)
 	if err != nil {
 		return nil, fmt.Errorf("check-in rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CheckinRow, error) {
 		var c CheckinRow
-		return c, r.Scan(&c.ID, &c.StudentID, &c.Slot, &c.Due, &c.Status, &c.Final)
+		return c, r.Scan(&c.ID, &c.StudentID, &c.Slot, &c.Due, &c.Status, &c.Final, &c.Step)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("check-in rows: %w", err)
@@ -348,4 +349,71 @@ func (s *Store) AddAlertRow(ctx context.Context, studentID int64, severity, stat
 		return 0, fmt.Errorf("add alert row: %w", err)
 	}
 	return id, nil
+}
+
+// CoachMessageRow is one message between a coach and a student as stored.
+type CoachMessageRow struct {
+	ID, StudentID, CoachID int64 // CoachID 0: none (or erased)
+	Direction, Text        string
+}
+
+// CoachMessageRows returns every message between a coach and a student, oldest first.
+func (s *Store) CoachMessageRows(ctx context.Context) ([]CoachMessageRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, student_id, coalesce(coach_id, 0), direction, text FROM coach_messages ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("coach message rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CoachMessageRow, error) {
+		var m CoachMessageRow
+		return m, r.Scan(&m.ID, &m.StudentID, &m.CoachID, &m.Direction, &m.Text)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("coach message rows: %w", err)
+	}
+	return out, nil
+}
+
+// AlertDeliveryRow is one delivery of a case to a coach as stored.
+type AlertDeliveryRow struct {
+	ID, AlertID, CoachID, ChatID int64
+	Sent                         bool
+}
+
+// AlertDeliveryRows returns every delivery of every case, oldest first.
+func (s *Store) AlertDeliveryRows(ctx context.Context) ([]AlertDeliveryRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, alert_id, coach_id, chat_id, sent_at IS NOT NULL FROM alert_deliveries ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("alert delivery rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AlertDeliveryRow, error) {
+		var d AlertDeliveryRow
+		return d, r.Scan(&d.ID, &d.AlertID, &d.CoachID, &d.ChatID, &d.Sent)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("alert delivery rows: %w", err)
+	}
+	return out, nil
+}
+
+// KnownSignalRow is one mark of a situation the coach knows about, as stored.
+type KnownSignalRow struct {
+	StudentID int64
+	Code      string
+	Until     time.Time
+}
+
+// KnownSignalRows returns every known-situation mark, by student and code.
+func (s *Store) KnownSignalRows(ctx context.Context) ([]KnownSignalRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT student_id, code, until FROM known_signals ORDER BY student_id, code`)
+	if err != nil {
+		return nil, fmt.Errorf("known signal rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (KnownSignalRow, error) {
+		var k KnownSignalRow
+		return k, r.Scan(&k.StudentID, &k.Code, &k.Until)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("known signal rows: %w", err)
+	}
+	return out, nil
 }

@@ -168,6 +168,22 @@ func (w *world) waitFor(u *telegramtest.User, pred func(telegramtest.Sent) bool,
 // question may still show its buttons until its confirmation edit arrives).
 func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
 	w.t.Helper()
+	newest := w.newestCheckin(u)
+	return w.waitFor(u, func(m telegramtest.Sent) bool {
+		for _, row := range m.Keyboard {
+			for _, b := range row {
+				if id, s, _, ok := flows.ParseCallbackData(b.CallbackData); ok && s == step && id == newest {
+					return true
+				}
+			}
+		}
+		return false
+	}, "question "+step)
+}
+
+// newestCheckin returns the ID of the newest check-in of u's chat's student, 0 for none.
+func (w *world) newestCheckin(u *telegramtest.User) int64 {
+	w.t.Helper()
 	var newest int64
 	for _, s := range storetest.Students(w.t, w.srv.st) {
 		if s.ChatID != u.ID {
@@ -179,16 +195,18 @@ func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
 			}
 		}
 	}
-	return w.waitFor(u, func(m telegramtest.Sent) bool {
-		for _, row := range m.Keyboard {
-			for _, b := range row {
-				if id, s, _, ok := flows.ParseCallbackData(b.CallbackData); ok && s == step && id == newest {
-					return true
-				}
-			}
+	return newest
+}
+
+// checkinRow returns the check-in with ID id as stored (a zero row if there is none).
+func (w *world) checkinRow(id int64) store.CheckinRow {
+	w.t.Helper()
+	for _, c := range storetest.Checkins(w.t, w.srv.st) {
+		if c.ID == id {
+			return c
 		}
-		return false
-	}, "question "+step)
+	}
+	return store.CheckinRow{}
 }
 
 // answer taps option of the open question of step and returns the update ID.

@@ -236,6 +236,36 @@ func ProcessedUpdates(t testing.TB, st *store.Store) []int64 {
 	return rows
 }
 
+// CoachMessages returns every message between a coach and a student, oldest first.
+func CoachMessages(t testing.TB, st *store.Store) []store.CoachMessageRow {
+	t.Helper()
+	rows, err := st.CoachMessageRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// AlertDeliveries returns every delivery of every case, oldest first.
+func AlertDeliveries(t testing.TB, st *store.Store) []store.AlertDeliveryRow {
+	t.Helper()
+	rows, err := st.AlertDeliveryRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// KnownSignals returns every known-situation mark.
+func KnownSignals(t testing.TB, st *store.Store) []store.KnownSignalRow {
+	t.Helper()
+	rows, err := st.KnownSignalRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
 // Count counts the rows for which keep holds.
 func Count[R any](rows []R, keep func(R) bool) int {
 	n := 0
