@@ -417,3 +417,65 @@ func (s *Store) KnownSignalRows(ctx context.Context) ([]KnownSignalRow, error) {
 	}
 	return out, nil
 }
+
+// DeadLetterRow is one parked update as stored.
+type DeadLetterRow struct {
+	BotID, UpdateID, ChatID int64
+	Attempts                int
+	HasRaw                  bool // its content is kept
+}
+
+// DeadLetterRows returns every parked update, by bot and update ID.
+func (s *Store) DeadLetterRows(ctx context.Context) ([]DeadLetterRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT bot_id, update_id, chat_id, attempts, raw IS NOT NULL FROM update_dead_letters ORDER BY bot_id, update_id`)
+	if err != nil {
+		return nil, fmt.Errorf("dead letter rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DeadLetterRow, error) {
+		var d DeadLetterRow
+		return d, r.Scan(&d.BotID, &d.UpdateID, &d.ChatID, &d.Attempts, &d.HasRaw)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dead letter rows: %w", err)
+	}
+	return out, nil
+}
+
+// PoisonAnswers makes recording any answer of a student fail (a trigger that
+// raises), until heal is called: a scene for a chat whose every update errors.
+func (s *Store) PoisonAnswers(ctx context.Context, studentID int64) (heal func(context.Context) error, err error) {
+	if _, err := s.db.Exec(ctx, fmt.Sprintf(`
+		CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN RAISE EXCEPTION 'poisoned for the test'; END $$;
+		CREATE TRIGGER poison BEFORE INSERT ON answers FOR EACH ROW WHEN (NEW.student_id = %d) EXECUTE FUNCTION poison();`, studentID)); err != nil {
+		return nil, fmt.Errorf("poison answers: %w", err)
+	}
+	return func(ctx context.Context) error {
+		if _, err := s.db.Exec(ctx, `DROP TRIGGER poison ON answers`); err != nil {
+			return fmt.Errorf("heal answers: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// TableRowCounts counts the rows of every table of the store's schema.
+func (s *Store) TableRowCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
+	if err != nil {
+		return nil, fmt.Errorf("tables: %w", err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("tables: %w", err)
+	}
+	out := make(map[string]int, len(tables))
+	for _, tb := range tables {
+		var n int
+		if err := s.db.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM %q`, tb)).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", tb, err)
+		}
+		out[tb] = n
+	}
+	return out, nil
+}

@@ -266,6 +266,42 @@ func KnownSignals(t testing.TB, st *store.Store) []store.KnownSignalRow {
 	return rows
 }
 
+// DeadLetters returns every parked update.
+func DeadLetters(t testing.TB, st *store.Store) []store.DeadLetterRow {
+	t.Helper()
+	rows, err := st.DeadLetterRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// TableRowCounts counts the rows of every table.
+func TableRowCounts(t testing.TB, st *store.Store) map[string]int {
+	t.Helper()
+	out, err := st.TableRowCounts(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return out
+}
+
+// PoisonAnswers makes recording any answer of a student fail until the
+// returned heal is called.
+func PoisonAnswers(t testing.TB, st *store.Store, studentID int64) (heal func()) {
+	t.Helper()
+	h, err := st.PoisonAnswers(context.Background(), studentID)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return func() {
+		t.Helper()
+		if err := h(context.Background()); err != nil {
+			t.Fatalf("storetest: %v", err)
+		}
+	}
+}
+
 // Count counts the rows for which keep holds.
 func Count[R any](rows []R, keep func(R) bool) int {
 	n := 0
