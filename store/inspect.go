@@ -58,18 +58,23 @@ type CheckinRow struct {
 	Slot, Due     time.Time
 	Status        string
 	Final         bool
-	Step          string // the current step; empty: none
+	Step          string    // the current step; empty: none
+	Sent          time.Time // zero: not sent
 }
 
 // CheckinRows returns every check-in, by student and slot.
 func (s *Store) CheckinRows(ctx context.Context) ([]CheckinRow, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, student_id, slot, due_at, status, final, coalesce(current_step, '') FROM checkins ORDER BY student_id, slot`)
+	rows, err := s.db.Query(ctx, `SELECT id, student_id, slot, due_at, status, final, coalesce(current_step, ''), coalesce(sent_at, '0001-01-01'::timestamptz) FROM checkins ORDER BY student_id, slot`)
 	if err != nil {
 		return nil, fmt.Errorf("check-in rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CheckinRow, error) {
 		var c CheckinRow
-		return c, r.Scan(&c.ID, &c.StudentID, &c.Slot, &c.Due, &c.Status, &c.Final, &c.Step)
+		err := r.Scan(&c.ID, &c.StudentID, &c.Slot, &c.Due, &c.Status, &c.Final, &c.Step, &c.Sent)
+		if c.Sent.Year() == 1 {
+			c.Sent = time.Time{}
+		}
+		return c, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("check-in rows: %w", err)
@@ -238,17 +243,18 @@ type CoachRow struct {
 	ID, ChatID  int64 // ChatID 0: not linked
 	Name        string
 	Unreachable bool // marked unreachable (their chat failed for good)
+	OnCall      bool
 }
 
 // CoachRows returns every coach, by ID.
 func (s *Store) CoachRows(ctx context.Context) ([]CoachRow, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, unreachable_at IS NOT NULL FROM coaches ORDER BY id`)
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, unreachable_at IS NOT NULL, on_call FROM coaches ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("coach rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CoachRow, error) {
 		var c CoachRow
-		return c, r.Scan(&c.ID, &c.ChatID, &c.Name, &c.Unreachable)
+		return c, r.Scan(&c.ID, &c.ChatID, &c.Name, &c.Unreachable, &c.OnCall)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("coach rows: %w", err)
@@ -478,4 +484,24 @@ func (s *Store) TableRowCounts(ctx context.Context) (map[string]int, error) {
 		out[tb] = n
 	}
 	return out, nil
+}
+
+// AddCheckinDue adds a scheduled check-in of flowID for a student, due (and
+// slotted) at at: a check-in the scheduler has not got to yet.
+func (s *Store) AddCheckinDue(ctx context.Context, studentID int64, flowID string, at time.Time) (int64, error) {
+	var id int64
+	if err := s.db.QueryRow(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at) VALUES ($1, $2, $3, $3) RETURNING id`,
+		studentID, flowID, at).Scan(&id); err != nil {
+		return 0, fmt.Errorf("add check-in due: %w", err)
+	}
+	return id, nil
+}
+
+// CloseAlertRows marks every case closed at at, as bare rows (no event, no
+// message): a scene for what follows once no case is open.
+func (s *Store) CloseAlertRows(ctx context.Context, at time.Time) error {
+	if _, err := s.db.Exec(ctx, `UPDATE alerts SET status = 'closed', closed_at = $1`, at); err != nil {
+		return fmt.Errorf("close alert rows: %w", err)
+	}
+	return nil
 }

@@ -102,6 +102,25 @@ func AlertRow(t testing.TB, st *store.Store, studentID int64, severity, status s
 	return id
 }
 
+// CheckinDue adds a scheduled check-in of the check-in flow for a student,
+// due at at, and returns its ID.
+func CheckinDue(t testing.TB, st *store.Store, studentID int64, at time.Time) int64 {
+	t.Helper()
+	id, err := st.AddCheckinDue(context.Background(), studentID, "checkin", at)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
+// CloseAlertRows marks every case closed at at (bare rows: no event, no message).
+func CloseAlertRows(t testing.TB, st *store.Store, at time.Time) {
+	t.Helper()
+	if err := st.CloseAlertRows(context.Background(), at); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+}
+
 // LockOutbox locks the outbox so that a sender's claim waits, until the
 // returned func is called (or the test ends).
 func LockOutbox(t testing.TB, st *store.Store) (release func()) {
