@@ -142,22 +142,19 @@ func TestStudentDeleteByKeyWithLargeTelegramIDs(t *testing.T) {
 			t.Errorf("the coach's chat still shows %q", m.Text)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, alishaUser.ID); n == 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.ChatID == alishaUser.ID }); n == 0 {
 		t.Errorf("Alisha's messages were erased with Ali's")
 	}
-	if n := w.count(`SELECT count(*) FROM students WHERE id = $1`, alisha.ID); n != 1 {
+	if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(r store.StudentRow) bool { return r.ID == alisha.ID }); n != 1 {
 		t.Errorf("Alisha was erased")
 	}
 
 	// The retention job, for Alisha (ID above 2^32) once her follow-up ended long ago.
-	if _, err := w.srv.pool.Exec(context.Background(), `UPDATE students SET status = 'ended', ended_at = $2 WHERE id = $1`,
-		alisha.ID, w.clock.Now().AddDate(-2, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Ended(t, w.srv.st, alisha.ID, w.clock.Now().AddDate(-2, 0, 0))
 	if n, err := w.srv.sched.Purge(context.Background()); err != nil || n != 1 {
 		t.Fatalf("retention job: %d, %v; want Alisha erased", n, err)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, alishaUser.ID); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.ChatID == alishaUser.ID }); n != 0 {
 		t.Errorf("%d messages to Alisha left after the retention job", n)
 	}
 }
