@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/app"
@@ -43,7 +42,6 @@ type world struct {
 type server struct {
 	*app.App
 	st        *store.Store
-	pool      *pgxpool.Pool
 	rdb       *redis.Client
 	sched     *scheduler.Scheduler
 	addr      net.Addr
@@ -86,7 +84,7 @@ func (w *world) start() {
 	}
 	rdb := redis.NewClient(opt) // the test's own look into the cache
 	w.t.Cleanup(func() { _ = rdb.Close() })
-	w.srv = &server{App: a, st: a.Store, pool: a.Store.DB(), rdb: rdb, sched: a.Scheduler(),
+	w.srv = &server{App: a, st: a.Store, rdb: rdb, sched: a.Scheduler(),
 		addr: a.Addr(), adminAddr: a.AdminAddr()}
 }
 
@@ -228,15 +226,6 @@ func (w *world) answer(u *telegramtest.User, step, option string) int64 {
 func (w *world) export() [][]string {
 	w.t.Helper()
 	return parseDutchCSV(w.t, []byte(w.cli("export", "answers", "--format", "csv")))[1:]
-}
-
-func (w *world) count(query string, args ...any) int {
-	w.t.Helper()
-	var n int
-	if err := w.srv.pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		w.t.Fatalf("%s: %v", query, err)
-	}
-	return n
 }
 
 var _ = io.Discard
