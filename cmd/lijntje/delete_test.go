@@ -58,7 +58,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 		if code != 1 || !strings.Contains(errs, "nothing deleted") {
 			t.Fatalf("input %q: exit %d, %s%s", input, code, out, errs)
 		}
-		if n := c.count(`SELECT count(*) FROM students WHERE id = 1`); n != 1 {
+		if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.ID == 1 }); n != 1 {
 			t.Fatalf("input %q deleted the student", input)
 		}
 	}
@@ -66,7 +66,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	if out := c.must("student", "delete", "1"); !strings.Contains(out, "Fenna Cmdtest") || !strings.Contains(out, "student 1 deleted") {
 		t.Fatalf("confirmed delete: %s", out)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE id = 1 OR name LIKE '%Fenna%'`); n != 0 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.ID == 1 || strings.Contains(r.Name, "Fenna") }); n != 0 {
 		t.Fatalf("student still there")
 	}
 	if n, _ := rdb.Exists(ctx, key).Result(); n != 0 {
@@ -74,7 +74,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	}
 	stdin = strings.NewReader("")
 	c.must("student", "delete", "--yes", "2")
-	if n := c.count(`SELECT count(*) FROM students`); n != 0 {
+	if n := len(c.students()); n != 0 {
 		t.Fatalf("--yes did not delete")
 	}
 	if code, _, _ := c.run("student", "delete", "2", "--yes"); code != 1 {
