@@ -158,6 +158,9 @@ func (s *Store) AlertEventRows(ctx context.Context) ([]AlertEventRow, error) {
 type StudentRow struct {
 	ID, ChatID int64 // ChatID 0: not linked
 	Name       string
+	CoachID    int64  // 0: none
+	Ref        string // the school's reference; empty: none
+	LeftSchool string // the date as YYYY-MM-DD; empty: none
 	Status     string
 	EndedAt    time.Time // zero: not ended
 	MomentDay  int       // -1: no moment chosen
@@ -166,14 +169,14 @@ type StudentRow struct {
 
 // StudentRows returns every student, by ID.
 func (s *Store) StudentRows(ctx context.Context) ([]StudentRow, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, status, coalesce(ended_at, '0001-01-01'::timestamptz),
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, coalesce(coach_id, 0), coalesce(ref, ''), coalesce(left_school::text, ''), status, coalesce(ended_at, '0001-01-01'::timestamptz),
 		coalesce(moment_day, -1), coalesce(moment_part, '') FROM students ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("student rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StudentRow, error) {
 		var x StudentRow
-		err := r.Scan(&x.ID, &x.ChatID, &x.Name, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
+		err := r.Scan(&x.ID, &x.ChatID, &x.Name, &x.CoachID, &x.Ref, &x.LeftSchool, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
 		if x.EndedAt.Year() == 1 {
 			x.EndedAt = time.Time{}
 		}
@@ -504,4 +507,27 @@ func (s *Store) CloseAlertRows(ctx context.Context, at time.Time) error {
 		return fmt.Errorf("close alert rows: %w", err)
 	}
 	return nil
+}
+
+// InviteRow is one invite as stored (without its code).
+type InviteRow struct {
+	StudentID, CoachID int64 // one of them 0
+	Used, Revoked      bool
+}
+
+// InviteRows returns every invite, oldest first.
+func (s *Store) InviteRows(ctx context.Context) ([]InviteRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT coalesce(student_id, 0), coalesce(coach_id, 0), used_at IS NOT NULL, revoked_at IS NOT NULL
+		FROM invites ORDER BY created_at, code_hash`)
+	if err != nil {
+		return nil, fmt.Errorf("invite rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (InviteRow, error) {
+		var i InviteRow
+		return i, r.Scan(&i.StudentID, &i.CoachID, &i.Used, &i.Revoked)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("invite rows: %w", err)
+	}
+	return out, nil
 }

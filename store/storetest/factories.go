@@ -321,6 +321,16 @@ func PoisonAnswers(t testing.TB, st *store.Store, studentID int64) (heal func())
 	}
 }
 
+// Invites returns every invite (without its code).
+func Invites(t testing.TB, st *store.Store) []store.InviteRow {
+	t.Helper()
+	rows, err := st.InviteRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
 // Count counts the rows for which keep holds.
 func Count[R any](rows []R, keep func(R) bool) int {
 	n := 0
