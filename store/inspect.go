@@ -161,6 +161,8 @@ type StudentRow struct {
 	CoachID    int64  // 0: none
 	Ref        string // the school's reference; empty: none
 	LeftSchool string // the date as YYYY-MM-DD; empty: none
+	School     string // the school they left; empty: unknown
+	Lang       string
 	Status     string
 	EndedAt    time.Time // zero: not ended
 	MomentDay  int       // -1: no moment chosen
@@ -169,14 +171,14 @@ type StudentRow struct {
 
 // StudentRows returns every student, by ID.
 func (s *Store) StudentRows(ctx context.Context) ([]StudentRow, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, coalesce(coach_id, 0), coalesce(ref, ''), coalesce(left_school::text, ''), status, coalesce(ended_at, '0001-01-01'::timestamptz),
+	rows, err := s.db.Query(ctx, `SELECT id, coalesce(chat_id, 0), name, coalesce(coach_id, 0), coalesce(ref, ''), coalesce(left_school::text, ''), coalesce(school, ''), lang, status, coalesce(ended_at, '0001-01-01'::timestamptz),
 		coalesce(moment_day, -1), coalesce(moment_part, '') FROM students ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("student rows: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (StudentRow, error) {
 		var x StudentRow
-		err := r.Scan(&x.ID, &x.ChatID, &x.Name, &x.CoachID, &x.Ref, &x.LeftSchool, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
+		err := r.Scan(&x.ID, &x.ChatID, &x.Name, &x.CoachID, &x.Ref, &x.LeftSchool, &x.School, &x.Lang, &x.Status, &x.EndedAt, &x.MomentDay, &x.MomentPart)
 		if x.EndedAt.Year() == 1 {
 			x.EndedAt = time.Time{}
 		}
