@@ -85,6 +85,18 @@ func (c *cli) students() []store.StudentRow {
 	return storetest.Students(c.t, store.New(pool, nil))
 }
 
+// coaches returns every coach of the CLI's database as stored.
+func (c *cli) coaches() []store.CoachRow {
+	c.t.Helper()
+	ctx := context.Background()
+	pool, err := store.Connect(ctx, c.url)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer pool.Close()
+	return storetest.Coaches(c.t, store.New(pool, nil))
+}
+
 // invites returns every invite of the CLI's database as stored.
 func (c *cli) invites() []store.InviteRow {
 	c.t.Helper()
