@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,24 +9,24 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/app/apptest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // Not parallel: /metrics reports the cases of the latest serve in the process.
 func TestMetricsReportCases(t *testing.T) {
 	e := apptest.Start(t, apptest.Options{})
 	a := e.App
-	ctx := context.Background()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := a.Store.DB().Exec(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
+	st := a.Store
+	sanne := storetest.Coach(t, st, store.Coach{Name: "Sanne"}, 0)
+	var students []int64
+	for _, name := range []string{"Noor", "Daan", "Eva"} {
+		s, _ := storetest.Student(t, st, store.NewStudent{Name: name, CoachID: sanne.ID})
+		students = append(students, s.ID)
 	}
-	exec(`INSERT INTO coaches (id, name) VALUES (1, 'Sanne')`)
-	exec(`INSERT INTO students (id, name, coach_id) VALUES (1, 'Noor', 1), (2, 'Daan', 1), (3, 'Eva', 1)`)
-	exec(`INSERT INTO alerts (student_id, severity, status, opened_at) VALUES
-		(1, 'urgent', 'open', $1), (2, 'urgent', 'taken', $2), (3, 'attention', 'closed', $1)`,
-		e.Clock.Now().Add(-90*time.Second), e.Clock.Now().Add(-time.Hour))
+	storetest.AlertRow(t, st, students[0], "urgent", "open", e.Clock.Now().Add(-90*time.Second))
+	storetest.AlertRow(t, st, students[1], "urgent", "taken", e.Clock.Now().Add(-time.Hour))
+	storetest.AlertRow(t, st, students[2], "attention", "closed", e.Clock.Now().Add(-90*time.Second))
 
 	resp, err := http.Get("http://" + a.AdminAddr().String() + "/metrics")
 	if err != nil {

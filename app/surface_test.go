@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/app/apptest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 func get(t *testing.T, url string) (int, string) {
@@ -50,18 +51,13 @@ func TestHealthAndMetricsOnlyOnTheAdminListener(t *testing.T) {
 	}
 
 	// The case figures are read at most every 15 s, not at every scrape.
-	ctx := context.Background()
-	if _, err := a.Store.DB().Exec(ctx, `INSERT INTO coaches (id, name) VALUES (900, 'Sanne');
-		INSERT INTO students (id, name, coach_id) VALUES (900, 'Noor', 900)`); err != nil {
-		t.Fatal(err)
-	}
+	sanne := storetest.Coach(t, a.Store, store.Coach{Name: "Sanne"}, 0)
+	noor, _ := storetest.Student(t, a.Store, store.NewStudent{Name: "Noor", CoachID: sanne.ID})
 	const urgentOpen = `lijntje_cases_open{severity="urgent",status="open"} `
 	if _, body := get(t, admin+"/metrics"); !strings.Contains(body, urgentOpen+"0") {
 		t.Fatalf("/metrics before any case lacks %q", urgentOpen+"0")
 	}
-	if _, err := a.Store.DB().Exec(ctx, `INSERT INTO alerts (student_id, severity, opened_at) VALUES (900, 'urgent', $1)`, e.Clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AlertRow(t, a.Store, noor.ID, "urgent", "open", e.Clock.Now())
 	if _, body := get(t, admin+"/metrics"); !strings.Contains(body, urgentOpen+"0") {
 		t.Error("a scrape right after the last one queried Postgres again")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // replica is one Lijntje (bot, sender, scheduler) on a shared database:
@@ -84,26 +85,15 @@ func (c *cluster) runPoller() {
 // students adds n linked, active students (one double user each) with a check-in due now.
 func (c *cluster) studentsDue(n int) []*telegramtest.User {
 	c.t.Helper()
-	ctx := context.Background()
-	db := c.reps[0].st.DB()
-	var coachID int64
-	if err := db.QueryRow(ctx, `INSERT INTO coaches (name) VALUES ('Sanne de Vries') RETURNING id`).Scan(&coachID); err != nil {
-		c.t.Fatal(err)
-	}
+	st := c.reps[0].st
+	coachID := storetest.Coach(c.t, st, store.Coach{Name: "Sanne de Vries"}, 0).ID
 	users := make([]*telegramtest.User, n)
 	chats := make([]int64, n)
 	for i := range users {
 		users[i] = c.srv.NewUser("Noor")
 		chats[i] = users[i].ID
 	}
-	now := c.clock.Now()
-	_, err := db.Exec(ctx, `WITH s AS (
-			INSERT INTO students (name, coach_id, chat_id, status, linked_at, left_school)
-			SELECT 'Noor ' || chat, $1, chat, 'active', $3::timestamptz, $4::date FROM unnest($2::bigint[]) AS chat RETURNING id)
-		INSERT INTO checkins (student_id, flow_id, slot, due_at) SELECT id, 'checkin', $3::timestamptz, $3::timestamptz FROM s`, coachID, chats, now, now.Format("2006-01-02"))
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	storetest.StudentsDue(c.t, st, coachID, chats, c.clock.Now())
 	return users
 }
 

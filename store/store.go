@@ -44,12 +44,6 @@ func New(db *pgxpool.Pool, rdb *redis.Client, opts ...Option) *Store {
 	return s
 }
 
-// DB returns the Postgres pool. No product path uses it, and tests make their
-// data and read it back through store/storetest. It stays exported only for
-// bot/cluster_test.go; once that seeds through storetest (StudentsDue,
-// Pending, …) it moves to export_test.go, beside Redis.
-func (s *Store) DB() *pgxpool.Pool { return s.db }
-
 // Now is the store's clock.
 func (s *Store) Now() time.Time { return s.now() }
 

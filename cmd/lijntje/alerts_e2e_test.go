@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // Every message reaches a person; a rise is news; no dead ends for alerts
@@ -65,7 +67,7 @@ func TestTextAndPhotoOutsideCheckinReachCoachOnDuty(t *testing.T) {
 	if n := len(alerts(sanne)); n != 1 {
 		t.Errorf("coach has %d alert messages, want one case for three messages", n)
 	}
-	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
+	if n := len(storetest.Alerts(w.t, w.srv.st)); n != 1 {
 		t.Errorf("%d cases, want one open case for the student", n)
 	}
 }
@@ -158,14 +160,14 @@ func TestBlockedCoachCaseMovesToCoordinator(t *testing.T) {
 	noor.SendText("en mn moeder is ziek")
 	w.waitText(noor, "Een collega van Sanne krijgt je bericht") // not a promise that Sanne reads it
 	w.waitFor(kees, func(telegramtest.Sent) bool { return len(copies(kees, noor.ID)) >= 1 }, "Noor's message, copied to the coordinator")
-	if n := w.count(`SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL AND chat_id <> $1`, sanne.ID); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(o store.OutboxRow) bool { return o.Failed && o.ChatID != sanne.ID }); n != 0 {
 		t.Errorf("%d messages to other chats failed", n)
 	}
 
 	// Sanne comes back.
 	sanne.SendCommand("start")
 	w.waitText(sanne, "Welkom terug")
-	if n := w.count(`SELECT count(*) FROM coaches WHERE unreachable_at IS NOT NULL`); n != 0 {
+	if n := storetest.Count(storetest.Coaches(w.t, w.srv.st), func(c store.CoachRow) bool { return c.Unreachable }); n != 0 {
 		t.Errorf("%d coaches still unreachable after /start", n)
 	}
 }
@@ -215,7 +217,7 @@ func TestAlertOfFourThousandEmojiIsDelivered(t *testing.T) {
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return strings.Contains(m.Text, "Noor Bakker") && strings.Count(m.Text, "😭") > 1000
 	}, "the alert, clipped to fit")
-	if n := w.count(`SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL`); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(o store.OutboxRow) bool { return o.Failed }); n != 0 {
 		t.Errorf("%d messages refused", n)
 	}
 }
@@ -292,7 +294,7 @@ func TestCoachWhoBlocksTheBotHandsOverAtOnce(t *testing.T) {
 func (w *world) settled() {
 	w.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for w.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`) > 0 {
+	for storetest.Pending(w.t, w.srv.st) > 0 {
 		if time.Now().After(deadline) {
 			w.t.Fatal("messages still unsent after 10s")
 		}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // TestCheckinIsOneCardInstantTapper: a student taps every answer the instant
@@ -71,7 +73,7 @@ func TestCheckinIsOneCardInstantTapper(t *testing.T) {
 	if u := w.tg.UnansweredCallbacks(); len(u) != 0 {
 		t.Errorf("taps never answered: %v", u)
 	}
-	if n := w.count(`SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`); n != len(answers) {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(a store.AnswerRow) bool { return a.CheckinID != 0 }); n != len(answers) {
 		t.Errorf("%d answers stored, want %d", n, len(answers))
 	}
 
@@ -92,7 +94,7 @@ func TestCheckinIsOneCardInstantTapper(t *testing.T) {
 	if got := noor.CallbackAnswers()[len(answers)].Text; got == "" {
 		t.Errorf("a stale tap got no word on the button")
 	}
-	if n := w.count(`SELECT count(*) FROM answers WHERE checkin_id IS NOT NULL`); n != len(answers) {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(a store.AnswerRow) bool { return a.CheckinID != 0 }); n != len(answers) {
 		t.Errorf("a stale tap changed the answers: %d stored", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // alerts returns the coach's alert messages (those with a history button).
@@ -53,7 +55,7 @@ func TestJokingAfterCrisisLeavesTheCaseOpen(t *testing.T) {
 	w.waitText(sanne, "CRISIS")
 	noor.SendText("grapje!! haha")
 	w.waitText(noor, "Dank je voor je bericht")
-	if n := w.count(`SELECT count(*) FROM alerts WHERE status = 'open' AND severity = 'crisis'`); n != 1 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(a store.AlertRow) bool { return a.Status == "open" && a.Severity == "crisis" }); n != 1 {
 		t.Errorf("%d open crisis cases after 'grapje', want 1", n)
 	}
 }
@@ -78,7 +80,7 @@ func TestOpenUrgentCaseHoldsScheduledCheckins(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.srv.sched.RunOnce(ctx)
-	if n := w.count(`SELECT count(*) FROM checkins WHERE status = 'scheduled'`); n != 1 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(c store.CheckinRow) bool { return c.Status == "scheduled" }); n != 1 {
 		t.Fatalf("the check-in did not wait for the case: %d scheduled", n)
 	}
 
@@ -96,7 +98,7 @@ func TestOpenUrgentCaseHoldsScheduledCheckins(t *testing.T) {
 	w.waitFor(noor, func(m telegramtest.Sent) bool {
 		return strings.Contains(m.Text, "check-in van Sanne") && len(m.Keyboard) > 0
 	}, "the held check-in") // the first check-in's questions lost their buttons when answered
-	if n := w.count(`SELECT count(*) FROM checkins WHERE status = 'open'`); n != 1 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(c store.CheckinRow) bool { return c.Status == "open" }); n != 1 {
 		t.Errorf("%d open check-ins after the case was closed, want 1", n)
 	}
 }

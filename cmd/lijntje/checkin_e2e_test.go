@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 func TestOnboarding(t *testing.T) {
@@ -41,7 +43,7 @@ func TestOnboarding(t *testing.T) {
 		mallory := w.tg.NewUser("Mallory")
 		mallory.SendCommand("start", inv.Code)
 		w.waitText(mallory, "werkt niet")
-		if n := w.count(`SELECT count(*) FROM students WHERE chat_id = $1`, mallory.ID); n != 0 {
+		if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(r store.StudentRow) bool { return r.ChatID == mallory.ID }); n != 0 {
 			t.Errorf("a reused code linked a second chat")
 		}
 	})
@@ -51,18 +53,20 @@ func TestOnboarding(t *testing.T) {
 		w.waitText(stranger, "alleen voor")
 		stranger.SendText("ik wil dood") // not even crisis language from an unknown chat is kept
 		w.waitFor(stranger, func(m telegramtest.Sent) bool { return len(stranger.Messages()) >= 2 }, "second refusal")
-		for _, q := range []string{
-			`SELECT count(*) FROM students WHERE chat_id = $1`, `SELECT count(*) FROM coaches WHERE chat_id = $1`,
-			`SELECT count(*) FROM outbox WHERE chat_id = $1`, `SELECT count(*) FROM alert_deliveries WHERE chat_id = $1`,
+		for q, n := range map[string]int{
+			"students":         storetest.Count(storetest.Students(w.t, w.srv.st), func(r store.StudentRow) bool { return r.ChatID == stranger.ID }),
+			"coaches":          storetest.Count(storetest.Coaches(w.t, w.srv.st), func(r store.CoachRow) bool { return r.ChatID == stranger.ID }),
+			"outbox":           storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.ChatID == stranger.ID }),
+			"alert_deliveries": storetest.Count(storetest.AlertDeliveries(w.t, w.srv.st), func(r store.AlertDeliveryRow) bool { return r.ChatID == stranger.ID }),
 		} {
-			if n := w.count(q, stranger.ID); n != 0 {
+			if n != 0 {
 				t.Errorf("%s: %d rows about a stranger", q, n)
 			}
 		}
-		if n := w.count(`SELECT count(*) FROM answers`); n != 0 {
+		if n := len(storetest.Answers(w.t, w.srv.st)); n != 0 {
 			t.Errorf("%d answers stored, want none", n)
 		}
-		if n := w.count(`SELECT count(*) FROM signals`); n != 0 {
+		if n := len(storetest.Signals(w.t, w.srv.st)); n != 0 {
 			t.Errorf("%d signals stored, want none", n)
 		}
 	})
@@ -139,7 +143,7 @@ func TestHappyCheckinIsExported(t *testing.T) {
 	if len(got) != len(want) {
 		t.Errorf("export has %d steps, want %d: %v", len(got), len(want), got)
 	}
-	if n := w.count(`SELECT count(*) FROM alerts`); n != 0 {
+	if n := len(storetest.Alerts(w.t, w.srv.st)); n != 0 {
 		t.Errorf("a check-in without risk raised %d alerts", n)
 	}
 }
@@ -171,7 +175,7 @@ func TestDaytimeHomeAlertsCoachWhoTakesItOn(t *testing.T) {
 	if err := w.tg.WaitUntil(ctx, func() bool { return len(sanne.CallbackAnswers()) > 0 }); err != nil {
 		t.Fatal("the take-on tap was never answered")
 	}
-	if n := w.count(`SELECT count(*) FROM alert_events WHERE kind = 'taken'`); n != 1 {
+	if n := storetest.Count(storetest.AlertEvents(w.t, w.srv.st), func(r store.AlertEventRow) bool { return r.Kind == "taken" }); n != 1 {
 		t.Errorf("%d take-on events recorded, want 1", n)
 	}
 }
@@ -208,7 +212,7 @@ func TestRedeliveredUpdateHandledOnce(t *testing.T) {
 	// A later update is handled after the repeat (one chat is handled in order).
 	noor.SendSticker()
 	w.waitText(noor, "stickers")
-	if n := w.count(`SELECT count(*) FROM answers WHERE step = 'mood'`); n != 1 {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool { return r.Step == "mood" }); n != 1 {
 		t.Errorf("%d mood answers stored, want 1", n)
 	}
 	daytime := 0
@@ -248,7 +252,7 @@ func TestRestartAndRedisFlushMidCheckin(t *testing.T) {
 	if got := len(w.export()); got != 8 {
 		t.Errorf("export has %d answers after a restart and a Redis flush, want 8", got)
 	}
-	if n := w.count(`SELECT count(*) FROM checkins WHERE status = 'completed'`); n != 1 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(r store.CheckinRow) bool { return r.Status == "completed" }); n != 1 {
 		t.Errorf("%d completed check-ins, want 1", n)
 	}
 }
@@ -274,10 +278,10 @@ func TestOddInputGetsNoCrash(t *testing.T) {
 	// Still working: the real answer goes through.
 	w.answer(noor, "mood", "5")
 	w.question(noor, "daytime")
-	if n := w.count(`SELECT count(*) FROM answers WHERE step = 'mood'`); n != 1 {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool { return r.Step == "mood" }); n != 1 {
 		t.Errorf("%d mood answers after forged taps, want 1", n)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL`); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.Failed }); n != 0 {
 		t.Errorf("%d messages Telegram refused", n)
 	}
 }
@@ -293,7 +297,7 @@ func TestCheckinAYearAhead(t *testing.T) {
 	w.answer(noor, "mood", "3")
 	w.answer(noor, "daytime", "home")
 	w.waitText(sanne, "Noor Bakker")
-	if n := w.count(`SELECT count(*) FROM answers`); n < 2 {
+	if n := len(storetest.Answers(w.t, w.srv.st)); n < 2 {
 		t.Errorf("%d answers stored a year ahead, want 2", n)
 	}
 }

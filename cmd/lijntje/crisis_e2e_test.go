@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // TestCrisisHelplinePerCategory: each kind of crisis gets its own helpline,
@@ -48,7 +49,7 @@ func TestCrisisHelplinePerCategory(t *testing.T) {
 			return strings.Contains(m.Text, "CRISIS") && strings.Contains(m.Text, c.name) && strings.Contains(m.Text, c.alert)
 		}, "crisis alert about "+c.name+" naming "+c.alert)
 	}
-	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'crisis'`); n != len(cases) {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.Severity == "crisis" }); n != len(cases) {
 		t.Errorf("%d crisis cases, want %d", n, len(cases))
 	}
 }
@@ -90,10 +91,10 @@ func TestDoubtAnsweredYesBecomesCrisis(t *testing.T) {
 		return m.MessageID == q.MessageID && len(m.Keyboard) == 0 && strings.Contains(m.Text, "👉 Ja")
 	}, "the question keeps the choice and loses its buttons")
 	w.waitText(sanne, "CRISIS")
-	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'crisis' AND status <> 'closed'`); n != 1 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.Severity == "crisis" && r.Status != "closed" }); n != 1 {
 		t.Errorf("%d open crisis cases, want 1", n)
 	}
-	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
+	if n := len(storetest.Alerts(w.t, w.srv.st)); n != 1 {
 		t.Errorf("%d cases, want one (the urgent case rose to crisis)", n)
 	}
 }
@@ -110,10 +111,10 @@ func TestDoubtAnsweredNoKeepsTheUrgentCase(t *testing.T) {
 		t.Errorf("'no' got the crisis reply: %q", reply.Text)
 	}
 	w.waitFor(sanne, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Nee, iets anders") }, "the answer in the alert")
-	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'urgent' AND status = 'open'`); n != 1 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.Severity == "urgent" && r.Status == "open" }); n != 1 {
 		t.Errorf("%d open urgent cases, want 1", n)
 	}
-	if n := w.count(`SELECT count(*) FROM signals WHERE severity = 'crisis'`); n != 0 {
+	if n := storetest.Count(storetest.Signals(w.t, w.srv.st), func(r store.SignalRow) bool { return r.Severity == "crisis" }); n != 0 {
 		t.Errorf("%d crisis signals after 'no', want none", n)
 	}
 	for _, m := range alerts(sanne) {
@@ -139,7 +140,7 @@ func TestUrgentWordsRaiseAnUrgentCase(t *testing.T) {
 			t.Errorf("urgent alert lacks %q: %q", must, alert.Text)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM signals WHERE code = 'urgent_debt' AND severity = 'urgent'`); n != 1 {
+	if n := storetest.Count(storetest.Signals(w.t, w.srv.st), func(r store.SignalRow) bool { return r.Code == "urgent_debt" && r.Severity == "urgent" }); n != 1 {
 		t.Errorf("%d urgent_debt signals, want 1", n)
 	}
 }
@@ -147,27 +148,9 @@ func TestUrgentWordsRaiseAnUrgentCase(t *testing.T) {
 // tableRows counts the rows of every table.
 func (w *world) tableRows() map[string]int {
 	w.t.Helper()
-	ctx := context.Background()
-	rows, err := w.srv.pool.Query(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			w.t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	if len(tables) < 5 {
-		w.t.Fatalf("only %d tables: %v", len(tables), tables)
-	}
-	out := map[string]int{}
-	for _, tb := range tables {
-		out[tb] = w.count(fmt.Sprintf(`SELECT count(*) FROM %q`, tb))
+	out := storetest.TableRowCounts(w.t, w.srv.st)
+	if len(out) < 5 {
+		w.t.Fatalf("only %d tables: %v", len(out), out)
 	}
 	return out
 }
@@ -209,7 +192,7 @@ func TestStrangerInCrisisGetsTheNumbersAndLeavesNoRow(t *testing.T) {
 		}
 	}
 	for _, u := range []*telegramtest.User{en, nl} {
-		if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, u.ID); n != 0 {
+		if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.ChatID == u.ID }); n != 0 {
 			t.Errorf("%d outbox rows for a stranger", n)
 		}
 	}
@@ -233,7 +216,9 @@ func TestDoubtInACheckinNoteIsKeptAndAsked(t *testing.T) {
 	w.waitFor(noor, func(m telegramtest.Sent) bool { return hasData(m, "crisis:yes") }, "the in-between question")
 	w.waitText(noor, "Dank je wel, Noor") // the check-in still closes
 	w.waitText(sanne, "Dringend")
-	if n := w.count(`SELECT count(*) FROM answers WHERE step = 'note' AND text = 'eerlijk gezegd kan ik het niet meer aan'`); n != 1 {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool {
+		return r.Step == "note" && r.Text == "eerlijk gezegd kan ik het niet meer aan"
+	}); n != 1 {
 		t.Errorf("%d note answers kept, want 1", n)
 	}
 }

@@ -59,7 +59,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 		if code != 1 || !strings.Contains(errs, "nothing deleted") {
 			t.Fatalf("input %q: exit %d, %s%s", input, code, out, errs)
 		}
-		if n := c.count(`SELECT count(*) FROM students WHERE id = 1`); n != 1 {
+		if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.ID == 1 }); n != 1 {
 			t.Fatalf("input %q deleted the student", input)
 		}
 	}
@@ -67,7 +67,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	if out := c.must("student", "delete", "1"); !strings.Contains(out, "Fenna Cmdtest") || !strings.Contains(out, "student 1 deleted") {
 		t.Fatalf("confirmed delete: %s", out)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE id = 1 OR name LIKE '%Fenna%'`); n != 0 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.ID == 1 || strings.Contains(r.Name, "Fenna") }); n != 0 {
 		t.Fatalf("student still there")
 	}
 	if n, _ := rdb.Exists(ctx, key).Result(); n != 0 {
@@ -75,7 +75,7 @@ func TestStudentDeleteAsksForConfirmation(t *testing.T) {
 	}
 	stdin = strings.NewReader("")
 	c.must("student", "delete", "--yes", "2")
-	if n := c.count(`SELECT count(*) FROM students`); n != 0 {
+	if n := len(c.students()); n != 0 {
 		t.Fatalf("--yes did not delete")
 	}
 	if code, _, _ := c.run("student", "delete", "2", "--yes"); code != 1 {
@@ -143,22 +143,19 @@ func TestStudentDeleteByKeyWithLargeTelegramIDs(t *testing.T) {
 			t.Errorf("the coach's chat still shows %q", m.Text)
 		}
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, alishaUser.ID); n == 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.ChatID == alishaUser.ID }); n == 0 {
 		t.Errorf("Alisha's messages were erased with Ali's")
 	}
-	if n := w.count(`SELECT count(*) FROM students WHERE id = $1`, alisha.ID); n != 1 {
+	if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(r store.StudentRow) bool { return r.ID == alisha.ID }); n != 1 {
 		t.Errorf("Alisha was erased")
 	}
 
 	// The retention job, for Alisha (ID above 2^32) once her follow-up ended long ago.
-	if _, err := w.srv.pool.Exec(context.Background(), `UPDATE students SET status = 'ended', ended_at = $2 WHERE id = $1`,
-		alisha.ID, w.clock.Now().AddDate(-2, 0, 0)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Ended(t, w.srv.st, alisha.ID, w.clock.Now().AddDate(-2, 0, 0))
 	if n, err := w.srv.sched.Purge(context.Background()); err != nil || n != 1 {
 		t.Fatalf("retention job: %d, %v; want Alisha erased", n, err)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE chat_id = $1`, alishaUser.ID); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return r.ChatID == alishaUser.ID }); n != 0 {
 		t.Errorf("%d messages to Alisha left after the retention job", n)
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // A coordinator hands out links, fixes a typo in the list and imports it
@@ -55,7 +58,7 @@ func TestReimportKeepsHandedOutLinksAndRenewChangesThem(t *testing.T) {
 	noor := w.tg.NewUser("Noor")
 	noor.SendCommand("start", code(handed["A1"]))
 	w.waitText(noor, "Welkom bij Lijntje")
-	if n := w.count(`SELECT count(*) FROM students WHERE name = 'Noor Bakker' AND chat_id IS NOT NULL`); n != 1 {
+	if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(s store.StudentRow) bool { return s.Name == "Noor Bakker" && s.ChatID != 0 }); n != 1 {
 		t.Fatal("Noor's handed-out link did not link the re-imported Noor")
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
@@ -38,11 +39,13 @@ func TestDutchHeaderCSVWithDutchDatesImports(t *testing.T) {
 		t.Fatalf("not in Dutch:\n%s", out)
 	}
 	for ref, want := range map[string]string{"ROC1-001": "2025-07-01|nl|Daniël Bakker", "ROC1-002": "2025-09-01|en|Şeyma Yılmaz", "X9": "2025-01-15|nl|Noor"} {
-		if n := c.count(`SELECT count(*) FROM students WHERE ref = $1 AND left_school::text || '|' || lang || '|' || name = $2`, ref, want); n != 1 {
+		if n := storetest.Count(c.students(), func(r store.StudentRow) bool {
+			return r.Ref == ref && r.LeftSchool != "" && r.LeftSchool+"|"+r.Lang+"|"+r.Name == want
+		}); n != 1 {
 			t.Errorf("%s not imported as %s", ref, want)
 		}
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE ref = 'X9' AND school = 'Het Lyceum'`); n != 1 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.Ref == "X9" && r.School == "Het Lyceum" }); n != 1 {
 		t.Error("school column not kept")
 	}
 	// The report groups by school: the school column, or the ref's prefix.
@@ -289,11 +292,11 @@ func TestCoachAddRefusesADuplicateName(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "--force") {
 		t.Fatalf("duplicate coach: exit %d: %s", code, errs)
 	}
-	if n := c.count(`SELECT count(*) FROM coaches`); n != 1 {
+	if n := len(c.coaches()); n != 1 {
 		t.Fatalf("%d coaches, want 1", n)
 	}
 	c.must("coach", "add", "--name", "Sanne de Vries", "--force")
-	if n := c.count(`SELECT count(*) FROM coaches`); n != 2 {
+	if n := len(c.coaches()); n != 2 {
 		t.Fatalf("%d coaches after --force, want 2", n)
 	}
 }
@@ -321,7 +324,7 @@ func TestImportWarnsBeforeDamage(t *testing.T) {
 	if strings.Contains(out, "nieuwe link") {
 		t.Errorf("dry run without --renew announces new links:\n%s", out)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE coach_id = 2 OR name = 'Oud'`); n != 0 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.CoachID == 2 || r.Name == "Oud" }); n != 0 {
 		t.Fatal("--dry-run changed something")
 	}
 	out = c.must("student", "import", again, "--dry-run", "--renew")
@@ -342,7 +345,7 @@ func TestLinkMakingCommandsNeedTheBotsName(t *testing.T) {
 			t.Errorf("%v without a bot name: exit %d\n%s%s", args, code, out, errs)
 		}
 	}
-	if n := c.count(`SELECT count(*) FROM coaches`) + c.count(`SELECT count(*) FROM students`); n != 0 {
+	if n := len(c.coaches()) + len(c.students()); n != 0 {
 		t.Fatalf("%d coaches and students made without a bot name", n)
 	}
 	// A token, but Telegram cannot be asked: a clear failure, no guess.

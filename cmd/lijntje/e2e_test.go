@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/app"
@@ -23,6 +22,7 @@ import (
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // world is one Lijntje deployment under test: a database, a Redis prefix, the
@@ -42,7 +42,6 @@ type world struct {
 type server struct {
 	*app.App
 	st        *store.Store
-	pool      *pgxpool.Pool
 	rdb       *redis.Client
 	sched     *scheduler.Scheduler
 	addr      net.Addr
@@ -85,7 +84,7 @@ func (w *world) start() {
 	}
 	rdb := redis.NewClient(opt) // the test's own look into the cache
 	w.t.Cleanup(func() { _ = rdb.Close() })
-	w.srv = &server{App: a, st: a.Store, pool: a.Store.DB(), rdb: rdb, sched: a.Scheduler(),
+	w.srv = &server{App: a, st: a.Store, rdb: rdb, sched: a.Scheduler(),
 		addr: a.Addr(), adminAddr: a.AdminAddr()}
 }
 
@@ -167,8 +166,7 @@ func (w *world) waitFor(u *telegramtest.User, pred func(telegramtest.Sent) bool,
 // question may still show its buttons until its confirmation edit arrives).
 func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
 	w.t.Helper()
-	newest := int64(w.count(`SELECT coalesce(max(c.id), 0) FROM checkins c JOIN students s ON s.id = c.student_id
-		WHERE s.chat_id = $1`, u.ID))
+	newest := w.newestCheckin(u)
 	return w.waitFor(u, func(m telegramtest.Sent) bool {
 		for _, row := range m.Keyboard {
 			for _, b := range row {
@@ -179,6 +177,34 @@ func (w *world) question(u *telegramtest.User, step string) telegramtest.Sent {
 		}
 		return false
 	}, "question "+step)
+}
+
+// newestCheckin returns the ID of the newest check-in of u's chat's student, 0 for none.
+func (w *world) newestCheckin(u *telegramtest.User) int64 {
+	w.t.Helper()
+	var newest int64
+	for _, s := range storetest.Students(w.t, w.srv.st) {
+		if s.ChatID != u.ID {
+			continue
+		}
+		for _, c := range storetest.Checkins(w.t, w.srv.st) {
+			if c.StudentID == s.ID && c.ID > newest {
+				newest = c.ID
+			}
+		}
+	}
+	return newest
+}
+
+// checkinRow returns the check-in with ID id as stored (a zero row if there is none).
+func (w *world) checkinRow(id int64) store.CheckinRow {
+	w.t.Helper()
+	for _, c := range storetest.Checkins(w.t, w.srv.st) {
+		if c.ID == id {
+			return c
+		}
+	}
+	return store.CheckinRow{}
 }
 
 // answer taps option of the open question of step and returns the update ID.
@@ -200,15 +226,6 @@ func (w *world) answer(u *telegramtest.User, step, option string) int64 {
 func (w *world) export() [][]string {
 	w.t.Helper()
 	return parseDutchCSV(w.t, []byte(w.cli("export", "answers", "--format", "csv")))[1:]
-}
-
-func (w *world) count(query string, args ...any) int {
-	w.t.Helper()
-	var n int
-	if err := w.srv.pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
-		w.t.Fatalf("%s: %v", query, err)
-	}
-	return n
 }
 
 var _ = io.Discard

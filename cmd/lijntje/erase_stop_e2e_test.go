@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // After /stop and its confirmation, what coaches got about the student's
@@ -64,7 +66,7 @@ func TestStopErasesWhatCoachesGotAboutTheAnswers(t *testing.T) {
 		}
 		t.Fatal("after /stop the coach's chat still shows the student's answers")
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%alles is op%'`); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(o store.OutboxRow) bool { return strings.Contains(o.Payload, "alles is op") }); n != 0 {
 		t.Errorf("%d outbox rows still hold the student's text", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 var saturday23 = nextAt(time.Saturday, 23, 0)
@@ -20,7 +22,7 @@ func TestRequestHeldUntilMondaySurvivesRestart(t *testing.T) {
 	noor.Tap(offer.MessageID, "contact")
 	w.waitText(noor, "laat Sanne weten")
 	w.srv.sched.RunOnce(t.Context())
-	if n := w.count(`SELECT count(*) FROM alert_steps WHERE done_at IS NULL AND kind <> 'remind'`); n != 1 { // remind: a case open for days comes back
+	if n := storetest.Count(storetest.AlertSteps(w.t, w.srv.st), func(a store.AlertStepRow) bool { return !a.Done && a.Kind != "remind" }); n != 1 { // remind: a case open for days comes back
 		t.Fatalf("%d pending alert steps, want the one held until Monday", n)
 	}
 
@@ -64,7 +66,7 @@ func TestCrisisRaisesAnOpenUrgentCaseAndReachesOnCall(t *testing.T) {
 		return m.MessageID == first.MessageID && strings.Contains(m.Text, "nieuwe bericht hieronder") && len(m.Keyboard) == 0
 	}, "the old alert pointing to the new one")
 	w.waitText(sanne, "CRISIS") // crisis goes to the student's own coach too, at any hour
-	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
+	if n := len(storetest.Alerts(w.t, w.srv.st)); n != 1 {
 		t.Errorf("%d cases, want one", n)
 	}
 	if n := len(alerts(kees)); n != 1 {

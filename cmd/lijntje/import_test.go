@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
@@ -72,6 +73,22 @@ func (c *cliEnv) must(args ...string) string {
 }
 
 // count returns the result of a count query.
+// withStore runs read on a store over the CLI's database.
+func withStore[R any](c *cliEnv, read func(testing.TB, *store.Store) R) R {
+	c.t.Helper()
+	pool, err := store.Connect(context.Background(), c.url)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer pool.Close()
+	return read(c.t, store.New(pool, nil))
+}
+
+// students, coaches and invites are every row of the CLI's database as stored.
+func (c *cliEnv) students() []store.StudentRow { return withStore(c, storetest.Students) }
+func (c *cliEnv) coaches() []store.CoachRow    { return withStore(c, storetest.Coaches) }
+func (c *cliEnv) invites() []store.InviteRow   { return withStore(c, storetest.Invites) }
+
 func (c *cliEnv) count(q string, args ...any) int {
 	c.t.Helper()
 	ctx := context.Background()
@@ -124,7 +141,7 @@ func TestImportReportsEveryBadRowAndImportsNothing(t *testing.T) {
 	if n := strings.Count(out, "line "); n != 3 {
 		t.Errorf("%d bad rows reported, want 3:\n%s", n, out)
 	}
-	if n := c.count(`SELECT count(*) FROM students`); n != 0 {
+	if n := len(c.students()); n != 0 {
 		t.Fatalf("%d students imported, want none", n)
 	}
 	if linkRE.MatchString(out) {
@@ -135,7 +152,7 @@ func TestImportReportsEveryBadRowAndImportsNothing(t *testing.T) {
 	if out := c.must("student", "import", good, "--dry-run"); !strings.Contains(out, "1 row(s) in order") {
 		t.Fatalf("dry run: %s", out)
 	}
-	if n := c.count(`SELECT count(*) FROM students`); n != 0 {
+	if n := len(c.students()); n != 0 {
 		t.Fatalf("--dry-run imported %d students", n)
 	}
 }
@@ -164,16 +181,18 @@ func TestImportThousandFromSemicolonCSVAndReimport(t *testing.T) {
 	if n := len(linkRE.FindAllString(out, -1)); n != 1000 {
 		t.Fatalf("%d links printed, want 1000", n)
 	}
-	if n := c.count(`SELECT count(*) FROM students`); n != 1000 {
+	if n := len(c.students()); n != 1000 {
 		t.Fatalf("%d students, want 1000", n)
 	}
-	if n := c.count(`SELECT count(*) FROM invites WHERE student_id IS NOT NULL`); n != 1000 {
+	if n := storetest.Count(c.invites(), func(r store.InviteRow) bool { return r.StudentID != 0 }); n != 1000 {
 		t.Fatalf("%d invites, want 1000", n)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE coach_id = 2`); n != 500 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.CoachID == 2 }); n != 500 {
 		t.Fatalf("%d students of coach 2, want 500", n)
 	}
-	if n := c.count(`SELECT count(*) FROM students WHERE ref = 'R0013' AND left_school = '2025-02-14' AND name = 'Leerling 13'`); n != 1 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool {
+		return r.Ref == "R0013" && r.LeftSchool == "2025-02-14" && r.Name == "Leerling 13"
+	}); n != 1 {
 		t.Fatalf("row R0013 not imported as written")
 	}
 	recs := readDutchCSV(t, links)
@@ -187,10 +206,10 @@ func TestImportThousandFromSemicolonCSVAndReimport(t *testing.T) {
 	if !strings.Contains(out, "1000 student(s) imported: 0 added, 1000 updated") {
 		t.Fatalf("re-import: %s", out[max(0, len(out)-200):])
 	}
-	if n := c.count(`SELECT count(*) FROM students`); n != 1000 {
+	if n := len(c.students()); n != 1000 {
 		t.Fatalf("%d students after re-import, want 1000", n)
 	}
-	if n := c.count(`SELECT count(*) FROM invites WHERE revoked_at IS NULL`); n != 1000+2 {
+	if n := storetest.Count(c.invites(), func(r store.InviteRow) bool { return !r.Revoked }); n != 1000+2 {
 		t.Fatalf("%d open invites after re-import, want one a student and the coaches'", n)
 	}
 }
@@ -249,11 +268,11 @@ func TestImportThousandFromXLSXWithQRCodes(t *testing.T) {
 	if n := len(linkRE.FindAllString(out, -1)); n != 1000 {
 		t.Fatalf("%d links printed, want 1000", n)
 	}
-	if n := c.count(`SELECT count(*) FROM students`); n != 1000 {
+	if n := len(c.students()); n != 1000 {
 		t.Fatalf("%d students, want 1000", n)
 	}
 	for ref, want := range map[string]string{"X13": "2025-02-14", "X12": "2025-01-13"} { // a date cell, a text cell
-		if n := c.count(`SELECT count(*) FROM students WHERE ref = $1 AND left_school = $2::date`, ref, want); n != 1 {
+		if n := storetest.Count(c.students(), func(r store.StudentRow) bool { return r.Ref == ref && r.LeftSchool == want }); n != 1 {
 			t.Fatalf("row %s: left_school not imported as %s", ref, want)
 		}
 	}
@@ -267,7 +286,7 @@ func TestImportThousandFromXLSXWithQRCodes(t *testing.T) {
 		t.Fatalf("links.xlsx: %d rows, first %v", len(rows), rows[1])
 	}
 	out = c.must("student", "import", p)
-	if !strings.Contains(out, "0 added, 1000 updated") || c.count(`SELECT count(*) FROM students`) != 1000 {
+	if !strings.Contains(out, "0 added, 1000 updated") || len(c.students()) != 1000 {
 		t.Fatalf("re-import of the XLSX duplicated students")
 	}
 

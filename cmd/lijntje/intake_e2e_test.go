@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -39,12 +40,7 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 	w.waitText(semUser, "alleen voor jongeren en coaches met een uitnodiging")
 
 	// Every update of Mila's fails: recording her messages always errors.
-	if _, err := w.srv.pool.Exec(ctx, fmt.Sprintf(`
-		CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN RAISE EXCEPTION 'poisoned for the test'; END $$;
-		CREATE TRIGGER poison BEFORE INSERT ON answers FOR EACH ROW WHEN (NEW.student_id = %d) EXECUTE FUNCTION poison();`, mila.ID)); err != nil {
-		t.Fatal(err)
-	}
+	heal := storetest.PoisonAnswers(t, w.srv.st, mila.ID)
 	var poisoned []int64
 	for _, text := range []string{"hoi", "ff iets vragen", "ben je daar"} {
 		poisoned = append(poisoned, milaUser.SendText(text))
@@ -58,13 +54,13 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 
 	// Mila's updates are parked, in order, after their attempts; nothing of hers was recorded.
 	deadline := time.Now().Add(30 * time.Second)
-	for w.count(`SELECT count(*) FROM update_dead_letters`) < len(poisoned) {
+	for len(storetest.DeadLetters(w.t, w.srv.st)) < len(poisoned) {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d updates parked, want %d", w.count(`SELECT count(*) FROM update_dead_letters`), len(poisoned))
+			t.Fatalf("%d updates parked, want %d", len(storetest.DeadLetters(w.t, w.srv.st)), len(poisoned))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if n := w.count(`SELECT count(*) FROM update_dead_letters WHERE attempts >= 5 AND raw IS NOT NULL AND chat_id = $1`, milaUser.ID); n != 3 {
+	if n := storetest.Count(storetest.DeadLetters(w.t, w.srv.st), func(r store.DeadLetterRow) bool { return r.Attempts >= 5 && r.HasRaw && r.ChatID == milaUser.ID }); n != 3 {
 		t.Errorf("%d parked updates with 5 attempts and their content, want 3", n)
 	}
 	list := w.cli("updates", "list")
@@ -81,9 +77,7 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 	}
 
 	// Intake moved on: Mila's next message, once the fault is fixed, is answered.
-	if _, err := w.srv.pool.Exec(ctx, `DROP TRIGGER poison ON answers`); err != nil {
-		t.Fatal(err)
-	}
+	heal()
 	milaUser.SendText("is het weer goed")
 	w.waitText(milaUser, "Dank je voor je bericht")
 
@@ -92,10 +86,10 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 		t.Errorf("updates retry: %q", out)
 	}
 	w.cli("updates", "drop", strconv.FormatInt(poisoned[1], 10))
-	if n := w.count(`SELECT count(*) FROM answers WHERE student_id = $1 AND text = 'hoi'`, mila.ID); n != 1 {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool { return r.StudentID == mila.ID && r.Text == "hoi" }); n != 1 {
 		t.Errorf("the retried update recorded %d answers, want 1", n)
 	}
-	if n := w.count(`SELECT count(*) FROM update_dead_letters`); n != 1 {
+	if n := len(storetest.DeadLetters(w.t, w.srv.st)); n != 1 {
 		t.Errorf("%d parked updates left, want 1 (the third)", n)
 	}
 	var out, errOut strings.Builder
@@ -123,7 +117,7 @@ func TestPoisonedChatBlocksNoOne(t *testing.T) {
 	}
 	// Erasing Mila erases what was parked of her too.
 	w.cli("student", "delete", strconv.FormatInt(mila.ID, 10), "--yes")
-	if n := w.count(`SELECT count(*) FROM update_dead_letters`); n != 0 {
+	if n := len(storetest.DeadLetters(w.t, w.srv.st)); n != 0 {
 		t.Errorf("%d parked updates of an erased student left", n)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // Issue 13: a chat is one person, side effects happen once, partial answers
@@ -104,7 +105,7 @@ func TestRenewedInviteCutsOffTheOldPhone(t *testing.T) {
 	if s, _ := w.srv.st.Student(ctx, st.ID); s.Status != store.StatusActive {
 		t.Errorf("the old phone's /stop confirmation changed the status to %s", s.Status)
 	}
-	if n := w.count(`SELECT count(*) FROM answers WHERE student_id = $1`, st.ID); n != 1 {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool { return r.StudentID == st.ID }); n != 1 {
 		t.Errorf("%d answers after the old phone's taps, want 1 (mood, nothing erased, nothing added)", n)
 	}
 	// The new phone is Noor: /mijngegevens there still works.
@@ -128,7 +129,7 @@ func TestOneChatOneRole(t *testing.T) {
 	w.waitText(sanne, "al gekoppeld als coach")
 	sanne.SendCommand("overzicht")
 	w.waitText(sanne, "Je jongeren")
-	if n := w.count(`SELECT count(*) FROM students WHERE chat_id = $1`, sanne.ID); n != 0 {
+	if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(r store.StudentRow) bool { return r.ChatID == sanne.ID }); n != 0 {
 		t.Fatalf("the coach's chat became a student's")
 	}
 	// Take-on still works in her chat.
@@ -139,7 +140,9 @@ func TestOneChatOneRole(t *testing.T) {
 		return len(m.Keyboard) > 0 && strings.HasPrefix(m.Keyboard[0][0].CallbackData, "t:")
 	}, "an alert with a take-on button")
 	sanne.Tap(alert.MessageID, alert.Keyboard[0][0].CallbackData)
-	w.eventually(func() bool { return w.count(`SELECT count(*) FROM alerts WHERE status = 'taken'`) == 1 }, "the case taken on")
+	w.eventually(func() bool {
+		return storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.Status == "taken" }) == 1
+	}, "the case taken on")
 	// Bram's link still works for Bram.
 	bu := w.tg.NewUser("Bram")
 	bu.SendCommand("start", bram.Code)
@@ -152,7 +155,7 @@ func TestOneChatOneRole(t *testing.T) {
 	}
 	noor.SendCommand("start", lies.Code)
 	w.waitText(noor, "Deze link is voor een coach")
-	if n := w.count(`SELECT count(*) FROM coaches WHERE chat_id = $1`, noor.ID); n != 0 {
+	if n := storetest.Count(storetest.Coaches(w.t, w.srv.st), func(r store.CoachRow) bool { return r.ChatID == noor.ID }); n != 0 {
 		t.Fatal("the student's chat became a coach's: it would get someone else's alerts")
 	}
 	noor.SendCommand("mijngegevens")
@@ -184,7 +187,7 @@ func TestDienstAndCheckinRedeliveredChangeOnce(t *testing.T) {
 	if !hasData(state, "dienst:uit") {
 		t.Errorf("plain /dienst while on call shows no 'off' button: %+v", state.Keyboard)
 	}
-	if n := w.count(`SELECT count(*) FROM coaches WHERE on_call`); n != 1 {
+	if n := storetest.Count(storetest.Coaches(w.t, w.srv.st), func(r store.CoachRow) bool { return r.OnCall }); n != 1 {
 		t.Fatalf("%d coaches on call after /dienst aan was delivered twice, want 1", n)
 	}
 	// The button sets the other state; tapped twice (redelivered) it stays off.
@@ -197,7 +200,7 @@ func TestDienstAndCheckinRedeliveredChangeOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.syncChat(kees, "meldingen")
-	if n := w.count(`SELECT count(*) FROM coaches WHERE on_call`); n != 0 {
+	if n := storetest.Count(storetest.Coaches(w.t, w.srv.st), func(r store.CoachRow) bool { return r.OnCall }); n != 0 {
 		t.Fatalf("%d coaches on call after the 'off' tap was delivered twice, want 0", n)
 	}
 	on := 0
@@ -223,7 +226,7 @@ func TestDienstAndCheckinRedeliveredChangeOnce(t *testing.T) {
 	w.syncChat(sanne, "meldingen")
 	w.clock.Advance(time.Minute)
 	w.srv.sched.RunOnce(ctx)
-	if n := w.count(`SELECT count(*) FROM checkins WHERE student_id = $1`, st.ID); n != 1 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(r store.CheckinRow) bool { return r.StudentID == st.ID }); n != 1 {
 		t.Errorf("%d check-ins after /checkin was delivered twice, want 1", n)
 	}
 }
@@ -246,13 +249,13 @@ func TestCheckinsAnsweredButForTheNoteAreNotMissed(t *testing.T) {
 		w.clock.Advance(72 * time.Hour) // past expiry
 		w.srv.sched.RunOnce(ctx)
 		w.eventually(func() bool {
-			return w.count(`SELECT count(*) FROM checkins WHERE student_id = $1 AND status = 'open'`, st.ID) == 0
+			return storetest.Count(storetest.Checkins(w.t, w.srv.st), func(r store.CheckinRow) bool { return r.StudentID == st.ID && r.Status == "open" }) == 0
 		}, "the check-in expired")
 	}
-	if n := w.count(`SELECT count(*) FROM checkins WHERE student_id = $1 AND status = 'expired'`, st.ID); n != 0 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(r store.CheckinRow) bool { return r.StudentID == st.ID && r.Status == "expired" }); n != 0 {
 		t.Errorf("%d check-ins answered but for the note count as missed", n)
 	}
-	if n := w.count(`SELECT count(*) FROM signals WHERE code = 'missed_twice'`); n != 0 {
+	if n := storetest.Count(storetest.Signals(w.t, w.srv.st), func(r store.SignalRow) bool { return r.Code == "missed_twice" }); n != 0 {
 		t.Errorf("'twee check-ins op rij niet beantwoord' for a student who tapped every answer")
 	}
 	activity, _ := w.srv.Flows.StepWithRole(flows.RoleActivity)
@@ -272,7 +275,9 @@ func TestCheckinsAnsweredButForTheNoteAreNotMissed(t *testing.T) {
 	}
 	noor.SendText("ik heb trouwens een nieuwe baan")
 	w.waitText(noor, "Dank je")
-	if n := w.count(`SELECT count(*) FROM answers WHERE student_id = $1 AND text = 'ik heb trouwens een nieuwe baan'`, st.ID); n != 1 {
+	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool {
+		return r.StudentID == st.ID && r.Text == "ik heb trouwens een nieuwe baan"
+	}); n != 1 {
 		t.Errorf("the late note was stored %d times, want once", n)
 	}
 }
@@ -289,24 +294,16 @@ func TestOverdueCheckinWaitsForTheMorning(t *testing.T) {
 		t.Errorf("the coach is not told when: %q", m.Text)
 	}
 	// A check-in due this morning was held back by an urgent case...
-	if _, err := w.srv.pool.Exec(ctx, `INSERT INTO alerts (student_id, severity, opened_at) VALUES ($1, 'urgent', $2)`,
-		st.ID, w.clock.Now().Add(-12*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.srv.pool.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at) VALUES ($1, 'checkin', $2, $2)`,
-		st.ID, w.clock.Now().Add(-11*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	storetest.AlertRow(t, w.srv.st, st.ID, "urgent", "open", w.clock.Now().Add(-12*time.Hour))
+	storetest.CheckinDue(t, w.srv.st, st.ID, w.clock.Now().Add(-11*time.Hour))
 	// ...that is closed at 21:50.
 	w.clock.Advance(5 * time.Minute)
-	if _, err := w.srv.pool.Exec(ctx, `UPDATE alerts SET status = 'closed', closed_at = $1`, w.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	storetest.CloseAlertRows(t, w.srv.st, w.clock.Now())
 	for range 3 {
 		w.srv.sched.RunOnce(ctx)
 		w.clock.Advance(30 * time.Minute)
 	}
-	if n := w.count(`SELECT count(*) FROM checkins WHERE student_id = $1 AND sent_at IS NOT NULL`, st.ID); n != 0 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(r store.CheckinRow) bool { return r.StudentID == st.ID && !r.Sent.IsZero() }); n != 0 {
 		t.Fatalf("%d check-ins opened in quiet hours", n)
 	}
 	ams, _ := time.LoadLocation("Europe/Amsterdam")
@@ -314,15 +311,20 @@ func TestOverdueCheckinWaitsForTheMorning(t *testing.T) {
 	morning := time.Date(now.Year(), now.Month(), now.Day()+1, 9, 0, 0, 0, ams)
 	w.clock.Advance(morning.Add(-time.Minute).Sub(w.clock.Now()))
 	w.srv.sched.RunOnce(ctx)
-	if n := w.count(`SELECT count(*) FROM checkins WHERE student_id = $1 AND sent_at IS NOT NULL`, st.ID); n != 0 {
+	if n := storetest.Count(storetest.Checkins(w.t, w.srv.st), func(r store.CheckinRow) bool { return r.StudentID == st.ID && !r.Sent.IsZero() }); n != 0 {
 		t.Fatalf("a check-in opened at 08:59")
 	}
 	w.clock.Advance(time.Minute)
 	w.srv.sched.RunOnce(ctx)
 	w.question(noor, "mood")
 	var sent time.Time
-	if err := w.srv.pool.QueryRow(ctx, `SELECT min(sent_at) FROM checkins WHERE student_id = $1`, st.ID).Scan(&sent); err != nil {
-		t.Fatal(err)
+	for _, c := range storetest.Checkins(t, w.srv.st) {
+		if c.StudentID == st.ID && !c.Sent.IsZero() && (sent.IsZero() || c.Sent.Before(sent)) {
+			sent = c.Sent
+		}
+	}
+	if sent.IsZero() {
+		t.Fatal("no check-in of Noor's sent")
 	}
 	if sent.Before(morning) {
 		t.Errorf("the overdue check-in opened at %s, want 09:00 or later", sent.In(ams).Format("15:04"))
@@ -332,7 +334,6 @@ func TestOverdueCheckinWaitsForTheMorning(t *testing.T) {
 func TestHistoryOnlyWhileTheCaseIsRouted(t *testing.T) {
 	t.Parallel()
 	w := newWorldAt(t, saturday23, nil) // Sanne is off duty; Kees is on call
-	ctx := context.Background()
 	coach, _ := w.addCoach("Sanne de Vries")
 	_, kees := w.addCoach("Kees Visser")
 	kees.SendCommand("dienst", "aan")
@@ -349,9 +350,7 @@ func TestHistoryOnlyWhileTheCaseIsRouted(t *testing.T) {
 	kees.Tap(alert.MessageID, history)
 	w.waitFor(kees, func(m telegramtest.Sent) bool { return m.Kind == "photo" }, "the history chart while the case is his")
 
-	if _, err := w.srv.pool.Exec(ctx, `UPDATE alerts SET status = 'closed', closed_at = $1`, w.clock.Now()); err != nil {
-		t.Fatal(err)
-	}
+	storetest.CloseAlertRows(t, w.srv.st, w.clock.Now())
 	kees.Tap(alert.MessageID, history)
 	w.eventually(func() bool {
 		a := kees.CallbackAnswers()
@@ -376,8 +375,7 @@ func (w *world) answerAllButTheNote(u *telegramtest.User) {
 	w.t.Helper()
 	calm := map[string]string{"mood": "4", "daytime": "work", "daytime_ok": "yes", "money": "ok", "housing": "yes",
 		"support": "yes", "contact": "no", "fit": "yes"}
-	newest := int64(w.count(`SELECT coalesce(max(c.id), 0) FROM checkins c JOIN students s ON s.id = c.student_id
-		WHERE s.chat_id = $1`, u.ID))
+	newest := w.newestCheckin(u)
 	answered := map[string]bool{}
 	for range 20 {
 		var step string

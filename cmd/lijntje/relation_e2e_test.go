@@ -9,6 +9,7 @@ import (
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // waitNew waits for a message in u's chat, after the first since ones, containing text.
@@ -117,7 +118,7 @@ func TestAgreementAskedAfterItsDateAndFailingTwiceIsARequest(t *testing.T) {
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return strings.Contains(m.Text, "cv naar 3 bedrijven sturen") && strings.Contains(m.Text, "tweede keer niet gelukt")
 	}, "a request: the agreement failed twice")
-	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'request'`); n != 1 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(a store.AlertRow) bool { return a.Severity == "request" }); n != 1 {
 		t.Errorf("%d request cases, want 1", n)
 	}
 
@@ -269,7 +270,7 @@ func TestCloseNoteShowsInTimeline(t *testing.T) {
 	sanne.SendText("Gebeld, ze start maandag bij de entree-opleiding.")
 	w.waitText(sanne, "Afgesloten door Sanne")
 
-	if n := w.count(`SELECT count(*) FROM agreements`); n != 0 {
+	if n := len(storetest.Agreements(w.t, w.srv.st)); n != 0 {
 		t.Errorf("the close note became %d agreement(s)", n)
 	}
 	out := w.cli("student", "show", fmt.Sprint(st.ID))
@@ -306,7 +307,7 @@ func TestStartAfterStopTellsTheTruthAndRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitText(noor, "Fijn dat je er weer bent")
-	if n := w.count(`SELECT count(*) FROM students WHERE id = $1 AND status = 'active'`, st.ID); n != 1 {
+	if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(s store.StudentRow) bool { return s.ID == st.ID && s.Status == "active" }); n != 1 {
 		t.Fatalf("the student is not active again")
 	}
 	w.checkinNow(st.ID) // would fail for a stopped student

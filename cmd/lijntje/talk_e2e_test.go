@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // noTrace fails when any message in u's chat shows who (their chat ID or name
@@ -76,10 +78,10 @@ func TestCoachStudentMessagesRoundTrip(t *testing.T) {
 		}
 	}
 
-	if n := w.count(`SELECT count(*) FROM alerts`); n != 0 {
+	if n := len(storetest.Alerts(w.t, w.srv.st)); n != 0 {
 		t.Errorf("%d cases opened by personal messages, want none", n)
 	}
-	if n := w.count(`SELECT count(*) FROM coach_messages WHERE student_id = $1`, st.ID); n != 5 {
+	if n := storetest.Count(storetest.CoachMessages(w.t, w.srv.st), func(r store.CoachMessageRow) bool { return r.StudentID == st.ID }); n != 5 {
 		t.Errorf("%d personal messages kept, want 5", n)
 	}
 	noTrace(t, noor, sanne)
@@ -98,19 +100,19 @@ func TestCoachStudentMessagesRoundTrip(t *testing.T) {
 	w.clock.Advance(4 * 24 * time.Hour)
 	noor.SendText("hoi")
 	w.waitText(noor, "maandag vanaf 9:00")
-	if n := w.count(`SELECT count(*) FROM coach_messages WHERE student_id = $1`, st.ID); n != 5 {
+	if n := storetest.Count(storetest.CoachMessages(w.t, w.srv.st), func(r store.CoachMessageRow) bool { return r.StudentID == st.ID }); n != 5 {
 		t.Errorf("%d personal messages after an unrelated text, want still 5", n)
 	}
-	if n := w.count(`SELECT count(*) FROM alerts WHERE student_id = $1 AND severity = 'request'`, st.ID); n != 1 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.StudentID == st.ID && r.Severity == "request" }); n != 1 {
 		t.Errorf("%d request cases after an unrelated text, want 1", n)
 	}
 
 	// Erasing the student erases the messages, also the copies in Sanne's chat's outbox.
 	w.cli("student", "delete", fmt.Sprint(st.ID), "--yes")
-	if n := w.count(`SELECT count(*) FROM coach_messages`); n != 0 {
+	if n := len(storetest.CoachMessages(w.t, w.srv.st)); n != 0 {
 		t.Errorf("%d personal messages left after erasure", n)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%mn moeder was mee%'`); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(r store.OutboxRow) bool { return strings.Contains(r.Payload, "mn moeder was mee") }); n != 0 {
 		t.Errorf("%d outbox rows still hold the student's words", n)
 	}
 }
@@ -277,12 +279,12 @@ func (w *world) weekCheckin(id int64, u *telegramtest.User, daytime string) {
 	w.answer(u, "mood", "3")
 	w.answer(u, "daytime", daytime)
 	plain := map[string]string{"daytime_ok": "yes", "money": "ok", "housing": "yes", "support": "yes", "contact": "no"}
-	newest := int64(w.count(`SELECT max(c.id) FROM checkins c JOIN students s ON s.id = c.student_id WHERE s.chat_id = $1`, u.ID))
+	newest := w.newestCheckin(u)
+	if newest == 0 {
+		w.t.Fatalf("no check-in for chat %d", u.ID)
+	}
 	for {
-		var step string
-		if err := w.srv.pool.QueryRow(context.Background(), `SELECT coalesce(current_step, '') FROM checkins WHERE id = $1`, newest).Scan(&step); err != nil {
-			w.t.Fatal(err)
-		}
+		step := w.checkinRow(newest).Step
 		if step == "note" || step == "" {
 			break
 		}
@@ -292,8 +294,7 @@ func (w *world) weekCheckin(id int64, u *telegramtest.User, daytime string) {
 		}
 		w.answer(u, step, plain[step])
 		for i := 0; i < 200; i++ { // until the answer moved the check-in on
-			var now string
-			_ = w.srv.pool.QueryRow(context.Background(), `SELECT coalesce(current_step, '') FROM checkins WHERE id = $1`, newest).Scan(&now)
+			now := w.checkinRow(newest).Step
 			if now != step {
 				break
 			}
@@ -302,7 +303,7 @@ func (w *world) weekCheckin(id int64, u *telegramtest.User, daytime string) {
 	}
 	w.answer(u, "note", "done")
 	w.waitFor(u, func(m telegramtest.Sent) bool { return strings.Contains(m.Text, "Dank je wel") }, "the check-in's closer")
-	for i := 0; i < 500 && w.count(`SELECT count(*) FROM checkins WHERE id = $1 AND status = 'completed'`, newest) == 0; i++ {
+	for i := 0; i < 500 && w.checkinRow(newest).Status != "completed"; i++ {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
@@ -331,7 +332,7 @@ func TestKnownSituationAlertsOnlyOnChange(t *testing.T) {
 	w.clock.Advance(7 * 24 * time.Hour)
 	w.weekCheckin(st.ID, noor, "home")
 	w.srv.sched.RunOnce(context.Background())
-	if n := w.count(`SELECT count(*) FROM alerts`); n != 1 {
+	if n := len(storetest.Alerts(w.t, w.srv.st)); n != 1 {
 		t.Fatalf("the known situation alerted again: %d cases", n)
 	}
 
@@ -344,7 +345,7 @@ func TestKnownSituationAlertsOnlyOnChange(t *testing.T) {
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return strings.Contains(m.Text, "Dringend") && hasButton(m, "pak het op") && len(alerts(sanne)) > before
 	}, "a new urgent alert after the change")
-	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'urgent'`); n != 2 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.Severity == "urgent" }); n != 2 {
 		t.Errorf("%d urgent cases, want 2", n)
 	}
 }
@@ -374,7 +375,7 @@ func TestSameUrgentAnswerNextWeekIsAttention(t *testing.T) {
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op")
 	}, "an attention alert")
-	if n := w.count(`SELECT count(*) FROM alerts WHERE severity = 'urgent'`); n != 1 {
+	if n := storetest.Count(storetest.Alerts(w.t, w.srv.st), func(r store.AlertRow) bool { return r.Severity == "urgent" }); n != 1 {
 		t.Errorf("%d urgent cases, want 1 (the same answer again is attention)", n)
 	}
 }
@@ -526,7 +527,7 @@ func TestKnownSituationComesBackOnceAfterFourWeeks(t *testing.T) {
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return strings.Contains(m.Text, "Aandacht") && hasButton(m, "pak het op")
 	}, "the attention alert")
-	if n := w.count(`SELECT count(*) FROM known_signals`); n != 0 {
+	if n := len(storetest.KnownSignals(w.t, w.srv.st)); n != 0 {
 		t.Errorf("the known mark outlived its four weeks: %d left", n)
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/flows"
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 func TestVoiceNoteReachesTheCoach(t *testing.T) {
@@ -123,7 +125,7 @@ func TestStopErasesAnswersAfterConfirmation(t *testing.T) {
 	if n := len(w.export()); n != 3 {
 		t.Fatalf("before confirming: %d answers, want 3 (nothing erased yet)", n)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%Ik werk%'`); n == 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(o store.OutboxRow) bool { return strings.Contains(o.Payload, "Ik werk") }); n == 0 {
 		t.Fatalf("the tapped answer was never echoed; the check below would prove nothing")
 	}
 	noor.Tap(ask.MessageID, "s:y")
@@ -131,10 +133,10 @@ func TestStopErasesAnswersAfterConfirmation(t *testing.T) {
 	if n := len(w.export()); n != 0 {
 		t.Errorf("after /stop: %d answers exported, want none", n)
 	}
-	if n := w.count(`SELECT count(*) FROM outbox WHERE payload::text LIKE '%Ik werk%'`); n != 0 {
+	if n := storetest.Count(storetest.Outbox(w.t, w.srv.st), func(o store.OutboxRow) bool { return strings.Contains(o.Payload, "Ik werk") }); n != 0 {
 		t.Errorf("%d sent messages still echo the answer 'Ik werk'", n)
 	}
-	if n := w.count(`SELECT count(*) FROM students WHERE status = 'stopped'`); n != 1 {
+	if n := storetest.Count(storetest.Students(w.t, w.srv.st), func(s store.StudentRow) bool { return s.Status == "stopped" }); n != 1 {
 		t.Errorf("student not stopped")
 	}
 }

@@ -55,7 +55,7 @@ func TestWebhookModeChecksTheSecret(t *testing.T) {
 	_, noor := w.addStudent("Noor Bakker", coach.ID)
 	noor.SendText("ik wil dood")
 	w.waitText(noor, "113")
-	if n := w.count(`SELECT count(*) FROM processed_updates WHERE update_id = 4242`); n != 0 {
+	if n := storetest.Count(storetest.ProcessedUpdates(w.t, w.srv.st), func(id int64) bool { return id == 4242 }); n != 0 {
 		t.Errorf("the update with a wrong secret was processed")
 	}
 }

@@ -91,6 +91,36 @@ func OpenCheckin(t testing.TB, st *store.Store, studentID int64) int64 {
 	return id
 }
 
+// AlertRow adds a bare case (no signal, event or steps) for a student with
+// a severity and status, opened at openedAt, and returns its ID.
+func AlertRow(t testing.TB, st *store.Store, studentID int64, severity, status string, openedAt time.Time) int64 {
+	t.Helper()
+	id, err := st.AddAlertRow(context.Background(), studentID, severity, status, openedAt)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
+// CheckinDue adds a scheduled check-in of the check-in flow for a student,
+// due at at, and returns its ID.
+func CheckinDue(t testing.TB, st *store.Store, studentID int64, at time.Time) int64 {
+	t.Helper()
+	id, err := st.AddCheckinDue(context.Background(), studentID, "checkin", at)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
+// CloseAlertRows marks every case closed at at (bare rows: no event, no message).
+func CloseAlertRows(t testing.TB, st *store.Store, at time.Time) {
+	t.Helper()
+	if err := st.CloseAlertRows(context.Background(), at); err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+}
+
 // LockOutbox locks the outbox so that a sender's claim waits, until the
 // returned func is called (or the test ends).
 func LockOutbox(t testing.TB, st *store.Store) (release func()) {
@@ -169,6 +199,132 @@ func AlertEvents(t testing.TB, st *store.Store) []store.AlertEventRow {
 func Students(t testing.TB, st *store.Store) []store.StudentRow {
 	t.Helper()
 	rows, err := st.StudentRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Coaches returns every coach as stored, by ID.
+func Coaches(t testing.TB, st *store.Store) []store.CoachRow {
+	t.Helper()
+	rows, err := st.CoachRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Answers returns every answer, oldest first.
+func Answers(t testing.TB, st *store.Store) []store.AnswerRow {
+	t.Helper()
+	rows, err := st.AnswerRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// AlertSteps returns every planned step of every case, oldest first.
+func AlertSteps(t testing.TB, st *store.Store) []store.AlertStepRow {
+	t.Helper()
+	rows, err := st.AlertStepRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Agreements returns every agreement, oldest first.
+func Agreements(t testing.TB, st *store.Store) []store.AgreementRow {
+	t.Helper()
+	rows, err := st.AgreementRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// ProcessedUpdates returns the IDs of every update marked processed.
+func ProcessedUpdates(t testing.TB, st *store.Store) []int64 {
+	t.Helper()
+	rows, err := st.ProcessedUpdateIDs(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// CoachMessages returns every message between a coach and a student, oldest first.
+func CoachMessages(t testing.TB, st *store.Store) []store.CoachMessageRow {
+	t.Helper()
+	rows, err := st.CoachMessageRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// AlertDeliveries returns every delivery of every case, oldest first.
+func AlertDeliveries(t testing.TB, st *store.Store) []store.AlertDeliveryRow {
+	t.Helper()
+	rows, err := st.AlertDeliveryRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// KnownSignals returns every known-situation mark.
+func KnownSignals(t testing.TB, st *store.Store) []store.KnownSignalRow {
+	t.Helper()
+	rows, err := st.KnownSignalRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// DeadLetters returns every parked update.
+func DeadLetters(t testing.TB, st *store.Store) []store.DeadLetterRow {
+	t.Helper()
+	rows, err := st.DeadLetterRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// TableRowCounts counts the rows of every table.
+func TableRowCounts(t testing.TB, st *store.Store) map[string]int {
+	t.Helper()
+	out, err := st.TableRowCounts(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return out
+}
+
+// PoisonAnswers makes recording any answer of a student fail until the
+// returned heal is called.
+func PoisonAnswers(t testing.TB, st *store.Store, studentID int64) (heal func()) {
+	t.Helper()
+	h, err := st.PoisonAnswers(context.Background(), studentID)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return func() {
+		t.Helper()
+		if err := h(context.Background()); err != nil {
+			t.Fatalf("storetest: %v", err)
+		}
+	}
+}
+
+// Invites returns every invite (without its code).
+func Invites(t testing.TB, st *store.Store) []store.InviteRow {
+	t.Helper()
+	rows, err := st.InviteRows(context.Background())
 	if err != nil {
 		t.Fatalf("storetest: %v", err)
 	}
