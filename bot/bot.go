@@ -7,9 +7,7 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
@@ -45,8 +43,7 @@ type Bot struct {
 	send   *sender.Sender
 	log    *slog.Logger
 
-	mu       sync.Mutex
-	versions map[string]*flows.Flow // flow versions by "id@version"
+	versions *flows.Versions // the flow a check-in began with
 }
 
 // New wires a bot. tg is a go-telegram/bot client used only to call methods.
@@ -57,12 +54,9 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 	if cfg.Zone == nil {
 		cfg.Zone = scheduler.DefaultZone()
 	}
-	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: map[string]*flows.Flow{}}
+	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: flows.NewVersions(fl, st.FlowSource)}
 	b.send = sender.New(cfg.Sender, tg, st, log)
 	b.send.SetHooks(sender.Hooks{Render: b.renderAlert, Blocked: b.chatBlocked, Undeliverable: b.coachUnreachable})
-	for _, f := range fl.Flows() {
-		b.versions[f.ID+"@"+f.Version] = f
-	}
 	return b
 }
 
@@ -91,34 +85,7 @@ func (b *Bot) RegisterFlows(ctx context.Context) error {
 
 // flow returns flow id at version, loading an older version from Postgres.
 func (b *Bot) flow(ctx context.Context, id, version string) (*flows.Flow, error) {
-	if id == "" {
-		id = flows.Standard
-	}
-	b.mu.Lock()
-	f, ok := b.versions[id+"@"+version]
-	b.mu.Unlock()
-	if ok {
-		return f, nil
-	}
-	if version == "" {
-		cur, ok := b.flows.Current(id)
-		if !ok {
-			return nil, fmt.Errorf("flow %q not found", id)
-		}
-		return cur, nil
-	}
-	src, err := b.st.FlowSource(ctx, id, version)
-	if err != nil {
-		return nil, fmt.Errorf("flow %s@%s: %w", id, version, err)
-	}
-	f, err = flows.Parse(src)
-	if err != nil {
-		return nil, fmt.Errorf("flow %s@%s: %w", id, version, err)
-	}
-	b.mu.Lock()
-	b.versions[id+"@"+version] = f
-	b.mu.Unlock()
-	return f, nil
+	return b.versions.Get(ctx, id, version)
 }
 
 // t localizes a message.

@@ -67,31 +67,5 @@ func (s *Scheduler) digest(c store.Coach, d store.Digest) store.Message {
 // flow returns flow id at version: the current one from the catalog, an
 // older one from Postgres (where the bot records every version it runs).
 func (s *Scheduler) flow(ctx context.Context, id, version string) (*flows.Flow, error) {
-	if id == "" {
-		id = flows.Standard
-	}
-	if cur, ok := s.cfg.Flows.Current(id); ok && (version == "" || cur.Version == version) {
-		return cur, nil
-	}
-	if version == "" {
-		return nil, fmt.Errorf("flow %q not found", id)
-	}
-	key := id + "@" + version
-	s.mu.Lock()
-	f, ok := s.versions[key]
-	s.mu.Unlock()
-	if ok {
-		return f, nil
-	}
-	src, err := s.st.FlowSource(ctx, id, version)
-	if err != nil {
-		return nil, fmt.Errorf("flow %s: %w", key, err)
-	}
-	if f, err = flows.Parse(src); err != nil {
-		return nil, fmt.Errorf("flow %s: %w", key, err)
-	}
-	s.mu.Lock()
-	s.versions[key] = f
-	s.mu.Unlock()
-	return f, nil
+	return s.versions.Get(ctx, id, version)
 }

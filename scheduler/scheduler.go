@@ -9,7 +9,6 @@ package scheduler
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -64,8 +63,7 @@ type Scheduler struct {
 	// LastSweep is when the last alert sweep finished (for /metrics).
 	lastSweep func(time.Time)
 
-	mu       sync.Mutex
-	versions map[string]*flows.Flow // older flow versions by "id@version": say.go
+	versions *flows.Versions // the flow a check-in began with: say.go
 }
 
 // New returns a scheduler; Run starts it.
@@ -98,7 +96,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) *Scheduler {
 	if cfg.PlanSpec == "" {
 		cfg.PlanSpec = "*/10 * * * *"
 	}
-	return &Scheduler{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1), lastSweep: func(time.Time) {}, versions: map[string]*flows.Flow{}}
+	return &Scheduler{cfg: cfg, st: st, log: log, wake: make(chan struct{}, 1), lastSweep: func(time.Time) {}, versions: flows.NewVersions(cfg.Flows, st.FlowSource)}
 }
 
 // WithDefaults fills in what c leaves unset: the default phases (and quiet
