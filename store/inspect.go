@@ -533,3 +533,139 @@ func (s *Store) InviteRows(ctx context.Context) ([]InviteRow, error) {
 	}
 	return out, nil
 }
+
+// AddCoachRow adds a coach as a bare row (no invite, no chat) with a fixed
+// ID (0: the next one): a scene for what reads the coaches' names, like the
+// report. A fixed ID does not move the ID sequence on.
+func (s *Store) AddCoachRow(ctx context.Context, id int64, name string) (int64, error) {
+	if err := s.db.QueryRow(ctx, `INSERT INTO coaches (id, name) VALUES (coalesce(nullif($1::bigint, 0), nextval('coaches_id_seq')), $2) RETURNING id`,
+		id, name).Scan(&id); err != nil {
+		return 0, fmt.Errorf("add coach row: %w", err)
+	}
+	return id, nil
+}
+
+// NewStudentRow is a student to add as a bare row.
+type NewStudentRow struct {
+	Name       string
+	CoachID    int64
+	LeftSchool string // the date as YYYY-MM-DD; empty: none
+	Status     string // empty: invited
+	Ref        string // the school's reference; empty: none
+}
+
+// AddStudentRows adds students as bare rows (no invite, no chat), in order
+// and in one transaction, and returns their IDs: a scene for what reads the
+// students as they stand, like the report.
+func (s *Store) AddStudentRows(ctx context.Context, students []NewStudentRow) ([]int64, error) {
+	b := &pgx.Batch{}
+	for _, n := range students {
+		b.Queue(`INSERT INTO students (name, coach_id, left_school, status, ref)
+			VALUES ($1, $2, nullif($3, '')::date, coalesce(nullif($4, ''), 'invited'), nullif($5, '')) RETURNING id`,
+			n.Name, n.CoachID, n.LeftSchool, n.Status, n.Ref)
+	}
+	ids, err := s.addRows(ctx, b)
+	if err != nil {
+		return nil, fmt.Errorf("add student rows: %w", err)
+	}
+	return ids, nil
+}
+
+// NewCheckinRow is a check-in to add as a bare row.
+type NewCheckinRow struct {
+	StudentID      int64
+	FlowID         string
+	Slot, Due      time.Time
+	Sent, Reminded time.Time // zero: not sent, not reminded
+	Status         string    // empty: scheduled
+}
+
+// AddCheckinRows adds check-ins as bare rows (no message, no answers), in
+// order and in one transaction, and returns their IDs: a scene for what
+// reads the check-ins as they stand, like the report and the export.
+func (s *Store) AddCheckinRows(ctx context.Context, checkins []NewCheckinRow) ([]int64, error) {
+	b := &pgx.Batch{}
+	for _, c := range checkins {
+		b.Queue(`INSERT INTO checkins (student_id, flow_id, slot, due_at, sent_at, reminded_at, status)
+			VALUES ($1, $2, $3, $4, $5, $6, coalesce(nullif($7, ''), 'scheduled')) RETURNING id`,
+			c.StudentID, c.FlowID, c.Slot, c.Due, nullTime(c.Sent), nullTime(c.Reminded), c.Status)
+	}
+	ids, err := s.addRows(ctx, b)
+	if err != nil {
+		return nil, fmt.Errorf("add check-in rows: %w", err)
+	}
+	return ids, nil
+}
+
+// NewAnswerRow is an answer to add as a bare row.
+type NewAnswerRow struct {
+	StudentID   int64
+	CheckinID   int64  // 0: not part of a check-in
+	FlowVersion string // empty: none
+	Step        string
+	Option      string // empty: none
+	Text        string // empty: none
+	VoiceFileID string // empty: no voice message
+	At          time.Time
+}
+
+// AddAnswerRows adds answers as bare rows (no signal, no check-in moved on),
+// in order and in one transaction, and returns their IDs: a scene for what
+// reads the answers as they stand, like the export and the report.
+func (s *Store) AddAnswerRows(ctx context.Context, answers []NewAnswerRow) ([]int64, error) {
+	b := &pgx.Batch{}
+	for _, a := range answers {
+		b.Queue(`INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at)
+			VALUES ($1, nullif($2::bigint, 0), nullif($3, ''), $4, nullif($5, ''), nullif($6, ''), nullif($7, ''), $8) RETURNING id`,
+			a.StudentID, a.CheckinID, a.FlowVersion, a.Step, a.Option, a.Text, a.VoiceFileID, a.At)
+	}
+	ids, err := s.addRows(ctx, b)
+	if err != nil {
+		return nil, fmt.Errorf("add answer rows: %w", err)
+	}
+	return ids, nil
+}
+
+// AddTakenAlertRow is AddAlertRow for a case taken on at takenAt (zero: not
+// taken on): a scene for the time to take a case on, in the report.
+func (s *Store) AddTakenAlertRow(ctx context.Context, studentID int64, severity, status string, openedAt, takenAt time.Time) (int64, error) {
+	var id int64
+	if err := s.db.QueryRow(ctx, `INSERT INTO alerts (student_id, severity, status, opened_at, taken_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		studentID, severity, status, openedAt, nullTime(takenAt)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("add taken alert row: %w", err)
+	}
+	return id, nil
+}
+
+// addRows runs a batch of inserts that each return one ID, in one
+// transaction, and returns the IDs in order.
+func (s *Store) addRows(ctx context.Context, b *pgx.Batch) ([]int64, error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	ids := make([]int64, b.Len())
+	br := tx.SendBatch(ctx, b)
+	for i := range ids {
+		if err := br.QueryRow().Scan(&ids[i]); err != nil {
+			_ = br.Close()
+			return nil, fmt.Errorf("row %d: %w", i+1, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// nullTime is t, or NULL for the zero time.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

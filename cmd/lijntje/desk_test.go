@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/lijntje/lijntje/store"
@@ -64,7 +64,9 @@ func TestDutchHeaderCSVWithDutchDatesImports(t *testing.T) {
 	// Dutch dates in flags too.
 	c.must("student", "add", "--name", "Sem", "--coach", "1", "--left-school", "01-07-2025")
 	c.must("student", "add", "--name", "Lina", "--coach", "1", "--left-school", "2/3/2025")
-	if n := c.count(`SELECT count(*) FROM students WHERE name IN ('Sem', 'Lina') AND left_school IN ('2025-07-01', '2025-03-02')`); n != 2 {
+	if n := storetest.Count(c.students(), func(r store.StudentRow) bool {
+		return (r.Name == "Sem" || r.Name == "Lina") && (r.LeftSchool == "2025-07-01" || r.LeftSchool == "2025-03-02")
+	}); n != 2 {
 		t.Fatalf("--left-school in Dutch form: %d students right, want 2", n)
 	}
 	code, _, errs = c.run("student", "add", "--name", "Sem", "--coach", "1", "--left-school", "31-13-2025")
@@ -101,11 +103,13 @@ func TestExportHasLabelsLocalTimesCoachAndRef(t *testing.T) {
 	c := newDutchCLI(t)
 	c.must("coach", "add", "--name", "Sanne de Vries")
 	c.must("student", "add", "--name", "Noor", "--coach", "1", "--ref", "ROC1-0042")
-	c.exec(`INSERT INTO answers (student_id, step, option, text, answered_at) VALUES
-		(1, 'mood', '4', NULL, '2026-01-05 18:00Z'),
-		(1, 'daytime', 'home', NULL, '2026-07-05 18:00Z'),
-		(1, 'note', NULL, '@SUM(1+1)*cmd', '2026-07-05 18:01Z'),
-		(1, 'note', NULL, '-1+1', '2026-07-05 18:02Z')`)
+	c.seed(func(t testing.TB, st *store.Store) {
+		storetest.AnswerRows(t, st,
+			store.NewAnswerRow{StudentID: 1, Step: "mood", Option: "4", At: time.Date(2026, 1, 5, 18, 0, 0, 0, time.UTC)},
+			store.NewAnswerRow{StudentID: 1, Step: "daytime", Option: "home", At: time.Date(2026, 7, 5, 18, 0, 0, 0, time.UTC)},
+			store.NewAnswerRow{StudentID: 1, Step: "note", Text: "@SUM(1+1)*cmd", At: time.Date(2026, 7, 5, 18, 1, 0, 0, time.UTC)},
+			store.NewAnswerRow{StudentID: 1, Step: "note", Text: "-1+1", At: time.Date(2026, 7, 5, 18, 2, 0, 0, time.UTC)})
+	})
 	recs := parseDutchCSV(t, []byte(c.must("export", "answers")))
 	if got := strings.Join(recs[0][:6], ","); got != "student,checkin,step,option,text,answered_at" {
 		t.Fatalf("the contract's columns first: %v", recs[0])
@@ -172,10 +176,14 @@ func TestReportInHoursAndDaysWithNeverJoinedApart(t *testing.T) {
 	c := newDutchCLI(t)
 	seedCohorts(c)
 	// Five students invited long ago who never joined; one of school ROC1.
-	c.exec(`INSERT INTO students (name, coach_id, left_school, status, ref)
-		SELECT 'nooit ' || i, 1, date '2024-07-01', 'invited', 'ROC1-' || i FROM generate_series(1, 5) i`,
-		`INSERT INTO alerts (student_id, severity, status, opened_at, taken_at)
-			VALUES (1, 'urgent', 'closed', '2025-03-01 10:00Z', '2025-03-04 10:00Z')`)
+	c.seed(func(t testing.TB, st *store.Store) {
+		var never []store.NewStudentRow
+		for i := 1; i <= 5; i++ {
+			never = append(never, store.NewStudentRow{Name: fmt.Sprint("nooit ", i), CoachID: 1, LeftSchool: "2024-07-01", Status: "invited", Ref: fmt.Sprint("ROC1-", i)})
+		}
+		storetest.StudentRows(t, st, never...)
+		storetest.TakenAlertRow(t, st, 1, "urgent", "closed", time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC), time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC))
+	})
 	text := c.must("report")
 	for _, want := range []string{"Jongeren per status", "Waar na 3 maanden", "nooit begonnen", "onbekend",
 		"mediaan tot oppakken", "0,3 uur", "3 dagen", "ROC1", "07-2024"} {
@@ -272,15 +280,8 @@ func TestUsageErrorCreatesNoDatabase(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2: %s", args, code, errs)
 		}
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, storetest.BaseURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_database WHERE datname = $1`, name).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("a usage error created database %s (%d, %v)", name, n, err)
+	if exists, err := store.DatabaseExists(context.Background(), storetest.BaseURL(), name); err != nil || exists {
+		t.Fatalf("a usage error created database %s (%t, %v)", name, exists, err)
 	}
 }
 

@@ -2,32 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
-)
 
-// exec runs SQL statements on the test database.
-func (c *cliEnv) exec(stmts ...string) {
-	c.t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, c.url)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	for _, s := range stmts {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			c.t.Fatalf("%s: %v", s, err)
-		}
-	}
-}
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
+)
 
 func TestExportXLSXHasExactlyTheCSVRows(t *testing.T) {
 	t.Parallel()
@@ -36,32 +21,38 @@ func TestExportXLSXHasExactlyTheCSVRows(t *testing.T) {
 	c.must("coach", "add", "--name", "Joost")
 	c.must("student", "add", "--name", "Noor", "--coach", "1")
 	c.must("student", "add", "--name", "Sem", "--coach", "2")
-	c.exec(`INSERT INTO checkins (student_id, flow_id, slot, due_at, status) VALUES
-		(1, 'checkin', '2026-01-05 18:00Z', '2026-01-05 18:00Z', 'completed'),
-		(2, 'checkin', '2026-01-05 18:00Z', '2026-01-05 18:00Z', 'completed'),
-		(1, 'checkin', '2026-02-02 18:00Z', '2026-02-02 18:00Z', 'completed')`)
-	var vals []string
+	jan, feb := time.Date(2026, 1, 5, 18, 0, 0, 0, time.UTC), time.Date(2026, 2, 2, 18, 0, 0, 0, time.UTC)
+	var answers []store.NewAnswerRow
 	for i := range 300 {
-		sid, cid := 1+i%2, 1+i%2
-		day := "2026-01-05"
+		sid, cid := int64(1+i%2), int64(1+i%2)
+		day := jan
 		if i >= 200 && sid == 1 {
-			cid, day = 3, "2026-02-02"
+			cid, day = 3, feb
 		}
-		text := "NULL"
+		var text string
 		switch i % 7 {
 		case 0:
-			text = `'Het gaat "best", denk ik;' || chr(10) || 'of niet? ✓ ' || repeat('x', 20)`
+			text = "Het gaat \"best\", denk ik;\nof niet? ✓ " + strings.Repeat("x", 20)
 		case 3:
-			text = `'=1+1'`
+			text = "=1+1"
 		}
-		checkin := fmt.Sprint(cid)
 		if i%11 == 0 {
-			checkin = "NULL" // a message outside a check-in
+			cid = 0 // a message outside a check-in
 		}
-		vals = append(vals, fmt.Sprintf(`(%d, %s, 'v1', 'step%d', 'opt%d', %s, %s, timestamptz '%s 18:00Z' + interval '%d seconds')`,
-			sid, checkin, i, i%5, text, map[bool]string{true: "'AwACAgQ'", false: "NULL"}[i%13 == 0], day, i))
+		var voice string
+		if i%13 == 0 {
+			voice = "AwACAgQ"
+		}
+		answers = append(answers, store.NewAnswerRow{StudentID: sid, CheckinID: cid, FlowVersion: "v1", Step: fmt.Sprintf("step%d", i),
+			Option: fmt.Sprintf("opt%d", i%5), Text: text, VoiceFileID: voice, At: day.Add(time.Duration(i) * time.Second)})
 	}
-	c.exec(`INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at) VALUES ` + strings.Join(vals, ","))
+	c.seed(func(t testing.TB, st *store.Store) {
+		storetest.CheckinRows(t, st,
+			store.NewCheckinRow{StudentID: 1, FlowID: "checkin", Slot: jan, Due: jan, Status: "completed"},
+			store.NewCheckinRow{StudentID: 2, FlowID: "checkin", Slot: jan, Due: jan, Status: "completed"},
+			store.NewCheckinRow{StudentID: 1, FlowID: "checkin", Slot: feb, Due: feb, Status: "completed"})
+		storetest.AnswerRows(t, st, answers...)
+	})
 
 	for _, filter := range [][]string{nil, {"--coach", "1"}, {"--from", "2026-02-01"}, {"--to", "2026-02-01", "--coach", "2"}} {
 		t.Run(strings.Join(filter, " "), func(t *testing.T) {

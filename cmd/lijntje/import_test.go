@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/lijntje/lijntje/store"
@@ -72,7 +71,6 @@ func (c *cliEnv) must(args ...string) string {
 	return out
 }
 
-// count returns the result of a count query.
 // withStore runs read on a store over the CLI's database.
 func withStore[R any](c *cliEnv, read func(testing.TB, *store.Store) R) R {
 	c.t.Helper()
@@ -89,19 +87,11 @@ func (c *cliEnv) students() []store.StudentRow { return withStore(c, storetest.S
 func (c *cliEnv) coaches() []store.CoachRow    { return withStore(c, storetest.Coaches) }
 func (c *cliEnv) invites() []store.InviteRow   { return withStore(c, storetest.Invites) }
 
-func (c *cliEnv) count(q string, args ...any) int {
+// seed runs write on a store over the CLI's database: test data the CLI has
+// no command for.
+func (c *cliEnv) seed(write func(testing.TB, *store.Store)) {
 	c.t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, c.url)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	if err := conn.QueryRow(ctx, q, args...).Scan(&n); err != nil {
-		c.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	withStore(c, func(t testing.TB, st *store.Store) struct{} { write(t, st); return struct{}{} })
 }
 
 func writeFile(t *testing.T, name, content string) string {

@@ -2,35 +2,70 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
+
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // seedCohorts makes 200 students in four cohorts with daytime answers spread
 // over the months after they left school (the data of docs/report-chart.png).
 func seedCohorts(c *cliEnv) {
-	c.exec(`INSERT INTO coaches (id, name) VALUES (1, 'Anna'), (2, 'Bram')`,
-		`INSERT INTO students (name, coach_id, left_school, status)
-			SELECT 'leerling ' || i, 1 + i % 2, date '2024-07-01' + ((i % 4) * interval '3 months'),
-				(ARRAY['active', 'active', 'active', 'paused', 'stopped', 'unreachable'])[1 + i % 6]
-			FROM generate_series(1, 200) i`,
-		`INSERT INTO answers (student_id, step, option, answered_at)
-			SELECT s.id, 'daytime',
-				(ARRAY['looking', 'school', 'work', 'internship', 'home', 'work', 'school', 'work'])[1 + (s.id * 7 + m) % 8],
-				s.left_school + make_interval(months => m) - interval '5 days'
-			FROM students s, generate_series(2, 24, 2) m WHERE s.id % 5 <> 0 AND (s.id + m) % 3 <> 0`,
-		`INSERT INTO checkins (student_id, flow_id, slot, due_at, sent_at, reminded_at, status)
-			SELECT s.id, 'checkin', s.left_school + k * interval '7 days', s.left_school, s.left_school,
-				CASE WHEN k % 3 = 0 THEN s.left_school END, CASE WHEN (s.id + k) % 4 = 0 THEN 'expired' ELSE 'completed' END
-			FROM students s, generate_series(1, 6) k`,
-		`INSERT INTO alerts (student_id, severity, status, opened_at, taken_at)
-			SELECT id, 'urgent', 'closed', '2025-03-01 10:00Z', timestamptz '2025-03-01 10:00Z' + (id % 40) * interval '1 minute'
-			FROM students WHERE id % 10 = 0`)
+	statuses := []string{"active", "active", "active", "paused", "stopped", "unreachable"}
+	daytimes := []string{"looking", "school", "work", "internship", "home", "work", "school", "work"}
+	firstLeft := time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC)
+	c.seed(func(t testing.TB, st *store.Store) {
+		storetest.CoachRow(t, st, 1, "Anna")
+		storetest.CoachRow(t, st, 2, "Bram")
+		var students []store.NewStudentRow
+		var left []time.Time // by student
+		for i := 1; i <= 200; i++ {
+			l := firstLeft.AddDate(0, (i%4)*3, 0)
+			left = append(left, l)
+			students = append(students, store.NewStudentRow{Name: fmt.Sprint("leerling ", i), CoachID: int64(1 + i%2),
+				LeftSchool: l.Format("2006-01-02"), Status: statuses[i%6]})
+		}
+		ids := storetest.StudentRows(t, st, students...)
+		var answers []store.NewAnswerRow
+		for m := 2; m <= 24; m += 2 {
+			for j, id := range ids {
+				if id%5 != 0 && (id+int64(m))%3 != 0 {
+					answers = append(answers, store.NewAnswerRow{StudentID: id, Step: "daytime",
+						Option: daytimes[(id*7+int64(m))%8], At: left[j].AddDate(0, m, 0).AddDate(0, 0, -5)})
+				}
+			}
+		}
+		var checkins []store.NewCheckinRow
+		for k := 1; k <= 6; k++ {
+			for j, id := range ids {
+				l := left[j]
+				ch := store.NewCheckinRow{StudentID: id, FlowID: "checkin", Slot: l.AddDate(0, 0, 7*k), Due: l, Sent: l, Status: "completed"}
+				if k%3 == 0 {
+					ch.Reminded = l
+				}
+				if (id+int64(k))%4 == 0 {
+					ch.Status = "expired"
+				}
+				checkins = append(checkins, ch)
+			}
+		}
+		storetest.AnswerRows(t, st, answers...)
+		storetest.CheckinRows(t, st, checkins...)
+		opened := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+		for _, id := range ids {
+			if id%10 == 0 {
+				storetest.TakenAlertRow(t, st, id, "urgent", "closed", opened, opened.Add(time.Duration(id%40)*time.Minute))
+			}
+		}
+	})
 }
 
 func TestReportCommand(t *testing.T) {

@@ -113,6 +113,61 @@ func CheckinDue(t testing.TB, st *store.Store, studentID int64, at time.Time) in
 	return id
 }
 
+// TakenAlertRow adds a bare case like AlertRow, taken on at takenAt, and
+// returns its ID.
+func TakenAlertRow(t testing.TB, st *store.Store, studentID int64, severity, status string, openedAt, takenAt time.Time) int64 {
+	t.Helper()
+	id, err := st.AddTakenAlertRow(context.Background(), studentID, severity, status, openedAt, takenAt)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
+// CoachRow adds a bare coach (no invite, no chat) with a fixed ID (0: the
+// next one) and returns its ID.
+func CoachRow(t testing.TB, st *store.Store, id int64, name string) int64 {
+	t.Helper()
+	id, err := st.AddCoachRow(context.Background(), id, name)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return id
+}
+
+// StudentRows adds bare students (no invite, no chat), in order, and
+// returns their IDs.
+func StudentRows(t testing.TB, st *store.Store, students ...store.NewStudentRow) []int64 {
+	t.Helper()
+	ids, err := st.AddStudentRows(context.Background(), students)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return ids
+}
+
+// CheckinRows adds bare check-ins (no message, no answers), in order, and
+// returns their IDs.
+func CheckinRows(t testing.TB, st *store.Store, checkins ...store.NewCheckinRow) []int64 {
+	t.Helper()
+	ids, err := st.AddCheckinRows(context.Background(), checkins)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return ids
+}
+
+// AnswerRows adds bare answers (no signal, no check-in moved on), in order,
+// and returns their IDs.
+func AnswerRows(t testing.TB, st *store.Store, answers ...store.NewAnswerRow) []int64 {
+	t.Helper()
+	ids, err := st.AddAnswerRows(context.Background(), answers)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return ids
+}
+
 // CloseAlertRows marks every case closed at at (bare rows: no event, no message).
 func CloseAlertRows(t testing.TB, st *store.Store, at time.Time) {
 	t.Helper()
