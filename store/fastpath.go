@@ -21,6 +21,12 @@ type queryRower interface {
 // one commit; RecordUpdate runs it first in the transaction of an update that
 // writes more.
 //
+// The statement has no per-row lookups (alertStudents does them beforehand,
+// for the rare coach's update that needs them): so its generic plan is cheap
+// and Postgres, after five custom plans, keeps reusing it instead of planning
+// the whole statement again for every update, which cost as much CPU as
+// running it (TestRecordStatementPlannedOnce).
+//
 // The one stale rule: an answer to a step that is not the check-in's current
 // one is refused (ErrStale) with only its update marked handled, since it
 // was; a repeat of it is then a duplicate (ErrDuplicate).
@@ -37,6 +43,9 @@ func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorde
 		chats[i], lanes[i], methods[i], payloads[i], files[i] = m.ChatID, int16(m.Lane), m.Kind, string(p), m.File
 		checkins[i], deliveries[i] = m.CheckinID, m.DeliveryID
 		students[i], cases[i] = m.about(r.StudentID)
+	}
+	if err := alertStudents(ctx, q, students, cases); err != nil {
+		return Recorded{}, err
 	}
 	var handled, advanced bool
 	var ids []int64
@@ -64,7 +73,7 @@ func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorde
 		), o AS (
 			INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
 			SELECT m.chat_id, m.lane, m.method, m.payload::jsonb, m.file, $2, $12, nullif(m.checkin_id, 0), nullif(m.delivery_id, 0),
-				coalesce(nullif(m.student_id, 0), (SELECT student_id FROM alerts WHERE id = nullif(m.alert_id, 0))), nullif(m.alert_id, 0)
+				nullif(m.student_id, 0), nullif(m.alert_id, 0)
 			FROM ok, unnest($13::bigint[], $14::smallint[], $15::text[], $16::text[], $17::bytea[], $18::bigint[], $19::bigint[], $21::bigint[], $22::bigint[])
 				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, student_id, alert_id, ord)
 			ORDER BY m.ord
@@ -87,4 +96,34 @@ func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorde
 		return Recorded{}, ErrStale
 	}
 	return Recorded{OutboxIDs: ids}, nil
+}
+
+// alertStudents fills in the student of each message that has none but is
+// about an alert (a coach's update about an alert): one read, and only when
+// such a message is there. A message whose alert is gone keeps student 0
+// (stored as NULL).
+func alertStudents(ctx context.Context, q queryRower, students, alerts []int64) error {
+	var ids []int64
+	for i := range students {
+		if students[i] == 0 && alerts[i] != 0 {
+			ids = append(ids, alerts[i])
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var found, of []int64
+	err := q.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}'), coalesce(array_agg(student_id), '{}') FROM alerts WHERE id = ANY($1) AND student_id IS NOT NULL`,
+		ids).Scan(&found, &of)
+	if err != nil {
+		return fmt.Errorf("students of alerts: %w", err)
+	}
+	for i := range students {
+		for j, id := range found {
+			if students[i] == 0 && alerts[i] == id {
+				students[i] = of[j]
+			}
+		}
+	}
+	return nil
 }

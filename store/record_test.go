@@ -3,8 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/severity"
 	"github.com/lijntje/lijntje/store"
@@ -88,5 +92,103 @@ func TestStaleRuleIsOneWhateverTheAnswer(t *testing.T) {
 		if got := counts(); got != before {
 			t.Errorf("%s, not from Telegram: a stale answer wrote something: %v, before %v", name, got, before)
 		}
+	}
+}
+
+// TestRecordStatementPlannedOnce: the one write of every update is planned
+// generically after Postgres's five trial plans and then reused, not planned
+// again for each update (which cost as much CPU as running it). A per-row
+// lookup in the statement makes its generic plan look dear, and Postgres
+// falls back to planning every execution: this test then fails.
+func TestRecordStatementPlannedOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storetest.DatabaseURL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	pool, err := store.Connect(ctx, url+sep+"pool_max_conns=1") // one session: its prepared statements are the ones counted
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	now := time.Date(2026, 11, 24, 22, 0, 0, 0, time.UTC)
+	opt, err := redis.ParseURL(storetest.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	st := store.New(pool, rdb, store.WithRedisPrefix(storetest.RedisPrefix(t)), store.WithClock(func() time.Time { return now }))
+	coach, _, err := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, code, err := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const chat = 7_812_345_678 // above 2^32, as many are
+	if _, err := st.RedeemInvite(ctx, code, chat); err != nil {
+		t.Fatal(err)
+	}
+	owner := store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat}
+	for i := range 12 {
+		r := store.Record{UpdateID: int64(900_000_001 + i), StudentID: s.ID, At: now, Owner: owner,
+			Out: []store.Message{{ChatID: chat, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "ok"}}}
+		if _, err := st.RecordUpdate(ctx, r); err != nil {
+			t.Fatalf("update %d: %v", i, err)
+		}
+	}
+	var generic, custom int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
+		FROM pg_prepared_statements WHERE statement LIKE 'WITH w AS%'`).Scan(&generic, &custom); err != nil {
+		t.Fatal(err)
+	}
+	if generic == 0 || custom > 5 {
+		t.Errorf("the update's write was planned %d times on its own and %d times generically in 12 updates; want the generic plan reused after at most 5", custom, generic)
+	}
+}
+
+// A coach's update writes messages about an alert, not about a student of its
+// own: each is kept under the alert's student (so erasing the student takes
+// them along), and one about an alert without a student under none.
+func TestCoachMessagesAboutAnAlertBelongToItsStudent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday night
+	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
+	coach, _, err := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _, err := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alert, err := st.AddAlertRow(ctx, s.ID, "crisis", "open", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const coachChat = 6_123_456_789_0
+	r := store.Record{UpdateID: 5_000_000_001, At: now, Out: []store.Message{
+		{ChatID: coachChat, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "jij pakt het op", AlertID: alert},
+		{ChatID: coachChat, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "niet gevonden", AlertID: alert + 1000},
+		{ChatID: coachChat, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "los"},
+	}}
+	if _, err := st.RecordUpdate(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.OutboxRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, o := range rows {
+		got = append(got, o.StudentID)
+	}
+	if want := []int64{s.ID, 0, 0}; !slices.Equal(got, want) {
+		t.Errorf("outbox rows are about students %v, want %v", got, want)
 	}
 }

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS answers_student_checkin_idx;
