@@ -16,6 +16,7 @@ type Config struct {
 	BotUsername   string
 	DatabaseURL   string
 	RedisURL      string
+	RedisPrefix   string // every Redis key under it (REDIS_PREFIX); empty: the store's own (lijntje:)
 	HTTPAddr      string
 	AdminAddr     string // health and metrics (ADMIN_ADDR), apart from the webhook
 	WebhookURL    string

@@ -25,6 +25,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		BotUsername:   strings.TrimPrefix(env("BOT_USERNAME", ""), "@"),
 		DatabaseURL:   env("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lijntje?sslmode=disable"),
 		RedisURL:      env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		RedisPrefix:   env("REDIS_PREFIX", ""),
 		HTTPAddr:      env("HTTP_ADDR", ":8080"),
 		AdminAddr:     env("ADMIN_ADDR", "127.0.0.1:9090"),
 		WebhookURL:    env("WEBHOOK_URL", ""),

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -73,8 +74,8 @@ func Open(ctx context.Context, cfg Config, o Options) (*Parts, error) {
 	if o.Clock != nil {
 		sopts = append(sopts, store.WithClock(o.Clock.Now))
 	}
-	if o.RedisPrefix != "" {
-		sopts = append(sopts, store.WithRedisPrefix(o.RedisPrefix))
+	if prefix := cmp.Or(o.RedisPrefix, cfg.RedisPrefix); prefix != "" {
+		sopts = append(sopts, store.WithRedisPrefix(prefix))
 	}
 	sopts = append(sopts, store.WithBotID(store.BotIDFromToken(cfg.Token))) // update IDs are per bot
 	p.Store = store.New(p.pool, p.rdb, sopts...)

@@ -54,6 +54,15 @@ type Options struct {
 	MemTime     time.Duration
 	Timeout     time.Duration // longest wait for the check-ins of one phase
 	Wave        bool          // run only the wave mode
+	// Program, when set, is the path of the lijntje program: the throughput
+	// phase then runs Lijntje as its child process (`lijntje serve`) and the
+	// floor in another (`lijntje bench --floor-worker`), outside.go, so
+	// neither counts the double's or the simulated students' CPU. Empty
+	// (tests, --in-process, --cpuprofile): everything in this process.
+	Program   string
+	InProcess bool // --in-process: ignore Program
+	// FloorWorker > 0 makes this process a floor worker of another run (internal).
+	FloorWorker int
 	WaveOpts    WaveOptions
 	// Progress gets progress lines (unless JSON) and the application's
 	// errors; nil: none.
@@ -74,6 +83,9 @@ func Run(ctx context.Context, cfg app.Config, o Options, out io.Writer) error {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(errs, &slog.HandlerOptions{Level: slog.LevelError}))
+	if o.FloorWorker > 0 {
+		return floorWorker(ctx, cfg, o.FloorWorker, out)
+	}
 	var r any
 	var err error
 	if o.Wave {
@@ -123,8 +135,11 @@ type Result struct {
 	CallsPerCheckin    float64 `json:"calls_per_checkin"`
 	AllCallsPerCheckin float64 `json:"all_calls_per_checkin"`
 
-	CPU struct {
-		ProcessUsPerUpdate float64 `json:"process_us_per_update"` // this process: bot and the double
+	// OwnProcess: Lijntje ran as its own process (`lijntje serve`) and the
+	// floor in another; the process figures are theirs alone.
+	OwnProcess bool `json:"lijntje_own_process"`
+	CPU        struct {
+		ProcessUsPerUpdate float64 `json:"process_us_per_update"` // Lijntje's process (with OwnProcess false: this one, the double included)
 		PostgresUsPerUpd   float64 `json:"postgres_us_per_update"`
 		RedisUsPerUpdate   float64 `json:"redis_us_per_update"`
 		TotalUsPerUpdate   float64 `json:"total_us_per_update"`
@@ -150,6 +165,7 @@ type Result struct {
 	Memory struct {
 		PeakHeapMB      float64 `json:"peak_heap_mb_throughput"`
 		VmHWMMB         float64 `json:"vmhwm_mb"`
+		ServeVmHWMMB    float64 `json:"serve_vmhwm_mb,omitempty"` // Lijntje's own process (OwnProcess), at the throughput phase's end
 		SchedulerPhases []struct {
 			Scheduled  int     `json:"scheduled"`
 			Opened     int     `json:"opened"`
@@ -425,9 +441,24 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	}
 	tg.OnSend(w.observe)
 
-	srv, err := startApp(ctx, p)
-	if err != nil {
-		return nil, err
+	var srv *app.App
+	var child *serveChild
+	kick := func() error { return p.Store.Kick(ctx) }
+	if o.Program != "" {
+		r.OwnProcess = true
+		if child, err = startServe(ctx, o.Program, cfg, o.RedisPrefix, o.HotRate, o.Progress); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if child != nil {
+				_ = child.stop()
+			}
+		}()
+	} else {
+		if srv, err = startApp(ctx, p); err != nil {
+			return nil, err
+		}
+		kick = func() error { srv.Scheduler().Kick(); return nil }
 	}
 	defer func() {
 		if srv != nil {
@@ -452,7 +483,10 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 
 	// Phase 1: throughput.
 	progress("throughput: a check-in for all %d students, answered as soon as asked (rate %v)", o.Students, o.Rate)
-	meter := &cpuMeter{st: p.Store, db: o.DB, redis: findPid("redis-server"), backend: map[int]time.Duration{}}
+	meter := &cpuMeter{st: p.Store, db: o.DB, redis: findPid("redis-server"), backend: map[int]time.Duration{}, process: processCPU}
+	if child != nil {
+		meter.process = child.cpu
+	}
 	runtime.GC()
 	heap := startHeapSampler()
 	if o.CPUProfile != "" {
@@ -476,13 +510,19 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	if err := p.Store.SeedDueCheckins(ctx, ids, now, now); err != nil {
 		return nil, err
 	}
-	srv.Scheduler().Kick()
+	if err := kick(); err != nil {
+		return nil, err
+	}
 	ok := wait(ctx, finished, o.Timeout)
 	cpu1 := meter.sample(ctx)
 	if o.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
 	r.Memory.PeakHeapMB = mb(heap.finish())
+	if child != nil {
+		r.Memory.PeakHeapMB = 0 // this process's heap is the double's
+		r.Memory.ServeVmHWMMB = pidVmHWM(child.cmd.Process.Pid)
+	}
 	w.mu.Lock()
 	r.Completed = w.finished
 	r.Duplicates = w.dups
@@ -519,16 +559,25 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 
 	// Phase 2: the I/O floor, as many bare operations, as many at once as
 	// the dispatcher has workers.
-	progress("floor: %d × (Redis round trip, Postgres insert, send to the double)", r.Updates)
-	if err := benchFloor(ctx, p, tg, w, meter, max(r.Updates, 1), r); err != nil {
+	progress("floor: %d × (Redis round trip, Postgres insert, send to the double)", max(r.Updates, minFloorOps))
+	if child != nil {
+		err := child.stop()
+		child = nil
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := benchFloor(ctx, p, tg, w, meter, max(r.Updates, minFloorOps), r, o); err != nil {
 		return nil, err
 	}
 
 	// Phase 3: the send rate under Telegram's limits.
-	if err := srv.Stop(ctx); err != nil {
-		return nil, err
+	if srv != nil {
+		if err := srv.Stop(ctx); err != nil {
+			return nil, err
+		}
+		srv = nil
 	}
-	srv = nil
 	tg.SetLimits(30, 3, 1)
 	time.Sleep(1100 * time.Millisecond) // the floor's sends leave the double's one-second window
 	p.Cfg.SendRate, p.Cfg.SendRateAuto, p.Cfg.SendChatBurst, p.Cfg.SendChatRate, p.Cfg.SendChatOff = o.SendRate, false, 0, 0, false
@@ -583,12 +632,8 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 }
 
 // benchFloor runs n bare operations on 32 goroutines and measures them like the throughput phase.
-func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *benchWorld, meter *cpuMeter, n int, r *Result) error {
+func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *benchWorld, meter *cpuMeter, n int, r *Result, o Options) error {
 	if err := p.Store.PrepareFloor(ctx); err != nil {
-		return err
-	}
-	client, err := bot.NewClient(tg.Token(), tg.URL, nil)
-	if err != nil {
 		return err
 	}
 	chats := make([]int64, 0, len(w.students))
@@ -596,6 +641,19 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 		chats = append(chats, c)
 	}
 	w.setPhase("floor", 0)
+	if o.Program != "" { // in a process of its own, like Lijntje's
+		meter.process = func() time.Duration { return 0 } // the worker reports its own
+		rep, used, err := runFloorChild(ctx, o.Program, p.Cfg, o.RedisPrefix, n, chats, meter, o.Progress)
+		if err != nil {
+			return err
+		}
+		floorFigures(r, used, n, time.Duration(rep.Seconds*float64(time.Second)))
+		return nil
+	}
+	client, err := bot.NewClient(tg.Token(), tg.URL, nil)
+	if err != nil {
+		return err
+	}
 	var next atomic.Int64
 	var failed atomic.Int64
 	var wg sync.WaitGroup
@@ -621,7 +679,13 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 	if f := failed.Load(); f > 0 {
 		return fmt.Errorf("bench: %d bare operations failed", f)
 	}
-	used := cpu1.sub(cpu0)
+	floorFigures(r, cpu1.sub(cpu0), n, el)
+	return nil
+}
+
+// floorFigures sets the floor's figures and the ratios from what n bare
+// operations used in el.
+func floorFigures(r *Result, used cpuSample, n int, el time.Duration) {
 	fn := float64(n)
 	r.CPU.FloorProcessUsOp = us(used.process) / fn
 	r.CPU.FloorPostgresUsOp = us(used.postgres) / fn
@@ -634,7 +698,6 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 	if r.CPU.FloorProcessUsOp > 0 {
 		r.CPU.RatioProcess = r.CPU.ProcessUsPerUpdate / r.CPU.FloorProcessUsOp
 	}
-	return nil
 }
 
 // benchMemory schedules n check-ins in bulk and lets the real scheduler open
@@ -706,15 +769,28 @@ func printBench(w io.Writer, o Options, r *Result) {
 	p("  answers stored / lost        %d / %d", r.AnswersStored, r.AnswersLost)
 	p("  duplicates                   %d", r.Duplicates)
 	p("  429s (throughput phase)      %d", r.TooMany429Hot)
+	where := "Lijntje in this process, with the Telegram double and the simulated students"
+	if r.OwnProcess {
+		where = "Lijntje as its own process (lijntje serve), the floor in another"
+	}
+	p("  measured                     %s", where)
 	p("  CPU per update               %.0f µs (process %.0f, Postgres %.0f, Redis %.0f)",
 		r.CPU.TotalUsPerUpdate, r.CPU.ProcessUsPerUpdate, r.CPU.PostgresUsPerUpd, r.CPU.RedisUsPerUpdate)
 	p("  I/O floor per op             %.0f µs (process %.0f, Postgres %.0f, Redis %.0f), %.0f ops/s",
 		r.CPU.FloorTotalUsOp, r.CPU.FloorProcessUsOp, r.CPU.FloorPostgresUsOp, r.CPU.FloorRedisUsOp, r.CPU.FloorOpsPerSec)
-	p("  cost / floor                 %.2f× (this process alone %.2f×)", r.CPU.RatioTotal, r.CPU.RatioProcess)
+	p("  cost / floor                 %.2f× (the process alone %.2f×)", r.CPU.RatioTotal, r.CPU.RatioProcess)
 	p("  send rate                    %d messages in %.1f s = %.1f/s of %.0f configured (%.0f%%), %d 429s, peak %d in 1 s",
 		r.Send.Messages, r.Send.Seconds, r.Send.PerSec, r.Send.Configured, r.Send.Percent, r.Send.TooMany, r.Send.PeakGlobal)
-	p("  peak heap (throughput)       %.1f MB; VmHWM %.1f MB", r.Memory.PeakHeapMB, r.Memory.VmHWMMB)
+	if r.OwnProcess {
+		p("  peak memory (throughput)     lijntje serve VmHWM %.1f MB; this process VmHWM %.1f MB", r.Memory.ServeVmHWMMB, r.Memory.VmHWMMB)
+	} else {
+		p("  peak heap (throughput)       %.1f MB; VmHWM %.1f MB", r.Memory.PeakHeapMB, r.Memory.VmHWMMB)
+	}
 	for _, m := range r.Memory.SchedulerPhases {
 		p("  scheduler, %6d scheduled   opened %d in %.1f s, peak heap +%.1f MB", m.Scheduled, m.Opened, m.Seconds, m.PeakHeapMB)
 	}
 }
+
+// minFloorOps is the least number of bare operations the floor runs: fewer
+// use too little CPU for /proc's 10 ms ticks to measure.
+const minFloorOps = 5000

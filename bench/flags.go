@@ -24,6 +24,8 @@ func Flags(fs *flag.FlagSet) func() (Options, error) {
 	mem := fs.String("mem-sizes", "10000,100000", "scheduled check-ins for the memory check, comma-separated; empty: skip")
 	fs.DurationVar(&o.MemTime, "mem-time", 15*time.Second, "longest time the scheduler may page through one size")
 	fs.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "longest wait for the check-ins of one phase")
+	fs.BoolVar(&o.InProcess, "in-process", false, "run Lijntje inside the benchmark's process (its CPU then includes the double's and the simulated students'); --cpuprofile implies it")
+	fs.IntVar(&o.FloorWorker, "floor-worker", 0, "internal: be the floor's worker process of another run")
 	fs.BoolVar(&o.Wave, "wave", false, "run only the wave mode: interactive replies, a crisis and an alert during a wave of due check-ins")
 	w := &o.WaveOpts
 	fs.IntVar(&w.Checkins, "wave-checkins", 10000, "wave mode: due check-ins in the wave")

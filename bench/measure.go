@@ -48,6 +48,7 @@ type cpuMeter struct {
 	db      string
 	redis   int // pid of redis-server, 0 when not local
 	backend map[int]time.Duration
+	process func() time.Duration // Lijntje's process: this one (processCPU) or a child's
 }
 
 type cpuSample struct{ process, postgres, redis time.Duration }
@@ -98,7 +99,7 @@ func findPid(comm string) int {
 // sample reads the meters now. Backends that ended since the last sample are
 // lost (pgxpool keeps its connections, so there are few).
 func (c *cpuMeter) sample(ctx context.Context) cpuSample {
-	s := cpuSample{process: processCPU()}
+	s := cpuSample{process: c.process()}
 	if c.redis != 0 {
 		s.redis = pidCPU(c.redis)
 	}
@@ -153,8 +154,13 @@ func (h *heapSampler) finish() uint64 { close(h.stop); <-h.done; return h.peak.L
 
 func mb(b uint64) float64 { return float64(b) / (1 << 20) }
 
-func vmHWM() float64 {
-	b, _ := os.ReadFile("/proc/self/status")
+func vmHWM() float64 { return statusHWM("/proc/self/status") }
+
+// pidVmHWM is the peak resident memory of process pid, in MB.
+func pidVmHWM(pid int) float64 { return statusHWM("/proc/" + strconv.Itoa(pid) + "/status") }
+
+func statusHWM(path string) float64 {
+	b, _ := os.ReadFile(path)
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)

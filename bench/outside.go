@@ -1,0 +1,274 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/bot"
+)
+
+// Measured from outside: with Options.Program set, the throughput phase runs
+// Lijntje as its own process (`lijntje serve`, configured through the
+// environment like any deployment) and the floor's bare operations in
+// another (`lijntje bench --floor-worker`). This process keeps the Telegram
+// double and the simulated students, so their CPU is not counted as
+// Lijntje's, and the ratio compares like with like: Lijntje's process
+// against a process doing only the bare I/O.
+
+// floorChatsEnv carries the chats a floor worker sends to.
+const floorChatsEnv = "LIJNTJE_BENCH_FLOOR_CHATS"
+
+// childEnv is the environment of a child process: this one's, with the
+// benchmark's database, Redis prefix, Telegram double and send rates.
+func childEnv(cfg app.Config, prefix, admin string, rate float64) []string {
+	set := map[string]string{
+		"DATABASE_URL":     cfg.DatabaseURL,
+		"REDIS_URL":        cfg.RedisURL,
+		"REDIS_PREFIX":     prefix,
+		"TELEGRAM_TOKEN":   cfg.Token,
+		"TELEGRAM_API_URL": cfg.APIURL,
+		"BOT_USERNAME":     cfg.BotUsername,
+		"HTTP_ADDR":        "127.0.0.1:0",
+		"ADMIN_ADDR":       admin,
+		"WEBHOOK_URL":      "",
+		"SEND_RATE":        strconv.FormatFloat(rate, 'f', -1, 64),
+		"SEND_RATE_MAX":    strconv.FormatFloat(max(rate, 30), 'f', -1, 64),
+		"SEND_CHAT_RATE":   "0",           // per-chat pacing off: Telegram's network is not part of the target
+		"QUIET_HOURS":      "00:01-00:01", // never quiet: the benchmark runs at any hour
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !isSet(set, k) {
+			env = append(env, kv)
+		}
+	}
+	for k, v := range set {
+		env = append(env, k+"="+v)
+	}
+	return env
+}
+
+func isSet(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+// freeAddr returns a free 127.0.0.1 port.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("bench: free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// serveChild is `lijntje serve` running as a child process.
+type serveChild struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+// startServe starts `program serve` configured through its environment and
+// waits until its /readyz answers 200.
+func startServe(ctx context.Context, program string, cfg app.Config, prefix string, rate float64, stderr io.Writer) (*serveChild, error) {
+	admin, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(program, "serve")
+	cmd.Env = childEnv(cfg, prefix, admin, rate)
+	cmd.Stdout, cmd.Stderr = io.Discard, &errorLines{w: stderr} // of its log, the errors
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("bench: start %s: %w", program+" serve", err)
+	}
+	c := &serveChild{cmd: cmd, done: make(chan error, 1)}
+	go func() { c.done <- cmd.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + admin + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c, nil
+			}
+		}
+		select {
+		case err := <-c.done:
+			return nil, fmt.Errorf("bench: %s ended before it was ready: %v", program+" serve", err)
+		case <-ctx.Done():
+			_ = c.stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = c.stop()
+			return nil, errors.New("bench: the serve child was not ready within 30 s")
+		}
+	}
+}
+
+// cpu is the child's CPU time so far.
+func (c *serveChild) cpu() time.Duration { return pidCPU(c.cmd.Process.Pid) }
+
+// stop ends the child as a deployment would (SIGTERM), killing it after 20 s.
+func (c *serveChild) stop() error {
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.done:
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			return err
+		}
+		return nil
+	case <-time.After(20 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+		return errors.New("bench: the serve child did not stop within 20 s")
+	}
+}
+
+// floorReport is what a floor worker prints.
+type floorReport struct {
+	Ops     int     `json:"ops"`
+	Failed  int64   `json:"failed"`
+	Seconds float64 `json:"seconds"`
+	CPUUs   float64 `json:"cpu_us"` // the worker's own CPU over its operations
+}
+
+// runFloorChild runs n bare operations in a child process (`program bench
+// --floor-worker n`): between its "ready" and its report it does nothing
+// else, and it waits for its stdin to close before it ends, so meter sees
+// its Postgres backends from before the operations to after them.
+func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix string, n int, chats []int64, meter *cpuMeter, stderr io.Writer) (floorReport, cpuSample, error) {
+	var rep floorReport
+	ids := make([]string, len(chats))
+	for i, c := range chats {
+		ids[i] = strconv.FormatInt(c, 10)
+	}
+	cmd := exec.CommandContext(ctx, program, "bench", "--floor-worker", strconv.Itoa(n))
+	cmd.Env = append(childEnv(cfg, prefix, "127.0.0.1:0", 100000), floorChatsEnv+"="+strings.Join(ids, ","))
+	cmd.Stderr = &errorLines{w: stderr}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return rep, cpuSample{}, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return rep, cpuSample{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return rep, cpuSample{}, fmt.Errorf("bench: floor worker: %w", err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() || lines.Text() != "ready" {
+		return rep, cpuSample{}, fmt.Errorf("bench: the floor worker did not start: %q", lines.Text())
+	}
+	cpu0 := meter.sample(ctx)
+	if _, err := io.WriteString(stdin, "go\n"); err != nil {
+		return rep, cpuSample{}, fmt.Errorf("bench: floor worker: %w", err)
+	}
+	if !lines.Scan() {
+		return rep, cpuSample{}, fmt.Errorf("bench: the floor worker ended without a report: %v", lines.Err())
+	}
+	used := meter.sample(ctx).sub(cpu0)
+	if err := json.Unmarshal(lines.Bytes(), &rep); err != nil {
+		return rep, used, fmt.Errorf("bench: floor worker said %q: %w", lines.Text(), err)
+	}
+	if rep.Failed > 0 {
+		return rep, used, fmt.Errorf("bench: %d bare operations failed", rep.Failed)
+	}
+	used.process = time.Duration(rep.CPUUs * float64(time.Microsecond))
+	return rep, used, nil
+}
+
+// floorWorker is the child side of runFloorChild: n bare operations (one
+// Redis round trip, one Postgres insert, one send to the double) on 32
+// goroutines, as in the throughput phase, and a JSON report of its own CPU.
+func floorWorker(ctx context.Context, cfg app.Config, n int, out io.Writer) error {
+	var chats []int64
+	for _, f := range strings.Split(os.Getenv(floorChatsEnv), ",") {
+		if c, err := strconv.ParseInt(f, 10, 64); err == nil {
+			chats = append(chats, c)
+		}
+	}
+	if len(chats) == 0 {
+		return fmt.Errorf("bench: --floor-worker needs %s", floorChatsEnv)
+	}
+	p, err := app.Open(ctx, cfg, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	client, err := bot.NewClient(cfg.Token, cfg.APIURL, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(out, "ready"); err != nil {
+		return err
+	}
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		return fmt.Errorf("bench: floor worker: no go: %w", err)
+	}
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	start, cpu0 := time.Now(), processCPU()
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
+				if k, _ := p.Store.FloorWrite(ctx, i); k > 0 {
+					failed.Add(int64(k))
+				}
+				if err := bot.SendPlain(ctx, client, chats[int(i)%len(chats)], "floor"); err != nil {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	rep := floorReport{Ops: n, Failed: failed.Load(), Seconds: time.Since(start).Seconds(), CPUUs: us(processCPU() - cpu0)}
+	if err := json.NewEncoder(out).Encode(rep); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the benchmark has read its meters
+	return nil
+}
+
+// errorLines passes on only the lines of a log that are errors.
+type errorLines struct {
+	w   io.Writer
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (e *errorLines) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.buf = append(e.buf, p...)
+	for {
+		i := strings.IndexByte(string(e.buf), '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(e.buf[:i+1])
+		e.buf = e.buf[i+1:]
+		if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, "level=ERROR") {
+			_, _ = io.WriteString(e.w, line)
+		}
+	}
+}

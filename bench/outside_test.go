@@ -1,0 +1,56 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/lijntje/lijntje/store/storetest"
+)
+
+// TestBenchOwnProcess runs the tiny benchmark as `lijntje bench` does by
+// default: Lijntje as its own `lijntje serve`, configured through the
+// environment, and the floor in a `lijntje bench --floor-worker`. Every answer
+// is stored, and both children's CPU and their Postgres backends' CPU are
+// measured (a child whose meters were missed shows 0).
+func TestBenchOwnProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the lijntje program")
+	}
+	program := filepath.Join(t.TempDir(), "lijntje")
+	build := exec.Command("go", "build", "-race", "-o", program, "github.com/lijntje/lijntje/cmd/lijntje")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	db := "lijntje_bench_t_" + randomSuffix(t)
+	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
+	o := options(t, db)
+	o.Students, o.JSON, o.MemSizes, o.SendRate, o.Program = 20, true, nil, 20, program
+	var out, errOut bytes.Buffer
+	o.Progress = &errOut
+	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
+		t.Fatalf("bench: %v: %s", err, errOut.String())
+	}
+	var r Result
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	if !r.OwnProcess {
+		t.Error("Lijntje did not run as its own process")
+	}
+	if r.Completed != 20 || r.AnswersStored != 20*8 || r.AnswersLost != 0 || r.Duplicates != 0 {
+		t.Errorf("completed %d check-ins, %d answers stored, %d lost, %d duplicates; want 20, 160, 0, 0",
+			r.Completed, r.AnswersStored, r.AnswersLost, r.Duplicates)
+	}
+	c := r.CPU
+	if c.ProcessUsPerUpdate <= 0 || c.PostgresUsPerUpd <= 0 || c.FloorProcessUsOp <= 0 || c.FloorPostgresUsOp <= 0 {
+		t.Errorf("unmeasured CPU: serve %.0f µs and its Postgres %.0f µs per update, floor worker %.0f µs and its Postgres %.0f µs per op",
+			c.ProcessUsPerUpdate, c.PostgresUsPerUpd, c.FloorProcessUsOp, c.FloorPostgresUsOp)
+	}
+	if r.Memory.ServeVmHWMMB <= 0 {
+		t.Error("the serve child's memory was not read")
+	}
+}
