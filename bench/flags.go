@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,13 @@ func Flags(fs *flag.FlagSet) func() (Options, error) {
 				return *o, fmt.Errorf("bench: --mem-sizes wants numbers, got %q", f)
 			}
 			o.MemSizes = append(o.MemSizes, n)
+		}
+		if !o.InProcess && o.CPUProfile == "" && o.FloorWorker == 0 { // measured from outside (outside.go): this program's serve
+			exe, err := os.Executable()
+			if err != nil {
+				return *o, fmt.Errorf("bench: this program's path: %w", err)
+			}
+			o.Program = exe
 		}
 		return *o, nil
 	}

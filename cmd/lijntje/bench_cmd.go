@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bench"
@@ -32,12 +31,5 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return err
 	}
 	o.Progress = stderr
-	if !o.InProcess && o.CPUProfile == "" { // measured from outside: Lijntje as `lijntje serve` (bench/outside.go)
-		exe, err := os.Executable()
-		if err != nil {
-			return fmt.Errorf("bench: this program's path: %w", err)
-		}
-		o.Program = exe
-	}
 	return bench.Run(ctx, cfg, o, stdout)
 }
