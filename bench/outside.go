@@ -90,7 +90,8 @@ func startServe(ctx context.Context, program string, cfg app.Config, prefix stri
 	}
 	cmd := exec.Command(program, "serve")
 	cmd.Env = childEnv(cfg, prefix, admin, rate)
-	cmd.Stdout, cmd.Stderr = io.Discard, &errorLines{w: stderr} // of its log, the errors
+	log := &errorLines{w: stderr}
+	cmd.Stdout, cmd.Stderr = io.Discard, log // of its log, the errors
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("bench: start %s: %w", program+" serve", err)
 	}
@@ -107,7 +108,7 @@ func startServe(ctx context.Context, program string, cfg app.Config, prefix stri
 		}
 		select {
 		case err := <-c.done:
-			return nil, fmt.Errorf("bench: %s ended before it was ready: %v", program+" serve", err)
+			return nil, fmt.Errorf("bench: %s ended before it was ready (%v): %s", program+" serve", err, log.last())
 		case <-ctx.Done():
 			_ = c.stop()
 			return nil, ctx.Err()
@@ -160,7 +161,8 @@ func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix s
 	}
 	cmd := exec.CommandContext(ctx, program, "bench", "--floor-worker", strconv.Itoa(n))
 	cmd.Env = append(childEnv(cfg, prefix, "127.0.0.1:0", 100000), floorChatsEnv+"="+strings.Join(ids, ","))
-	cmd.Stderr = &errorLines{w: stderr}
+	log := &errorLines{w: stderr}
+	cmd.Stderr = log
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return rep, cpuSample{}, err
@@ -175,7 +177,7 @@ func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix s
 	defer func() { _ = stdin.Close(); _ = cmd.Wait() }()
 	lines := bufio.NewScanner(stdout)
 	if !lines.Scan() || lines.Text() != "ready" {
-		return rep, cpuSample{}, fmt.Errorf("bench: the floor worker did not start: %q", lines.Text())
+		return rep, cpuSample{}, fmt.Errorf("bench: the floor worker did not start: %q %s", lines.Text(), log.last())
 	}
 	cpu0 := meter.sample(ctx)
 	if _, err := io.WriteString(stdin, "go\n"); err != nil {
@@ -249,11 +251,23 @@ func floorWorker(ctx context.Context, cfg app.Config, n int, out io.Writer) erro
 	return nil
 }
 
-// errorLines passes on only the lines of a log that are errors.
+// errorLines passes on only the lines of a log that are errors, and keeps
+// the last line of any kind (a child that fails to start says why in it).
 type errorLines struct {
-	w   io.Writer
-	mu  sync.Mutex
-	buf []byte
+	w    io.Writer
+	mu   sync.Mutex
+	buf  []byte
+	tail string
+}
+
+// last is the last complete line written, or what is pending.
+func (e *errorLines) last() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.buf) > 0 {
+		return strings.TrimSpace(string(e.buf))
+	}
+	return strings.TrimSpace(e.tail)
 }
 
 func (e *errorLines) Write(p []byte) (int, error) {
@@ -267,6 +281,7 @@ func (e *errorLines) Write(p []byte) (int, error) {
 		}
 		line := string(e.buf[:i+1])
 		e.buf = e.buf[i+1:]
+		e.tail = line
 		if strings.Contains(line, `"level":"ERROR"`) || strings.Contains(line, "level=ERROR") {
 			_, _ = io.WriteString(e.w, line)
 		}

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lijntje/lijntje/store/storetest"
@@ -52,5 +55,19 @@ func TestBenchOwnProcess(t *testing.T) {
 	}
 	if r.Memory.ServeVmHWMMB <= 0 {
 		t.Error("the serve child's memory was not read")
+	}
+}
+
+// A serve child that cannot start: the benchmark says why, in the child's
+// own words, instead of waiting for it.
+func TestServeChildThatFailsSaysWhy(t *testing.T) {
+	program := filepath.Join(t.TempDir(), "lijntje")
+	script := "#!/bin/sh\necho 'lijntje: DATABASE_URL: cannot connect' >&2\nexit 1\n"
+	if err := os.WriteFile(program, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := startServe(context.Background(), program, testConfig(t), "lijntje_t_x:", 100, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL: cannot connect") {
+		t.Fatalf("got %v, want the child's reason", err)
 	}
 }
