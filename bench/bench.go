@@ -654,18 +654,31 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 	if err != nil {
 		return err
 	}
-	var next atomic.Int64
-	var failed atomic.Int64
-	var wg sync.WaitGroup
 	start := time.Now()
 	cpu0 := meter.sample(ctx)
+	failed := floorOps(ctx, p.Store, client, chats, n)
+	cpu1 := meter.sample(ctx)
+	el := time.Since(start)
+	if failed > 0 {
+		return fmt.Errorf("bench: %d bare operations failed", failed)
+	}
+	floorFigures(r, cpu1.sub(cpu0), n, el)
+	return nil
+}
+
+// floorOps runs n bare operations (one Redis round trip, one Postgres
+// insert, one send to the double) on 32 goroutines, as many as the
+// dispatcher has workers, and returns how many of their parts failed.
+func floorOps(ctx context.Context, st *store.Store, client *bot.Client, chats []int64, n int) int64 {
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
 	for range 32 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if n, _ := p.Store.FloorWrite(ctx, i); n > 0 {
-					failed.Add(int64(n))
+				if k, _ := st.FloorWrite(ctx, i); k > 0 {
+					failed.Add(int64(k))
 				}
 				if err := bot.SendPlain(ctx, client, chats[int(i)%len(chats)], "floor"); err != nil {
 					failed.Add(1)
@@ -674,13 +687,7 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 		}()
 	}
 	wg.Wait()
-	cpu1 := meter.sample(ctx)
-	el := time.Since(start)
-	if f := failed.Load(); f > 0 {
-		return fmt.Errorf("bench: %d bare operations failed", f)
-	}
-	floorFigures(r, cpu1.sub(cpu0), n, el)
-	return nil
+	return failed.Load()
 }
 
 // floorFigures sets the floor's figures and the ratios from what n bare

@@ -37,19 +37,7 @@ func options(t *testing.T, db string) Options {
 // answer stored, nothing delivered twice. It times nothing. Not parallel:
 // the benchmark measures the process.
 func TestBenchTiny(t *testing.T) {
-	db := "lijntje_bench_t_" + randomSuffix(t)
-	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
-	o := options(t, db)
-	o.Students, o.JSON, o.MemSizes, o.SendRate = 20, true, []int{100, 300}, 20
-	var out, errOut bytes.Buffer
-	o.Progress = &errOut
-	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
-		t.Fatalf("bench: %v: %s", err, errOut.String())
-	}
-	var r Result
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatalf("%v: %s", err, out.String())
-	}
+	r := runTiny(t, func(o *Options) { o.MemSizes = []int{100, 300} })
 	if r.Completed != 20 || r.Updates != 20*8 {
 		t.Errorf("completed %d check-ins with %d taps, want 20 with 160", r.Completed, r.Updates)
 	}
@@ -71,6 +59,27 @@ func TestBenchTiny(t *testing.T) {
 	if len(r.Memory.SchedulerPhases) != 2 || r.Memory.SchedulerPhases[1].Opened == 0 {
 		t.Errorf("memory phases: %+v", r.Memory.SchedulerPhases)
 	}
+}
+
+// runTiny runs the benchmark with 20 students on a database of its own,
+// with the options change makes, and returns its figures.
+func runTiny(t *testing.T, change func(*Options)) Result {
+	t.Helper()
+	db := "lijntje_bench_t_" + randomSuffix(t)
+	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
+	o := options(t, db)
+	o.Students, o.JSON, o.MemSizes, o.SendRate = 20, true, nil, 20
+	change(&o)
+	var out, errOut bytes.Buffer
+	o.Progress = &errOut
+	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
+		t.Fatalf("bench: %v: %s", err, errOut.String())
+	}
+	var r Result
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("%v: %s", err, out.String())
+	}
+	return r
 }
 
 func randomSuffix(t *testing.T) string {

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -197,9 +196,8 @@ func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix s
 	return rep, used, nil
 }
 
-// floorWorker is the child side of runFloorChild: n bare operations (one
-// Redis round trip, one Postgres insert, one send to the double) on 32
-// goroutines, as in the throughput phase, and a JSON report of its own CPU.
+// floorWorker is the child side of runFloorChild: n bare operations
+// (floorOps) and a JSON report of its own CPU.
 func floorWorker(ctx context.Context, cfg app.Config, n int, out io.Writer) error {
 	var chats []int64
 	for _, f := range strings.Split(os.Getenv(floorChatsEnv), ",") {
@@ -225,25 +223,9 @@ func floorWorker(ctx context.Context, cfg app.Config, n int, out io.Writer) erro
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		return fmt.Errorf("bench: floor worker: no go: %w", err)
 	}
-	var next, failed atomic.Int64
-	var wg sync.WaitGroup
 	start, cpu0 := time.Now(), processCPU()
-	for range 32 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if k, _ := p.Store.FloorWrite(ctx, i); k > 0 {
-					failed.Add(int64(k))
-				}
-				if err := bot.SendPlain(ctx, client, chats[int(i)%len(chats)], "floor"); err != nil {
-					failed.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	rep := floorReport{Ops: n, Failed: failed.Load(), Seconds: time.Since(start).Seconds(), CPUUs: us(processCPU() - cpu0)}
+	failed := floorOps(ctx, p.Store, client, chats, n)
+	rep := floorReport{Ops: n, Failed: failed, Seconds: time.Since(start).Seconds(), CPUUs: us(processCPU() - cpu0)}
 	if err := json.NewEncoder(out).Encode(rep); err != nil {
 		return err
 	}

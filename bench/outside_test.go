@@ -1,17 +1,13 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/lijntje/lijntje/store/storetest"
 )
 
 // TestBenchOwnProcess runs the tiny benchmark as `lijntje bench` does by
@@ -28,19 +24,7 @@ func TestBenchOwnProcess(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	db := "lijntje_bench_t_" + randomSuffix(t)
-	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
-	o := options(t, db)
-	o.Students, o.JSON, o.MemSizes, o.SendRate, o.Program = 20, true, nil, 20, program
-	var out, errOut bytes.Buffer
-	o.Progress = &errOut
-	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
-		t.Fatalf("bench: %v: %s", err, errOut.String())
-	}
-	var r Result
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatalf("%v: %s", err, out.String())
-	}
+	r := runTiny(t, func(o *Options) { o.Program = program })
 	if !r.OwnProcess {
 		t.Error("Lijntje did not run as its own process")
 	}
