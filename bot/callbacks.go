@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	tgbot "github.com/go-telegram/bot"
+
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -178,7 +180,8 @@ func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
 }
 
 func (b *Bot) sendCallbackAnswer(ctx context.Context, x *in, text string) {
-	if err := b.send.AnswerCallback(ctx, x.u.CallbackQuery.ID, text); err != nil {
+	_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: x.u.CallbackQuery.ID, Text: text})
+	if err != nil {
 		b.log.WarnContext(ctx, "answer callback", "chat_id", x.chatID, "update_id", x.u.ID, "err", err)
 	}
 }
