@@ -26,24 +26,12 @@ func TestStaleRuleIsOneWhateverTheAnswer(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
 	ctx := context.Background()
-	coach, _, _ := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
-	s, code, _ := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
-	if _, err := st.RedeemInvite(ctx, code, 3001); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.ScheduleCheckin(ctx, s.ID, now, now, true); err != nil {
-		t.Fatal(err)
-	}
-	convs, _, err := st.StartDueCheckins(ctx, now, 10, func(d store.DueCheckin) (store.Opened, error) {
-		return store.Opened{FlowID: "checkin", Version: "v1", Step: "mood", ExpiresAt: now.Add(48 * time.Hour)}, nil
-	})
-	if err != nil || len(convs) != 1 {
-		t.Fatalf("start: %v %v", convs, err)
-	}
-	owner := store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: 3001}
+	const chat = 7_000_003_001 // above 2^32, as many are
+	s, checkin := storetest.CheckinAt(t, st, chat, now, "mood")
+	owner := store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat}
 	tap := func(update int64) store.Record {
-		return store.Record{UpdateID: update, StudentID: s.ID, CheckinID: convs[0].CheckinID, Version: "v1", Step: "mood", Option: "1",
-			At: now, NextStep: "daytime", Owner: owner, Out: []store.Message{{ChatID: 3001, Kind: store.KindEdit, Text: "next"}}}
+		return store.Record{UpdateID: update, StudentID: s.ID, CheckinID: checkin, Version: "v1", Step: "mood", Option: "1",
+			At: now, NextStep: "daytime", Owner: owner, Out: []store.Message{{ChatID: chat, Kind: store.KindEdit, Text: "next"}}}
 	}
 	if _, err := st.RecordUpdate(ctx, tap(1)); err != nil { // the check-in moves on to daytime
 		t.Fatal(err)
@@ -121,18 +109,9 @@ func TestRecordStatementPlannedOnce(t *testing.T) {
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	st := store.New(pool, rdb, store.WithRedisPrefix(storetest.RedisPrefix(t)), store.WithClock(func() time.Time { return now }))
-	coach, _, err := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, code, err := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	coach := storetest.Coach(t, st, store.Coach{Name: "Sanne"}, 0)
 	const chat = 7_812_345_678 // above 2^32, as many are
-	if _, err := st.RedeemInvite(ctx, code, chat); err != nil {
-		t.Fatal(err)
-	}
+	s := storetest.LinkedStudent(t, st, store.NewStudent{Name: "Noor", CoachID: coach.ID}, chat)
 	owner := store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat}
 	for i := range 12 {
 		r := store.Record{UpdateID: int64(900_000_001 + i), StudentID: s.ID, At: now, Owner: owner,
@@ -159,19 +138,10 @@ func TestCoachMessagesAboutAnAlertBelongToItsStudent(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday night
 	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
-	coach, _, err := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, _, err := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alert, err := st.AddAlertRow(ctx, s.ID, "crisis", "open", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const coachChat = 6_123_456_789_0
+	coach := storetest.Coach(t, st, store.Coach{Name: "Sanne"}, 0)
+	s, _ := storetest.Student(t, st, store.NewStudent{Name: "Noor", CoachID: coach.ID})
+	alert := storetest.AlertRow(t, st, s.ID, "crisis", "open", now)
+	const coachChat = 61_234_567_890
 	r := store.Record{UpdateID: 5_000_000_001, At: now, Out: []store.Message{
 		{ChatID: coachChat, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "jij pakt het op", AlertID: alert},
 		{ChatID: coachChat, Lane: store.LaneInteractive, Kind: store.KindSend, Text: "niet gevonden", AlertID: alert + 1000},

@@ -102,23 +102,11 @@ func TestRecordUpdateOnceAndOnlyOnTheCurrentStep(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
 	ctx := context.Background()
-	coach, _, _ := st.AddCoach(ctx, store.Coach{Name: "Sanne"}, time.Hour)
-	s, code, _ := st.AddStudent(ctx, store.NewStudent{Name: "Noor", CoachID: coach.ID}, time.Hour)
-	if _, err := st.RedeemInvite(ctx, code, 3001); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.ScheduleCheckin(ctx, s.ID, now, now, true); err != nil {
-		t.Fatal(err)
-	}
-	convs, _, err := st.StartDueCheckins(ctx, now, 10, func(d store.DueCheckin) (store.Opened, error) {
-		return store.Opened{FlowID: "checkin", Version: "v1", Step: "mood", ExpiresAt: now.Add(48 * time.Hour)}, nil
-	})
-	if err != nil || len(convs) != 1 {
-		t.Fatalf("start: %v %v", convs, err)
-	}
-	rec := store.Record{UpdateID: 11, StudentID: s.ID, CheckinID: convs[0].CheckinID, Version: "v1", Step: "mood", Option: "4",
+	const chat = 7_000_003_001 // above 2^32, as many are
+	s, checkin := storetest.CheckinAt(t, st, chat, now, "mood")
+	rec := store.Record{UpdateID: 11, StudentID: s.ID, CheckinID: checkin, Version: "v1", Step: "mood", Option: "4",
 		At: now, NextStep: "daytime", Out: []store.Message{
-			{ChatID: 3001, Kind: store.KindEdit, Text: "first"}, {ChatID: 3001, Kind: store.KindSend, Text: "second"}}}
+			{ChatID: chat, Kind: store.KindEdit, Text: "first"}, {ChatID: chat, Kind: store.KindSend, Text: "second"}}}
 	res, err := st.RecordUpdate(ctx, rec)
 	if err != nil || len(res.OutboxIDs) != 2 || res.OutboxIDs[0] >= res.OutboxIDs[1] {
 		t.Fatalf("record: %+v %v; want two outbox rows in order", res, err)

@@ -63,6 +63,26 @@ func LinkedStudent(t testing.TB, st *store.Store, n store.NewStudent, chatID int
 	return r.Student
 }
 
+// CheckinAt adds a coach and a student linked to chatID whose check-in
+// (flow checkin, version v1) was opened at now on step: the scene of a
+// store test about answering it. It returns the student and the check-in.
+func CheckinAt(t testing.TB, st *store.Store, chatID int64, now time.Time, step string) (store.Student, int64) {
+	t.Helper()
+	ctx := context.Background()
+	coach := Coach(t, st, store.Coach{Name: "Sanne"}, 0)
+	s := LinkedStudent(t, st, store.NewStudent{Name: "Noor", CoachID: coach.ID}, chatID)
+	if _, err := st.ScheduleCheckin(ctx, s.ID, now, now, true); err != nil {
+		t.Fatalf("storetest: schedule: %v", err)
+	}
+	convs, _, err := st.StartDueCheckins(ctx, now, 10, func(store.DueCheckin) (store.Opened, error) {
+		return store.Opened{FlowID: "checkin", Version: "v1", Step: step, ExpiresAt: now.Add(48 * time.Hour)}, nil
+	})
+	if err != nil || len(convs) != 1 {
+		t.Fatalf("storetest: start the check-in: %v %v", convs, err)
+	}
+	return s, convs[0].CheckinID
+}
+
 // StudentsDue adds an active student linked to each chat, all of coachID,
 // each with a check-in due at at.
 func StudentsDue(t testing.TB, st *store.Store, coachID int64, chats []int64, at time.Time) {
