@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tgbot "github.com/go-telegram/bot"
-
 	"github.com/lijntje/lijntje/bot/sender"
 	"github.com/lijntje/lijntje/bot/telegramtest"
 	"github.com/lijntje/lijntje/store"
@@ -22,7 +20,7 @@ func TestSenderSendsHandedMessagesWhileTheSweepWaits(t *testing.T) {
 	srv := telegramtest.Start(t)
 	st := storetest.New(t)
 	ctx := context.Background()
-	tg, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
+	tg, err := srv.Client()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
 
@@ -144,6 +145,11 @@ func Start(t TB, opts ...Options) *Server {
 
 // Token returns the bot token the server accepts.
 func (s *Server) Token() string { return s.opts.Token }
+
+// Client returns a go-telegram/bot client of this server's bot.
+func (s *Server) Client() (*tgbot.Bot, error) {
+	return tgbot.New(s.Token(), tgbot.WithServerURL(s.URL), tgbot.WithSkipGetMe())
+}
 
 // BotUsername returns the bot's username (without "@").
 func (s *Server) BotUsername() string { return s.opts.BotUsername }

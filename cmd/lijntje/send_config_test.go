@@ -82,7 +82,7 @@ func TestSendRate500AndNoChatPacingAreUsed(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := telegramtest.Start(t, telegramtest.Options{GlobalRate: 1000, PerChatBurst: 1000, PerChatRate: 1000})
-	tg, err := tgbot.New(srv.Token(), tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe())
+	tg, err := srv.Client()
 	if err != nil {
 		t.Fatal(err)
 	}
