@@ -365,6 +365,26 @@ func (w *benchWorld) tapper(ctx context.Context) {
 	}
 }
 
+// openOn opens the benchmark's parts on the database dbURL with the double
+// tg as Telegram, no quiet hours, no webhook and listeners on free ports;
+// send sets the sender's rates. The Redis prefix starts empty.
+func openOn(ctx context.Context, base app.Config, dbURL string, tg *telegramtest.Server, prefix string, log *slog.Logger, send func(*app.Config)) (*app.Parts, error) {
+	cfg := base
+	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername = dbURL, tg.Token(), tg.URL, tg.BotUsername()
+	cfg.HTTPAddr, cfg.AdminAddr, cfg.WebhookURL = "127.0.0.1:0", "127.0.0.1:0", ""
+	cfg.Schedule.Cadence.Quiet = benchNoQuiet
+	send(&cfg)
+	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: prefix})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Store.FlushRedis(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
 // startApp builds the application on the benchmark's parts and starts it.
 func startApp(ctx context.Context, p *app.Parts) (*app.App, error) {
 	a, err := app.NewOn(ctx, p)
@@ -390,20 +410,14 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	hot := int(o.HotRate)
 	tg := telegramtest.NewServer(telegramtest.Options{GlobalRate: hot, PerChatBurst: hot, PerChatRate: o.HotRate})
 	defer tg.Close()
-	cfg := base
-	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
-	cfg.AdminAddr = "127.0.0.1:0"
-	cfg.Schedule.Cadence.Quiet = benchNoQuiet
-	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate = o.HotRate, false, o.HotRate, o.HotRate
-	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.RedisPrefix})
+	p, err := openOn(ctx, base, dbURL, tg, o.RedisPrefix, log, func(c *app.Config) {
+		c.SendRate, c.SendRateAuto, c.SendChatBurst, c.SendChatRate = o.HotRate, false, o.HotRate, o.HotRate
+	})
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	if err := p.Store.FlushRedis(ctx); err != nil {
-		return nil, err
-	}
+	cfg := p.Cfg
 
 	w := &benchWorld{tg: tg, students: map[int64]*simStudent{}, taps: make(chan tapJob, o.Students+16), preferred: quietAnswers(p.Flows)}
 	if o.Rate > 0 {

@@ -263,20 +263,13 @@ func runWave(ctx context.Context, o Options, base app.Config, log *slog.Logger, 
 	}
 	tg := telegramtest.NewServer(telegramtest.Options{GlobalRate: 30, PerChatBurst: 3, PerChatRate: 1}) // Telegram's limits
 	defer tg.Close()
-	cfg := base
-	cfg.DatabaseURL, cfg.Token, cfg.APIURL, cfg.BotUsername, cfg.HTTPAddr = dbURL, tg.Token(), tg.URL, tg.BotUsername(), "127.0.0.1:0"
-	cfg.AdminAddr = "127.0.0.1:0"
-	cfg.Schedule.Cadence.Quiet = benchNoQuiet
-	cfg.WebhookURL = ""
-	cfg.SendRate, cfg.SendRateAuto, cfg.SendChatBurst, cfg.SendChatRate, cfg.SendChatOff = wo.Rate, false, 0, 0, false // the sender's own per-chat pacing
-	p, err := app.Open(ctx, cfg, app.Options{Log: log, RedisPrefix: o.RedisPrefix})
+	p, err := openOn(ctx, base, dbURL, tg, o.RedisPrefix, log, func(c *app.Config) {
+		c.SendRate, c.SendRateAuto, c.SendChatBurst, c.SendChatRate, c.SendChatOff = wo.Rate, false, 0, 0, false // the sender's own per-chat pacing
+	})
 	if err != nil {
 		return nil, err
 	}
 	defer p.Close()
-	if err := p.Store.FlushRedis(ctx); err != nil {
-		return nil, err
-	}
 
 	w := &waveWorld{chats: map[int64]*waveChat{}, preferred: quietAnswers(p.Flows)}
 	coach, coachCode, err := p.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
