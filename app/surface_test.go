@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -26,7 +25,7 @@ func get(t *testing.T, url string) (int, string) {
 
 // Not parallel: /metrics reports the cases of the latest serve in the process.
 func TestHealthAndMetricsOnlyOnTheAdminListener(t *testing.T) {
-	addr := freeAddr(t)
+	addr := apptest.FreeAddr(t)
 	e := apptest.New(t, apptest.Options{})
 	cfg := e.Config()
 	cfg.HTTPAddr, cfg.WebhookURL, cfg.WebhookSecret = addr, "http://"+addr+app.WebhookPath, "s3cret-token_1"
@@ -72,14 +71,4 @@ func TestHealthAndMetricsOnlyOnTheAdminListener(t *testing.T) {
 	if code != http.StatusServiceUnavailable || strings.TrimSpace(body) != "redis: unavailable" {
 		t.Errorf("/readyz with Redis gone: %d %q, want 503 \"redis: unavailable\"", code, body)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"testing"
 	"time"
 
@@ -175,4 +176,16 @@ func (e *Env) Stop() {
 	case <-time.After(30 * time.Second):
 		e.t.Error("the application did not stop within 30s")
 	}
+}
+
+// FreeAddr returns a 127.0.0.1 address with a port free right now, for a
+// listener the test configures (a webhook's, say).
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/app/apptest"
 	"github.com/lijntje/lijntje/demo"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -119,14 +120,14 @@ func demoJoins(t *testing.T, page string) {
 
 func TestTwoDemosSideBySide(t *testing.T) {
 	t.Parallel()
-	a, b := freeAddr(t), freeAddr(t)
+	a, b := apptest.FreeAddr(t), apptest.FreeAddr(t)
 	pageA, _, _ := startDemo(t, a)
 	pageB, _, _ := startDemo(t, b)
 	if pageA == "" || pageB == "" {
 		t.Fatal("a demo did not start")
 	}
 	// A third one on the first one's database is refused, in one line, and harms nothing.
-	_, done, _ := startDemo(t, freeAddr(t), "--name", strings.TrimPrefix(mustDemoDB(t, a), "lijntje_demo_"))
+	_, done, _ := startDemo(t, apptest.FreeAddr(t), "--name", strings.TrimPrefix(mustDemoDB(t, a), "lijntje_demo_"))
 	select {
 	case err := <-done:
 		if err == nil || !strings.Contains(err.Error(), "another lijntje demo is running") || strings.Contains(err.Error(), "\n") {
@@ -153,7 +154,7 @@ func mustDemoDB(t *testing.T, addr string) string {
 // comes back to the coach.
 func TestDemoShowsAnAgreementAndAMessage(t *testing.T) {
 	t.Parallel()
-	page, _, _ := startDemo(t, freeAddr(t), "--name", "relatie")
+	page, _, _ := startDemo(t, apptest.FreeAddr(t), "--name", "relatie")
 	if page == "" {
 		t.Fatal("the demo did not start")
 	}

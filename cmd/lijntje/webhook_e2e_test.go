@@ -11,22 +11,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/app/apptest"
 	"github.com/lijntje/lijntje/store/storetest"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func TestWebhookModeChecksTheSecret(t *testing.T) {
 	t.Parallel()
-	addr := freeAddr(t)
+	addr := apptest.FreeAddr(t)
 	w := newWorldWith(t, map[string]string{
 		"HTTP_ADDR":      addr,
 		"WEBHOOK_URL":    "http://" + addr + app.WebhookPath,
