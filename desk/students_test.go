@@ -19,9 +19,9 @@ func TestDeskMoveStudentTellsAllThree(t *testing.T) {
 	ctx := context.Background()
 	d := newDesk(t, "en")
 	d.Store = storetest.New(t)
-	sanne := storetest.Coach(t, d.Store, store.Coach{Name: "Sanne de Vries"}, 9001)
-	ahmed := storetest.Coach(t, d.Store, store.Coach{Name: "Ahmed Yilmaz"}, 9002)
-	noor := storetest.LinkedStudent(t, d.Store, store.NewStudent{Name: "Noor Bakker", CoachID: sanne.ID}, 9003)
+	sanne := storetest.Coach(t, d.Store, store.Coach{Name: "Sanne de Vries"}, 7_000_001_001)
+	ahmed := storetest.Coach(t, d.Store, store.Coach{Name: "Ahmed Yilmaz"}, 7_000_002_002)
+	noor := storetest.LinkedStudent(t, d.Store, store.NewStudent{Name: "Noor Bakker", CoachID: sanne.ID}, 7_000_003_003)
 	mv, n, err := d.MoveStudent(ctx, noor.ID, "Ahmed")
 	if err != nil || n != 3 || mv.To.ID != ahmed.ID || mv.From.ID != sanne.ID {
 		t.Fatalf("move: %+v, %d messages, %v; want to Ahmed with 3 messages", mv, n, err)
@@ -30,7 +30,7 @@ func TestDeskMoveStudentTellsAllThree(t *testing.T) {
 	for _, o := range storetest.Outbox(t, d.Store) {
 		chats[o.ChatID] = true
 	}
-	if !chats[9001] || !chats[9002] || !chats[9003] {
+	if !chats[7_000_001_001] || !chats[7_000_002_002] || !chats[7_000_003_003] {
 		t.Errorf("messages went to %v, want the student and both coaches", chats)
 	}
 	if _, _, err := d.MoveStudent(ctx, noor.ID, "Ahmed"); err == nil || !strings.HasPrefix(err.Error(), "student move: ") {
@@ -47,7 +47,7 @@ func TestDeskCheckinNowOnlyForActiveStudents(t *testing.T) {
 	d.Store = storetest.New(t)
 	sanne := storetest.Coach(t, d.Store, store.Coach{Name: "Sanne de Vries"}, 0)
 	invited, _ := storetest.Student(t, d.Store, store.NewStudent{Name: "Sem de Boer", CoachID: sanne.ID})
-	active := storetest.LinkedStudent(t, d.Store, store.NewStudent{Name: "Noor Bakker", CoachID: sanne.ID}, 9003)
+	active := storetest.LinkedStudent(t, d.Store, store.NewStudent{Name: "Noor Bakker", CoachID: sanne.ID}, 7_000_003_003)
 	if _, err := d.CheckinNow(ctx, invited.ID, false); err == nil || !strings.HasPrefix(err.Error(), "checkin now: ") {
 		t.Errorf("check-in now for an invited student: %v, want refused", err)
 	}
