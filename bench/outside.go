@@ -47,12 +47,13 @@ func childEnv(cfg app.Config, prefix, admin string, rate float64) []string {
 		"WEBHOOK_URL":      "",
 		"SEND_RATE":        strconv.FormatFloat(rate, 'f', -1, 64),
 		"SEND_RATE_MAX":    strconv.FormatFloat(max(rate, 30), 'f', -1, 64),
-		"SEND_CHAT_RATE":   "0",           // per-chat pacing off: Telegram's network is not part of the target
-		"QUIET_HOURS":      "00:01-00:01", // never quiet: the benchmark runs at any hour
+		"SEND_CHAT_RATE":   "0",                                                       // per-chat pacing off: Telegram's network is not part of the target
+		"QUIET_HOURS":      clockOf(benchNoQuiet[0]) + "-" + clockOf(benchNoQuiet[1]), // never quiet: the benchmark runs at any hour
 	}
 	var env []string
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !isSet(set, k) {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ours := set[k]; !ours {
 			env = append(env, kv)
 		}
 	}
@@ -62,7 +63,8 @@ func childEnv(cfg app.Config, prefix, admin string, rate float64) []string {
 	return env
 }
 
-func isSet(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+// clockOf writes minutes after midnight as QUIET_HOURS does (HH:MM).
+func clockOf(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
 
 // freeAddr returns a free 127.0.0.1 port.
 func freeAddr() (string, error) {
