@@ -308,15 +308,9 @@ func (w *benchWorld) observe(m telegramtest.Sent) {
 		return
 	}
 	var job *tapJob
-	var key string
-	for _, row := range m.Keyboard {
-		for _, b := range row {
-			ci, step, opt, ok := flows.ParseCallbackData(b.CallbackData)
-			if ok && (job == nil || opt == w.preferred[step]) {
-				job = &tapJob{s: s, msg: m.MessageID, data: b.CallbackData}
-				key = strconv.FormatInt(ci, 10) + "/" + step
-			}
-		}
+	data, key := pickAnswer(m.Keyboard, w.preferred)
+	if data != "" {
+		job = &tapJob{s: s, msg: m.MessageID, data: data}
 	}
 	if job == nil && len(m.Keyboard) > 0 {
 		return // a keyboard that is not a check-in question (the moment question at onboarding)
@@ -344,6 +338,22 @@ func (w *benchWorld) observe(m telegramtest.Sent) {
 	default:
 		w.dropped++ // cannot happen: one question per student is open at a time
 	}
+}
+
+// pickAnswer picks the button a simulated student taps on a question: the
+// preferred answer of its step, else the first answer button. key names the
+// question (check-in/step); data is empty for a keyboard of no check-in
+// question.
+func pickAnswer(keyboard [][]telegramtest.Button, preferred map[string]string) (data, key string) {
+	for _, row := range keyboard {
+		for _, b := range row {
+			ci, step, opt, ok := flows.ParseCallbackData(b.CallbackData)
+			if ok && (data == "" || opt == preferred[step]) {
+				data, key = b.CallbackData, strconv.FormatInt(ci, 10)+"/"+step
+			}
+		}
+	}
+	return data, key
 }
 
 // tapper answers questions, at the offered rate when there is one.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/lijntje/lijntje/app"
 	"github.com/lijntje/lijntje/bot/telegramtest"
-	"github.com/lijntje/lijntje/flows"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -152,15 +151,9 @@ func (w *waveWorld) observe(m telegramtest.Sent) {
 
 func (w *waveWorld) tapperLocked(c *waveChat, m telegramtest.Sent, now time.Time) {
 	var job *tapJob
-	var key string
-	for _, row := range m.Keyboard {
-		for _, b := range row {
-			ci, step, opt, ok := flows.ParseCallbackData(b.CallbackData)
-			if ok && (job == nil || opt == w.preferred[step]) {
-				job = &tapJob{msg: m.MessageID, data: b.CallbackData}
-				key = strconv.FormatInt(ci, 10) + "/" + step
-			}
-		}
+	data, key := pickAnswer(m.Keyboard, w.preferred)
+	if data != "" {
+		job = &tapJob{msg: m.MessageID, data: data}
 	}
 	if job == nil && len(m.Keyboard) > 0 {
 		return
