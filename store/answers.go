@@ -60,10 +60,15 @@ type Recorded struct {
 // ErrDuplicate for an update handled before and ErrStale for an answer that does not
 // fit the check-in's current step (its update is marked handled, nothing else is
 // written: recordCore). An update without signals, manual check-in or follow-up is
-// one statement; one with them runs the same statement first in a transaction.
+// one statement, committed with those of other updates written at the same
+// time (group.go); one with them runs the same statement first in a transaction.
 func (s *Store) RecordUpdate(ctx context.Context, r Record) (Recorded, error) {
 	if len(r.Signals) == 0 && r.ManualCheckinFor == 0 && r.Followup == nil {
-		return s.recordCore(ctx, s.db, r)
+		args, err := s.recordArgs(ctx, s.db, r)
+		if err != nil {
+			return Recorded{}, err
+		}
+		return s.groupWrite(ctx, r, args)
 	}
 	return s.recordTx(ctx, r, nil)
 }

@@ -17,9 +17,9 @@ type queryRower interface {
 // one statement whose CTEs check that the chat still belongs to r.Owner,
 // record the update as handled, advance the check-in when the answer fits its
 // current step, and only then store the answer and the replies (leased to the
-// caller). On its own (an update without signals) it is one round trip and
-// one commit; RecordUpdate runs it first in the transaction of an update that
-// writes more.
+// caller). On its own (an update without signals) it is committed with the
+// same statement of other updates written at the same time (group.go);
+// RecordUpdate runs it first in the transaction of an update that writes more.
 //
 // The statement has no per-row lookups (alertStudents does them beforehand,
 // for the rare coach's update that needs them): so its generic plan is cheap
@@ -31,6 +31,15 @@ type queryRower interface {
 // one is refused (ErrStale) with only its update marked handled, since it
 // was; a repeat of it is then a duplicate (ErrDuplicate).
 func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorded, error) {
+	args, err := s.recordArgs(ctx, q, r)
+	if err != nil {
+		return Recorded{}, err
+	}
+	return s.recordRow(ctx, q, r, args)
+}
+
+// recordArgs encodes r's replies and gives the recordSQL statement's arguments.
+func (s *Store) recordArgs(ctx context.Context, q queryRower, r Record) ([]any, error) {
 	n := len(r.Out)
 	chats, lanes, checkins, deliveries := make([]int64, n), make([]int16, n), make([]int64, n), make([]int64, n)
 	students, cases := make([]int64, n), make([]int64, n)
@@ -38,20 +47,23 @@ func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorde
 	for i, m := range r.Out {
 		p, err := json.Marshal(m)
 		if err != nil {
-			return Recorded{}, fmt.Errorf("encode message: %w", err)
+			return nil, fmt.Errorf("encode message: %w", err)
 		}
 		chats[i], lanes[i], methods[i], payloads[i], files[i] = m.ChatID, int16(m.Lane), m.Kind, string(p), m.File
 		checkins[i], deliveries[i] = m.CheckinID, m.DeliveryID
 		students[i], cases[i] = m.about(r.StudentID)
 	}
 	if err := alertStudents(ctx, q, students, cases); err != nil {
-		return Recorded{}, err
+		return nil, err
 	}
-	var handled, advanced bool
-	var ids []int64
-	var owned bool
-	err := q.QueryRow(ctx, `WITH w AS (
-			SELECT `+ownerCheck(23)+` AS owned
+	return []any{r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
+		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
+		r.Owner.Role, r.Owner.ID, r.Owner.ChatID}, nil
+}
+
+// recordSQL is recordCore's one statement (its arguments: recordArgs).
+var recordSQL = `WITH w AS (
+			SELECT ` + ownerCheck(23) + ` AS owned
 		), u AS (
 			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned AND $1::bigint <> 0
 			ON CONFLICT DO NOTHING RETURNING update_id
@@ -79,13 +91,20 @@ func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorde
 			ORDER BY m.ord
 			RETURNING id
 		)
-		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`,
-		r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
-		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
-		r.Owner.Role, r.Owner.ID, r.Owner.ChatID).Scan(&owned, &handled, &advanced, &ids)
-	if err != nil {
+		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`
+
+// recordRow runs recordSQL with args on q.
+func (s *Store) recordRow(ctx context.Context, q queryRower, r Record, args []any) (Recorded, error) {
+	var handled, advanced, owned bool
+	var ids []int64
+	if err := q.QueryRow(ctx, recordSQL, args...).Scan(&owned, &handled, &advanced, &ids); err != nil {
 		return Recorded{}, fmt.Errorf("record update: %w", err)
 	}
+	return recorded(r, owned, handled, advanced, ids)
+}
+
+// recorded reads the outcome of r from what recordSQL returned.
+func recorded(r Record, owned, handled, advanced bool, ids []int64) (Recorded, error) {
 	if !owned {
 		return Recorded{}, ErrNotOwner
 	}

@@ -19,11 +19,12 @@ import (
 
 // Store is the record (Postgres) and the fast path (Redis).
 type Store struct {
-	db  *pgxpool.Pool
-	rdb *redis.Client
-	key keys
-	now func() time.Time
-	bot int64 // the Telegram bot whose update IDs this store records (see WithBotID)
+	db    *pgxpool.Pool
+	rdb   *redis.Client
+	key   keys
+	now   func() time.Time
+	bot   int64 // the Telegram bot whose update IDs this store records (see WithBotID)
+	group *group
 }
 
 // Option configures a Store.
@@ -37,7 +38,7 @@ func WithRedisPrefix(prefix string) Option { return func(s *Store) { s.key = key
 
 // New wraps an open pool and Redis client.
 func New(db *pgxpool.Pool, rdb *redis.Client, opts ...Option) *Store {
-	s := &Store{db: db, rdb: rdb, key: keys{prefix: "lijntje:"}, now: time.Now}
+	s := &Store{db: db, rdb: rdb, key: keys{prefix: "lijntje:"}, now: time.Now, group: newGroup()}
 	for _, o := range opts {
 		o(s)
 	}
