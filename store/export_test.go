@@ -16,30 +16,33 @@ func (s *Store) DB() *pgxpool.Pool { return s.db }
 // HoldWrites keeps every update's write waiting until release, as if every
 // batch were busy. With alone false no write goes on its own meanwhile: the
 // store's own tests queue several writes and let them go as one batch.
-func (s *Store) HoldWrites(alone bool) (release func()) {
-	g := s.group
-	g.mu.Lock()
-	wait := g.wait
+func (s *Store) HoldWrites(alone bool) (release func()) { return hold(s.group, alone) }
+
+// QueuedWrites is how many updates' writes wait for a batch.
+func (s *Store) QueuedWrites() int { return queued(s.group) }
+
+func hold[T any](t *turns[T], alone bool) (release func()) {
+	t.mu.Lock()
+	wait := t.wait
 	if !alone {
-		g.wait = 0
+		t.wait = 0
 	}
-	g.mu.Unlock()
-	for range cap(g.slots) {
-		g.slots <- struct{}{}
+	t.mu.Unlock()
+	for range cap(t.slots) {
+		t.slots <- struct{}{}
 	}
 	return func() {
-		for range cap(g.slots) {
-			<-g.slots
+		for range cap(t.slots) {
+			<-t.slots
 		}
-		g.mu.Lock()
-		g.wait = wait
-		g.mu.Unlock()
+		t.mu.Lock()
+		t.wait = wait
+		t.mu.Unlock()
 	}
 }
 
-// QueuedWrites is how many updates' writes wait for a batch.
-func (s *Store) QueuedWrites() int {
-	s.group.mu.Lock()
-	defer s.group.mu.Unlock()
-	return len(s.group.queue)
+func queued[T any](t *turns[T]) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.queue)
 }

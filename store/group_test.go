@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,32 +29,37 @@ func groupScene(t *testing.T, n int) (*store.Store, []store.Record, time.Time) {
 	return st, taps, now
 }
 
-// writeHeld starts RecordUpdate for each record while the store's writes are
-// held, waits until all of them are queued, then lets them go as one batch
-// and returns each one's error, in order.
-func writeHeld(t *testing.T, ctx context.Context, st *store.Store, records []store.Record) []error {
+// together runs calls at once while hold holds their round trips, waits
+// until all of them are queued (queued), then lets them go as one batch and
+// waits for them to return.
+func together(t *testing.T, hold func() (release func()), queued func() int, calls []func()) {
 	t.Helper()
-	release := st.HoldWrites(false)
-	errs := make([]chan error, len(records))
-	for i, r := range records {
-		errs[i] = make(chan error, 1)
-		go func() {
-			_, err := st.RecordUpdate(ctx, r)
-			errs[i] <- err
-		}()
+	release := hold()
+	var wg sync.WaitGroup
+	for _, call := range calls {
+		wg.Go(call)
 	}
-	for deadline := time.Now().Add(10 * time.Second); st.QueuedWrites() < len(records); time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); queued() < len(calls); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			release()
-			t.Fatalf("%d of %d writes queued", st.QueuedWrites(), len(records))
+			t.Fatalf("%d of %d calls queued", queued(), len(calls))
 		}
 	}
 	release()
-	out := make([]error, len(records))
-	for i := range records {
-		out[i] = <-errs[i]
+	wg.Wait()
+}
+
+// writeHeld records each record at once, as one batch (together), and
+// returns each one's error, in order.
+func writeHeld(t *testing.T, ctx context.Context, st *store.Store, records []store.Record) []error {
+	t.Helper()
+	errs := make([]error, len(records))
+	calls := make([]func(), len(records))
+	for i, r := range records {
+		calls[i] = func() { _, errs[i] = st.RecordUpdate(ctx, r) }
 	}
-	return out
+	together(t, func() func() { return st.HoldWrites(false) }, st.QueuedWrites, calls)
+	return errs
 }
 
 // TestUpdatesWrittenAtOnceShareOneCommit: taps that arrive while others are

@@ -23,8 +23,8 @@ type Store struct {
 	rdb   *redis.Client
 	key   keys
 	now   func() time.Time
-	bot   int64 // the Telegram bot whose update IDs this store records (see WithBotID)
-	group *group
+	bot   int64          // the Telegram bot whose update IDs this store records (see WithBotID)
+	group *turns[*write] // the updates' writes, committed together (group.go)
 }
 
 // Option configures a Store.
@@ -38,10 +38,11 @@ func WithRedisPrefix(prefix string) Option { return func(s *Store) { s.key = key
 
 // New wraps an open pool and Redis client.
 func New(db *pgxpool.Pool, rdb *redis.Client, opts ...Option) *Store {
-	s := &Store{db: db, rdb: rdb, key: keys{prefix: "lijntje:"}, now: time.Now, group: newGroup()}
+	s := &Store{db: db, rdb: rdb, key: keys{prefix: "lijntje:"}, now: time.Now}
 	for _, o := range opts {
 		o(s)
 	}
+	s.group = s.newGroup()
 	return s
 }
 
