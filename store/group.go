@@ -51,7 +51,7 @@ func (s *Store) newGroup() *turns[*write] {
 // has committed.
 func (s *Store) groupWrite(ctx context.Context, r Record, args []any) (Recorded, error) {
 	w := &write{r: r, args: args, err: errNotRun} // until its batch says otherwise
-	_, ran, err := s.group.do(ctx, w)
+	ran, err := s.group.do(ctx, w)
 	switch {
 	case ran:
 		return w.res, w.err

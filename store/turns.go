@@ -32,14 +32,14 @@ func newTurns[T any](slots, max int, wait time.Duration, run func(context.Contex
 	return &turns[T]{slots: make(chan struct{}, slots), max: max, wait: wait, run: run}
 }
 
-// do queues work and returns its turn once a batch with it has run (ran
-// true). It returns ran false, with the work not done and out of the
-// queue, when ctx ends (err is ctx's) or, with t.wait set, when no batch
-// has taken the work within t.wait (err nil: the caller does it alone).
+// do queues work and returns once a batch with it has run (ran true). It
+// returns ran false, with the work not done and out of the queue, when ctx
+// ends (err is ctx's) or, with t.wait set, when no batch has taken the work
+// within t.wait (err nil: the caller does it alone).
 // A batch runs with ctx's values but not its cancellation: other callers'
 // work is in it.
-func (t *turns[T]) do(ctx context.Context, work T) (tn *turn[T], ran bool, err error) {
-	tn = &turn[T]{work: work, done: make(chan struct{})}
+func (t *turns[T]) do(ctx context.Context, work T) (ran bool, err error) {
+	tn := &turn[T]{work: work, done: make(chan struct{})}
 	t.mu.Lock()
 	t.queue = append(t.queue, tn)
 	wait := t.wait
@@ -56,18 +56,18 @@ func (t *turns[T]) do(ctx context.Context, work T) (tn *turn[T], ran bool, err e
 		t.mu.Unlock()
 		if taken { // in a batch: done when the batch is
 			<-tn.done
-			return tn, true, nil
+			return true, nil
 		}
 		select {
 		case t.slots <- struct{}{}:
 			t.runQueued(ctx)
 		case <-alone:
 			if t.withdraw(tn) {
-				return tn, false, nil
+				return false, nil
 			}
 		case <-ctx.Done():
 			if t.withdraw(tn) {
-				return tn, false, ctx.Err()
+				return false, ctx.Err()
 			}
 		}
 	}

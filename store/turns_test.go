@@ -32,7 +32,7 @@ func TestTurnsReleaseABatchWhoseRunPanics(t *testing.T) {
 				_ = recover() // the one that ran the batch sees the panic
 				results <- w
 			}()
-			_, _, _ = tu.do(ctx, w)
+			_, _ = tu.do(ctx, w)
 		}()
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
@@ -54,7 +54,7 @@ func TestTurnsReleaseABatchWhoseRunPanics(t *testing.T) {
 	}
 	boom = false
 	w := &work{}
-	if _, ran, err := tu.do(ctx, w); !ran || err != nil || !w.done {
+	if ran, err := tu.do(ctx, w); !ran || err != nil || !w.done {
 		t.Errorf("after the panic: ran %v, err %v, done %v; want the turn back and the work done", ran, err, w.done)
 	}
 }
