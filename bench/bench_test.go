@@ -65,17 +65,27 @@ func TestBenchTiny(t *testing.T) {
 // with the options change makes, and returns its figures.
 func runTiny(t *testing.T, change func(*Options)) Result {
 	t.Helper()
-	db := "lijntje_bench_t_" + randomSuffix(t)
+	return runBench[Result](t, "lijntje_bench_t_", func(o *Options) {
+		o.Students, o.MemSizes, o.SendRate = 20, nil, 20
+		change(o)
+	})
+}
+
+// runBench runs the benchmark (or the wave) on a database of its own, named
+// after dbPrefix, with the options change makes, and returns its figures.
+func runBench[R any](t *testing.T, dbPrefix string, change func(*Options)) R {
+	t.Helper()
+	db := dbPrefix + randomSuffix(t)
 	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
 	o := options(t, db)
-	o.Students, o.JSON, o.MemSizes, o.SendRate = 20, true, nil, 20
+	o.JSON = true
 	change(&o)
 	var out, errOut bytes.Buffer
 	o.Progress = &errOut
 	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
 		t.Fatalf("bench: %v: %s", err, errOut.String())
 	}
-	var r Result
+	var r R
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("%v: %s", err, out.String())
 	}
@@ -91,20 +101,10 @@ func randomSuffix(t *testing.T) string {
 // stored, the crisis reply and the coach's alert delivered during the wave,
 // not a single 429. It times nothing.
 func TestBenchWaveTiny(t *testing.T) {
-	db := "lijntje_bench_w_" + randomSuffix(t)
-	t.Cleanup(func() { DropDatabase(context.Background(), storetest.BaseURL(), db) })
-	o := options(t, db)
-	o.Wave, o.JSON = true, true
-	o.WaveOpts.Checkins, o.WaveOpts.Tappers, o.WaveOpts.Rate, o.WaveOpts.Window, o.WaveOpts.CrisisAt = 200, 3, 25, 15*time.Second, time.Second
-	var out, errOut bytes.Buffer
-	o.Progress = &errOut
-	if err := Run(context.Background(), testConfig(t), o, &out); err != nil {
-		t.Fatalf("bench --wave: %v: %s", err, errOut.String())
-	}
-	var r WaveResult
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatalf("%v: %s", err, out.String())
-	}
+	r := runBench[WaveResult](t, "lijntje_bench_w_", func(o *Options) {
+		o.Wave = true
+		o.WaveOpts.Checkins, o.WaveOpts.Tappers, o.WaveOpts.Rate, o.WaveOpts.Window, o.WaveOpts.CrisisAt = 200, 3, 25, 15*time.Second, time.Second
+	})
 	if r.Taps == 0 || r.AnswersLost != 0 || r.AnswersStored != r.Taps {
 		t.Errorf("answers: %d tapped, %d stored, %d lost", r.Taps, r.AnswersStored, r.AnswersLost)
 	}
