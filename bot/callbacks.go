@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	tgbot "github.com/go-telegram/bot"
-
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -180,8 +178,7 @@ func (b *Bot) answerCallback(ctx context.Context, x *in, text string) {
 }
 
 func (b *Bot) sendCallbackAnswer(ctx context.Context, x *in, text string) {
-	_, err := b.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: x.u.CallbackQuery.ID, Text: text})
-	if err != nil {
+	if err := b.send.AnswerCallback(ctx, x.u.CallbackQuery.ID, text); err != nil {
 		b.log.WarnContext(ctx, "answer callback", "chat_id", x.chatID, "update_id", x.u.ID, "err", err)
 	}
 }

@@ -80,13 +80,31 @@ func (c *textCall) do(ctx context.Context, m store.Message, paid bool) (int, err
 		}
 		req.ReplyMarkup = kb
 	}
+	result, err := c.post(ctx, method, req)
+	if err != nil {
+		return 0, err
+	}
+	var msg struct {
+		MessageID int `json:"message_id"`
+	}
+	if len(result) > 0 && result[0] == '{' {
+		if err := json.Unmarshal(result, &msg); err != nil {
+			return 0, fmt.Errorf("%s: decode result: %w", method, err)
+		}
+	}
+	return msg.MessageID, nil
+}
+
+// post makes method with req as its JSON body and returns the answer's
+// result, or the error go-telegram/bot would return.
+func (c *textCall) post(ctx context.Context, method string, req any) (json.RawMessage, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return 0, fmt.Errorf("encode %s: %w", method, err)
+		return nil, fmt.Errorf("encode %s: %w", method, err)
 	}
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+method, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", method, err)
+		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	resp, err := c.client.Do(hr)
@@ -95,29 +113,40 @@ func (c *textCall) do(ctx context.Context, m store.Message, paid bool) (int, err
 		if errors.As(err, &ue) {
 			ue.URL = method // the URL holds the token
 		}
-		return 0, fmt.Errorf("%s: %w", method, err)
+		return nil, fmt.Errorf("%s: %w", method, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, fmt.Errorf("%s: read answer: %w", method, err)
+		return nil, fmt.Errorf("%s: read answer: %w", method, err)
 	}
 	var r textResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return 0, fmt.Errorf("%s: decode answer (HTTP %d): %w", method, resp.StatusCode, err)
+		return nil, fmt.Errorf("%s: decode answer (HTTP %d): %w", method, resp.StatusCode, err)
 	}
 	if !r.OK {
-		return 0, telegramError(method, r)
+		return nil, telegramError(method, r)
 	}
-	var msg struct {
-		MessageID int `json:"message_id"`
+	return r.Result, nil
+}
+
+// callbackAnswer is answerCallbackQuery's request.
+type callbackAnswer struct {
+	ID   string `json:"callback_query_id"`
+	Text string `json:"text,omitempty"`
+}
+
+// AnswerCallback answers a tap (answerCallbackQuery), with text as its short
+// notice (empty: none). It is on every tap's path, so it goes as one small
+// JSON request like the hot sends, not through go-telegram/bot's multipart
+// form.
+func (s *Sender) AnswerCallback(ctx context.Context, id, text string) error {
+	if s.text == nil {
+		_, err := s.tg.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})
+		return err
 	}
-	if len(r.Result) > 0 && r.Result[0] == '{' {
-		if err := json.Unmarshal(r.Result, &msg); err != nil {
-			return 0, fmt.Errorf("%s: decode result: %w", method, err)
-		}
-	}
-	return msg.MessageID, nil
+	_, err := s.text.post(ctx, "answerCallbackQuery", callbackAnswer{ID: id, Text: text})
+	return err
 }
 
 // telegramError is the error go-telegram/bot would return for r.

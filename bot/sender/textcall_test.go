@@ -58,3 +58,38 @@ func TestTextCallAnswersLikeGoTelegram(t *testing.T) {
 		t.Errorf("a wrong token: want an error that does not show the token, got %v", err)
 	}
 }
+
+// A tap is answered with one small JSON call too: its notice reaches the
+// student, and Telegram's refusals (a query answered already, a notice too
+// long) come back as go-telegram/bot's errors.
+func TestAnswerCallbackAsJSON(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.Start(t)
+	s := &Sender{text: newTextCall(srv.URL, srv.Token(), nil)}
+	ctx := context.Background()
+	u := srv.NewUser("Noor")
+	c := newTextCall(srv.URL, srv.Token(), nil)
+	id, err := c.do(ctx, store.Message{ChatID: u.ID, Kind: store.KindSend, Text: "Hoe gaat het met je?",
+		Buttons: [][]store.Button{{{Text: "🙂 Goed", Data: "a:1:mood:4"}}}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Tap(id, "a:1:mood:4")
+	u.Tap(id, "a:1:mood:4")
+	queries := srv.UnansweredCallbacks()
+	if len(queries) != 2 {
+		t.Fatalf("%d unanswered taps, want 2", len(queries))
+	}
+	if err := s.AnswerCallback(ctx, queries[0], "Al beantwoord 👍"); err != nil {
+		t.Fatal(err)
+	}
+	if got := u.CallbackAnswers(); len(got) != 1 || got[0].Text != "Al beantwoord 👍" || got[0].QueryID != queries[0] {
+		t.Errorf("the student saw %+v", got)
+	}
+	if err := s.AnswerCallback(ctx, queries[0], ""); !errors.Is(err, tgbot.ErrorBadRequest) {
+		t.Errorf("the same tap answered twice: %v, want Telegram's 400", err)
+	}
+	if err := s.AnswerCallback(ctx, queries[1], strings.Repeat("é", 201)); !errors.Is(err, tgbot.ErrorBadRequest) {
+		t.Errorf("a notice of 201 characters: %v, want Telegram's 400", err)
+	}
+}
