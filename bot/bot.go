@@ -18,6 +18,7 @@ import (
 	"github.com/lijntje/lijntje/locales"
 	"github.com/lijntje/lijntje/scheduler"
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/warm"
 )
 
 // Config is what the bot needs besides its parts.
@@ -43,7 +44,8 @@ type Bot struct {
 	send   *sender.Sender
 	log    *slog.Logger
 
-	versions *flows.Versions // the flow a check-in began with
+	versions *flows.Versions  // the flow a check-in began with
+	tapGo    *warm.Goroutines // answers taps early (answerEarly)
 }
 
 // New wires a bot. tg is a go-telegram/bot client used only to call methods.
@@ -54,7 +56,8 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 	if cfg.Zone == nil {
 		cfg.Zone = scheduler.DefaultZone()
 	}
-	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: flows.NewVersions(fl, st.FlowSource)}
+	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: flows.NewVersions(fl, st.FlowSource),
+		tapGo: warm.New(idleGoroutine)}
 	b.send = sender.New(cfg.Sender, tg, st, log)
 	b.send.SetHooks(sender.Hooks{Render: b.renderAlert, Blocked: b.chatBlocked, Undeliverable: b.coachUnreachable})
 	return b

@@ -163,10 +163,10 @@ func (b *Bot) answerEarly(ctx context.Context, x *in) {
 		return
 	}
 	x.cbDone = make(chan struct{})
-	go func() {
+	b.tapGo.Go(func() {
 		defer close(x.cbDone)
 		b.sendCallbackAnswer(ctx, x, "")
-	}()
+	})
 }
 
 // answerCallback answers a button tap; a failure only logs: the tap is handled.

@@ -14,7 +14,13 @@ import (
 	"time"
 
 	"github.com/go-telegram/bot/models"
+
+	"github.com/lijntje/lijntje/warm"
 )
+
+// idleGoroutine is how long a goroutine that ran a chat's updates or answered
+// a tap waits for the next such task before it ends.
+const idleGoroutine = 5 * time.Second
 
 // Dispatcher handles updates one chat at a time, in order, with at most
 // Workers handlers running at once. Chats do not wait for each other: a slow or
@@ -30,6 +36,7 @@ type Dispatcher struct {
 	cfg    DispatchOptions
 	sem    chan struct{}
 	wg     sync.WaitGroup
+	chatGo *warm.Goroutines // runs a chat's queue (a reused goroutine keeps its grown stack)
 
 	mu    sync.Mutex
 	chats map[int64]*chatQueue
@@ -68,7 +75,7 @@ func NewDispatcher(ctx context.Context, workers int, handle func(context.Context
 	if workers <= 0 {
 		workers = 32
 	}
-	d := &Dispatcher{handle: handle, ctx: ctx, sem: make(chan struct{}, workers), chats: map[int64]*chatQueue{}, fails: map[int64]int{}}
+	d := &Dispatcher{handle: handle, ctx: ctx, sem: make(chan struct{}, workers), chatGo: warm.New(idleGoroutine), chats: map[int64]*chatQueue{}, fails: map[int64]int{}}
 	for _, o := range opts {
 		o(&d.cfg)
 	}
@@ -116,7 +123,7 @@ func (d *Dispatcher) submit(j job) {
 	q := &chatQueue{jobs: []job{j}}
 	d.chats[chat] = q
 	d.wg.Add(1)
-	go d.runChat(chat, q)
+	d.chatGo.Go(func() { d.runChat(chat, q) })
 }
 
 // runChat handles a chat's queued updates in order, then ends.

@@ -13,6 +13,7 @@ import (
 	tgbot "github.com/go-telegram/bot"
 
 	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/warm"
 )
 
 // Config sets the sender's pace.
@@ -146,6 +147,7 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) {
 	go s.st.ListenOutbox(ctx, s.Wake) // rows committed by anyone (the scheduler, other replicas); PollEvery is the fallback
 	slots := make(chan struct{}, s.cfg.InFlight)
+	sends := warm.New(5 * time.Second) // a reused goroutine keeps the stack its last send grew
 	go s.flushLoop(ctx)
 	sweep := time.NewTicker(s.cfg.PollEvery)
 	defer sweep.Stop()
@@ -201,10 +203,10 @@ func (s *Sender) Run(ctx context.Context) {
 			continue
 		}
 		s.inflight.Add(1)
-		go func() {
+		sends.Go(func() {
 			defer func() { <-slots; s.inflight.Done() }()
 			s.deliver(context.WithoutCancel(ctx), m)
-		}()
+		})
 	}
 	s.inflight.Wait()
 	s.flushSent(context.Background())

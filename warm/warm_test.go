@@ -1,0 +1,84 @@
+package warm
+
+import (
+	"bytes"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// goroutineID reads the running goroutine's ID from its stack's header
+// ("goroutine 42 [running]:"), only to tell goroutines apart in tests.
+func goroutineID() int {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := bytes.Fields(buf)
+	if len(f) < 2 {
+		return -1
+	}
+	id, _ := strconv.Atoi(string(f[1]))
+	return id
+}
+
+// Tasks that come one after another run on the goroutine the previous one
+// left waiting, instead of a new goroutine each.
+func TestTasksOneAfterAnotherReuseAGoroutine(t *testing.T) {
+	t.Parallel()
+	g := New(time.Minute)
+	const tasks = 50
+	seen := map[int]bool{}
+	for range tasks {
+		done := make(chan int)
+		g.Go(func() { done <- goroutineID() })
+		seen[<-done] = true
+		for range 100 { // let the goroutine reach its wait
+			runtime.Gosched()
+		}
+	}
+	if len(seen) > tasks/2 {
+		t.Errorf("%d tasks ran on %d goroutines; want most of them on a reused one", tasks, len(seen))
+	}
+}
+
+// A task never waits for a busy goroutine: while one task blocks, others run.
+func TestABlockedTaskHoldsUpNoOther(t *testing.T) {
+	t.Parallel()
+	g := New(time.Minute)
+	release := make(chan struct{})
+	blocked := make(chan struct{})
+	g.Go(func() { close(blocked); <-release })
+	<-blocked
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		g.Go(wg.Done)
+	}
+	wg.Wait() // would hang if a task waited for the blocked one
+	close(release)
+}
+
+// Idle goroutines end after waiting idleFor: a burst leaves nothing behind.
+func TestIdleGoroutinesEnd(t *testing.T) {
+	before := runtime.NumGoroutine()
+	g := New(time.Millisecond)
+	var wg sync.WaitGroup
+	release := make(chan struct{})
+	for range 20 {
+		wg.Add(1)
+		g.Go(func() { <-release; wg.Done() })
+	}
+	if n := runtime.NumGoroutine(); n < before+20 {
+		t.Fatalf("%d goroutines during a burst of 20 blocked tasks, want at least %d", n, before+20)
+	}
+	close(release)
+	wg.Wait()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left after the burst, %d before", n, before)
+	}
+}
