@@ -422,10 +422,10 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	}
 	defer resp.Body.Close()
 	var r struct {
-		OK          bool            `json:"ok"`
-		Result      []models.Update `json:"result"`
-		Description string          `json:"description"`
-		ErrorCode   int             `json:"error_code"`
+		OK          bool     `json:"ok"`
+		Result      []update `json:"result"`
+		Description string   `json:"description"`
+		ErrorCode   int      `json:"error_code"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
 		return nil, fmt.Errorf("getUpdates: decode: %w", err)
@@ -433,7 +433,11 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	if !r.OK {
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
-	return r.Result, nil
+	ups := make([]models.Update, len(r.Result))
+	for i := range r.Result {
+		ups[i] = r.Result[i].model()
+	}
+	return ups, nil
 }
 
 // WebhookHandler takes updates that Telegram posts. It refuses a request
@@ -452,11 +456,12 @@ func WebhookHandler(secret string, d *Dispatcher) http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		var u models.Update
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&u); err != nil {
+		var raw update
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&raw); err != nil {
 			http.Error(w, "bad update", http.StatusBadRequest) // a malformed body will not get better
 			return
 		}
+		u := raw.model()
 		select {
 		case err := <-d.deliveredOnce(&u):
 			if err != nil {
