@@ -1,6 +1,49 @@
 package bot
 
-import "github.com/go-telegram/bot/models"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// decodeUpdate decodes one update. A field of a type go-telegram/bot's
+// models do not expect (Telegram's API moves on; the models follow later)
+// fails only that field: the update is returned as far as it was understood,
+// with an error that says which field, so one odd update neither stops
+// intake nor is dropped unseen. An update whose ID cannot be read comes back
+// with ID 0.
+func decodeUpdate(raw []byte) (models.Update, error) {
+	var u update
+	err := json.Unmarshal(raw, &u)
+	if err == nil {
+		return u.model(), nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && u.ID != 0 {
+		// The field's name and Go type, and the JSON kind it got (no content).
+		return u.model(), fmt.Errorf("update %d: field %s is a JSON %s, not %s; handled as far as understood", u.ID, typeErr.Field, jsonKind(typeErr.Value), typeErr.Type)
+	}
+	var id struct {
+		ID int64 `json:"update_id"`
+	}
+	if json.Unmarshal(raw, &id) == nil && id.ID != 0 {
+		return models.Update{ID: id.ID}, fmt.Errorf("update %d: cannot be decoded (%T); skipped", id.ID, err)
+	}
+	return models.Update{}, fmt.Errorf("an update without a readable update_id (%T); skipped", err)
+}
+
+// jsonKind is the kind of JSON value an UnmarshalTypeError names ("number
+// 12" becomes "number"), so no value reaches the log.
+func jsonKind(v string) string {
+	for i := range len(v) {
+		if v[i] == ' ' {
+			return v[:i]
+		}
+	}
+	return v
+}
 
 // update decodes a models.Update as Telegram sends it (getUpdates, webhook),
 // with the tapped message of a callback query decoded once.

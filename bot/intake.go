@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -421,14 +422,18 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 		return nil, fmt.Errorf("getUpdates: %w", errors.Unwrap(err))
 	}
 	defer resp.Body.Close()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: read: %w", err)
+	}
 	var r struct {
 		OK          bool     `json:"ok"`
 		Result      []update `json:"result"`
 		Description string   `json:"description"`
 		ErrorCode   int      `json:"error_code"`
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
-		return nil, fmt.Errorf("getUpdates: decode: %w", err)
+	if err := json.Unmarshal(body, &r); err != nil {
+		return p.decodeOneByOne(body)
 	}
 	if !r.OK {
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
@@ -436,6 +441,35 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	ups := make([]models.Update, len(r.Result))
 	for i := range r.Result {
 		ups[i] = r.Result[i].model()
+	}
+	return ups, nil
+}
+
+// decodeOneByOne decodes a getUpdates answer that did not decode at once,
+// update by update (decodeUpdate), so one odd update does not fail the
+// others: it is reported through OnError and handled as far as understood.
+func (p *Poller) decodeOneByOne(body []byte) ([]models.Update, error) {
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		Description string            `json:"description"`
+		ErrorCode   int               `json:"error_code"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return nil, fmt.Errorf("getUpdates: decode: %w", err)
+	}
+	if !r.OK {
+		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	ups := make([]models.Update, 0, len(r.Result))
+	for _, raw := range r.Result {
+		u, err := decodeUpdate(raw)
+		if err != nil && p.OnError != nil {
+			p.OnError(err)
+		}
+		if u.ID != 0 {
+			ups = append(ups, u)
+		}
 	}
 	return ups, nil
 }
@@ -456,12 +490,19 @@ func WebhookHandler(secret string, d *Dispatcher) http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		var raw update
-		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&raw); err != nil {
+		raw, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		if err != nil {
+			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
+		u, err := decodeUpdate(raw)
+		if u.ID == 0 {
 			http.Error(w, "bad update", http.StatusBadRequest) // a malformed body will not get better
 			return
 		}
-		u := raw.model()
+		if err != nil {
+			slog.Default().Warn("webhook", "err", err) // handled as far as it was understood
+		}
 		select {
 		case err := <-d.deliveredOnce(&u):
 			if err != nil {

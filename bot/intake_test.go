@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -147,14 +148,7 @@ func TestWebhookParksAfterAttempts(t *testing.T) {
 	body := `{"update_id": 77, "message": {"message_id": 1, "date": 0, "chat": {"id": 7000000001, "type": "private"}, "from": {"id": 7000000001, "first_name": "X"}, "text": "hoi"}}`
 	var codes []int
 	for range 3 {
-		req, _ := http.NewRequest(http.MethodPost, h.URL, strings.NewReader(body))
-		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		codes = append(codes, resp.StatusCode)
+		codes = append(codes, postUpdate(t, h.URL, "s3cret", body))
 	}
 	if codes[0] != 500 || codes[1] != 500 || codes[2] != 200 {
 		t.Errorf("statuses %v, want 500, 500, then 200 once parked", codes)
@@ -162,4 +156,134 @@ func TestWebhookParksAfterAttempts(t *testing.T) {
 	if n, ok := p.get(77); !ok || n != 3 {
 		t.Errorf("parked: %v after %d deliveries, want parked after 3", ok, n)
 	}
+}
+
+// An update with a field of a type go-telegram/bot's models do not expect
+// (Telegram's API moved on) is handled as far as it was understood and
+// reported; one that cannot be read at all is reported and passed over. The
+// updates around them are handled, and intake moves on: before, one such
+// update failed the whole getUpdates batch, again and again.
+func TestPollerGoesOnPastAnUpdateItCannotFullyDecode(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.Start(t)
+	before, odd, after := srv.NewUser("Noor"), srv.NewUser("Sem"), srv.NewUser("Mila")
+	var mu sync.Mutex
+	texts := map[int64]string{} // chat → text handled
+	var reported []string
+	d := bot.NewDispatcher(context.Background(), 4, func(_ context.Context, u *models.Update) error {
+		if u.Message != nil {
+			mu.Lock()
+			texts[u.Message.Chat.ID] = u.Message.Text
+			mu.Unlock()
+		}
+		return nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second, OnError: func(err error) {
+		mu.Lock()
+		reported = append(reported, err.Error())
+		mu.Unlock()
+	}}
+	done := make(chan error, 1)
+	go func() { done <- poller.Run(ctx, d) }()
+
+	before.SendText("hoi")
+	oddID, err := srv.PushRaw(`{"message": {"message_id": 9, "date": "gisteren", "chat": {"id": ` + strconv.FormatInt(odd.ID, 10) + `, "type": "private"},
+		"from": {"id": ` + strconv.FormatInt(odd.ID, 10) + `, "is_bot": false, "first_name": "Sem"}, "text": "ik zit thuis sinds mn baan weg is"}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unreadable, err := srv.PushRaw(`{"message": "hallo"}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after.SendText("alles goed")
+
+	want := map[int64]string{before.ID: "hoi", odd.ID: "ik zit thuis sinds mn baan weg is", after.ID: "alles goed"}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := 0
+		for chat := range want {
+			if _, ok := texts[chat]; ok {
+				n++
+			}
+		}
+		mu.Unlock()
+		if n == len(want) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	d.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	for chat, text := range want {
+		if texts[chat] != text {
+			t.Errorf("chat %d: handled %q, want %q", chat, texts[chat], text)
+		}
+	}
+	for _, id := range []int64{oddID, unreadable} {
+		found := false
+		for _, r := range reported {
+			if strings.Contains(r, "update "+strconv.FormatInt(id, 10)+":") {
+				found = true
+				if strings.Contains(r, "gisteren") || strings.Contains(r, "hallo") {
+					t.Errorf("the report shows the update's content: %s", r)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("update %d was not reported; reports: %q", id, reported)
+		}
+	}
+}
+
+// Through the webhook too, an update with a field of an unexpected type is
+// handled as far as it was understood (200), not refused as malformed (which
+// Telegram would deliver again and again); a body that is no update is 400.
+func TestWebhookHandlesAnUpdateItCannotFullyDecode(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var got []string
+	d := bot.NewDispatcher(context.Background(), 2, func(_ context.Context, u *models.Update) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if u.Message != nil {
+			got = append(got, u.Message.Text)
+		}
+		return nil
+	})
+	h := httptest.NewServer(bot.WebhookHandler("s3cret", d))
+	defer h.Close()
+	post := func(body string) int { return postUpdate(t, h.URL, "s3cret", body) }
+	odd := `{"update_id": 78, "message": {"message_id": 1, "date": "gisteren", "chat": {"id": 7000000001, "type": "private"},
+		"from": {"id": 7000000001, "first_name": "X"}, "text": "ff geen zin meer"}}`
+	if code := post(odd); code != http.StatusOK {
+		t.Errorf("an update with an odd field: status %d, want 200", code)
+	}
+	if code := post(`{"message": "hoi"`); code != http.StatusBadRequest {
+		t.Errorf("a body that is no update: status %d, want 400", code)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0] != "ff geen zin meer" {
+		t.Errorf("handled %q, want the odd update's text", got)
+	}
+}
+
+// postUpdate posts body to a webhook at url with Telegram's secret header
+// and returns the status.
+func postUpdate(t *testing.T, url, secret, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
