@@ -57,7 +57,7 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, fl *flows.Catalog, loc *loc
 		cfg.Zone = scheduler.DefaultZone()
 	}
 	b := &Bot{cfg: cfg, tg: tg, st: st, flows: fl, loc: loc, crisis: crisis, log: log, versions: flows.NewVersions(fl, st.FlowSource),
-		tapGo: warm.New(idleGoroutine)}
+		tapGo: warm.New(idleGoroutine, 32)}
 	b.send = sender.New(cfg.Sender, tg, st, log)
 	b.send.SetHooks(sender.Hooks{Render: b.renderAlert, Blocked: b.chatBlocked, Undeliverable: b.coachUnreachable})
 	return b

@@ -76,7 +76,7 @@ func NewDispatcher(ctx context.Context, workers int, handle func(context.Context
 	if workers <= 0 {
 		workers = 32
 	}
-	d := &Dispatcher{handle: handle, ctx: ctx, sem: make(chan struct{}, workers), chatGo: warm.New(idleGoroutine), chats: map[int64]*chatQueue{}, fails: map[int64]int{}}
+	d := &Dispatcher{handle: handle, ctx: ctx, sem: make(chan struct{}, workers), chatGo: warm.New(idleGoroutine, workers), chats: map[int64]*chatQueue{}, fails: map[int64]int{}}
 	for _, o := range opts {
 		o(&d.cfg)
 	}

@@ -11,19 +11,25 @@
 // and a task that blocks holds up nothing else.
 package warm
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Goroutines reuses goroutines for short tasks. Its zero value is not usable:
 // make one with New. It is safe for concurrent use.
 type Goroutines struct {
-	idle  chan func() // unbuffered: a send succeeds only when a goroutine waits
-	after time.Duration
+	idle    chan func() // unbuffered: a send succeeds only when a goroutine waits
+	after   time.Duration
+	maxIdle int32
+	waiting atomic.Int32 // goroutines idle or about to be
 }
 
-// New makes Goroutines whose idle goroutines end after waiting idleFor
-// (at least a millisecond) for another task.
-func New(idleFor time.Duration) *Goroutines {
-	return &Goroutines{idle: make(chan func()), after: max(idleFor, time.Millisecond)}
+// New makes Goroutines that keep at most maxIdle (at least 1) goroutines
+// waiting for a task, each for at most idleFor (at least a millisecond): a
+// burst of tasks leaves no more than that behind.
+func New(idleFor time.Duration, maxIdle int) *Goroutines {
+	return &Goroutines{idle: make(chan func()), after: max(idleFor, time.Millisecond), maxIdle: int32(max(maxIdle, 1))}
 }
 
 // Go runs f on a waiting goroutine, or on a new one when none is waiting.
@@ -43,10 +49,16 @@ func (g *Goroutines) run(f func()) {
 	for {
 		f()
 		f = nil // nothing of the task stays reachable while idle
+		if g.waiting.Add(1) > g.maxIdle {
+			g.waiting.Add(-1)
+			return
+		}
 		t.Reset(g.after)
 		select {
 		case f = <-g.idle:
+			g.waiting.Add(-1)
 		case <-t.C:
+			g.waiting.Add(-1)
 			return
 		}
 	}

@@ -26,7 +26,7 @@ func goroutineID() int {
 // left waiting, instead of a new goroutine each.
 func TestTasksOneAfterAnotherReuseAGoroutine(t *testing.T) {
 	t.Parallel()
-	g := New(time.Minute)
+	g := New(time.Minute, 4)
 	const tasks = 50
 	seen := map[int]bool{}
 	for range tasks {
@@ -45,7 +45,7 @@ func TestTasksOneAfterAnotherReuseAGoroutine(t *testing.T) {
 // A task never waits for a busy goroutine: while one task blocks, others run.
 func TestABlockedTaskHoldsUpNoOther(t *testing.T) {
 	t.Parallel()
-	g := New(time.Minute)
+	g := New(time.Minute, 4)
 	release := make(chan struct{})
 	blocked := make(chan struct{})
 	g.Go(func() { close(blocked); <-release })
@@ -59,26 +59,54 @@ func TestABlockedTaskHoldsUpNoOther(t *testing.T) {
 	close(release)
 }
 
-// Idle goroutines end after waiting idleFor: a burst leaves nothing behind.
-func TestIdleGoroutinesEnd(t *testing.T) {
-	before := runtime.NumGoroutine()
-	g := New(time.Millisecond)
+// burst runs n tasks that block until all n run at once, then lets them
+// finish, and returns how many goroutines ran while they were blocked.
+func burst(g *Goroutines, n int) int {
 	var wg sync.WaitGroup
 	release := make(chan struct{})
-	for range 20 {
+	for range n {
 		wg.Add(1)
 		g.Go(func() { <-release; wg.Done() })
 	}
-	if n := runtime.NumGoroutine(); n < before+20 {
-		t.Fatalf("%d goroutines during a burst of 20 blocked tasks, want at least %d", n, before+20)
-	}
+	during := runtime.NumGoroutine()
 	close(release)
 	wg.Wait()
+	return during
+}
+
+// settle waits (at most 10 s) until at most limit goroutines run, and says
+// how many run then.
+func settle(limit int) int {
 	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+	for runtime.NumGoroutine() > limit && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if n := runtime.NumGoroutine(); n > before {
+	return runtime.NumGoroutine()
+}
+
+// Idle goroutines end after waiting idleFor: a burst leaves nothing behind.
+func TestIdleGoroutinesEnd(t *testing.T) {
+	before := runtime.NumGoroutine()
+	g := New(time.Millisecond, 100)
+	if n := burst(g, 20); n < before+20 {
+		t.Fatalf("%d goroutines during a burst of 20 blocked tasks, want at least %d", n, before+20)
+	}
+	if n := settle(before); n > before {
 		t.Errorf("%d goroutines left after the burst, %d before", n, before)
 	}
+}
+
+// A burst leaves at most maxIdle goroutines waiting, however long they may
+// wait: the rest end as soon as their task is done.
+func TestABurstLeavesAtMostMaxIdleWaiting(t *testing.T) {
+	before := runtime.NumGoroutine()
+	g := New(time.Hour, 3)
+	burst(g, 30)
+	if n := settle(before + 3); n > before+3 {
+		t.Errorf("%d goroutines left waiting after a burst of 30, want at most 3", n-before)
+	}
+	// The ones waiting still take the next tasks.
+	done := make(chan struct{})
+	g.Go(func() { close(done) })
+	<-done
 }

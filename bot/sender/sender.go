@@ -147,7 +147,7 @@ func (s *Sender) Wake() {
 func (s *Sender) Run(ctx context.Context) {
 	go s.st.ListenOutbox(ctx, s.Wake) // rows committed by anyone (the scheduler, other replicas); PollEvery is the fallback
 	slots := make(chan struct{}, s.cfg.InFlight)
-	sends := warm.New(5 * time.Second) // a reused goroutine keeps the stack its last send grew
+	sends := warm.New(5*time.Second, s.cfg.InFlight) // a reused goroutine keeps the stack its last send grew
 	go s.flushLoop(ctx)
 	sweep := time.NewTicker(s.cfg.PollEvery)
 	defer sweep.Stop()
