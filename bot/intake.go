@@ -260,6 +260,7 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 		inflight       = map[int64]bool{} // submitted, not settled
 		settled        = map[int64]bool{} // settled, above the offset
 		failed         = map[int64]bool{} // failed and not parked: submitted again when delivered again
+		batch          = map[int64]bool{} // the last fetch's fresh updates, not settled
 		results        = make(chan result, 256)
 		backoff        = time.Second
 	)
@@ -326,6 +327,7 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 		}
 		backoff = time.Second
 		fresh := 0
+		clear(batch)
 		for i := range ups {
 			u := &ups[i]
 			if inflight[u.ID] || settled[u.ID] || u.ID < offset {
@@ -334,25 +336,28 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 			delete(failed, u.ID)
 			fresh++
 			inflight[u.ID] = true
+			batch[u.ID] = true
 			maxSeen = max(maxSeen, u.ID)
 			id := u.ID
 			d.submit(job{u: u, done: func(err error) { results <- result{id, err} }})
 		}
-		// Wait for what is in hand to settle, but not long: usually the whole
-		// batch is handled at once and the next fetch confirms it; a slow or
-		// failing update holds the next batch no longer than holdBatch.
+		// Wait for this batch to settle, but not long: usually it is handled
+		// at once and the next fetch confirms it; a slow or failing update
+		// holds the next batch no longer than holdBatch, and one from an
+		// earlier batch (already waited for) not at all.
 		hold := holdBatch
 		if fresh == 0 && len(ups) > 0 {
 			hold = holdBatch / 2 // only updates in hand came back: wait for one to settle
 		}
 		t := time.NewTimer(hold)
 	settle:
-		for len(inflight) > 0 {
+		for len(inflight) > 0 && (fresh == 0 || len(batch) > 0) {
 			select {
 			case <-ctx.Done():
 				break settle
 			case r := <-results:
 				take(r)
+				delete(batch, r.id)
 				if fresh == 0 {
 					break settle
 				}

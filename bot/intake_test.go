@@ -287,3 +287,51 @@ func postUpdate(t *testing.T, url, secret, body string) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// A slow update holds up only itself: while it hangs, the poller fetches
+// and hands on another chat's updates as they come, each as soon as the
+// one before it was handled, instead of waiting for the slow one at every
+// fetch (up to a second each time).
+func TestASlowUpdateDoesNotSlowTheFetchOfOthers(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.Start(t)
+	slow, other := srv.NewUser("Sem"), srv.NewUser("Noor")
+	release := make(chan struct{})
+	handled := make(chan int64, 100)
+	d := bot.NewDispatcher(context.Background(), 4, func(ctx context.Context, u *models.Update) error {
+		if bot.ChatOf(u) == slow.ID {
+			select { // hangs until the test is done with the other chat
+			case <-release:
+			case <-ctx.Done():
+			}
+			return nil
+		}
+		handled <- u.ID
+		return nil
+	}, bot.WithDispatch(bot.DispatchOptions{Timeout: time.Minute}))
+	ctx, cancel := context.WithCancel(context.Background())
+	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second}
+	done := make(chan error, 1)
+	go func() { done <- poller.Run(ctx, d) }()
+	defer func() { close(release); cancel(); <-done; d.Close() }()
+
+	slow.SendText("ik weet het niet meer")
+	// Ten updates one after another, each sent once the one before was
+	// handled: with the poller waiting out the slow update's hold (a second)
+	// at each fetch, this took ten seconds; now about ten round trips.
+	start := time.Now()
+	for i := range 10 {
+		id := other.SendText("antwoord " + strconv.Itoa(i))
+		select {
+		case got := <-handled:
+			if got != id {
+				t.Fatalf("handled update %d, want %d", got, id)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("update %d of the other chat was never handled", i)
+		}
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("ten updates of another chat took %v while one update hung: the poller waited for it", took)
+	}
+}
