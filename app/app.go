@@ -126,7 +126,7 @@ func (a *App) Start(ctx context.Context) error {
 
 	// Workers live until intake has drained; intake stops first.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	disp := bot.NewDispatcher(work, 32, b.Handle, bot.WithDispatch(bot.DispatchOptions{Park: b.Park}))
+	disp := bot.NewDispatcher(work, 32, b.Handle, bot.WithDispatch(bot.DispatchOptions{Park: b.Park, Unpark: b.Unpark}))
 
 	mux := http.NewServeMux() // the public listener: the webhook and nothing else
 	if cfg.WebhookURL != "" {

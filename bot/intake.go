@@ -52,6 +52,9 @@ type DispatchOptions struct {
 	// Park keeps an update that failed every attempt (a dead letter). Without
 	// it, such an update stays failed and is delivered again.
 	Park func(ctx context.Context, u *models.Update, err error, attempts int) error
+	// Unpark drops the dead letter of an update that was parked while still
+	// in hand (it held up intake) and was handled after all.
+	Unpark func(ctx context.Context, updateID int64) error
 }
 
 // DispatchOption changes DispatchOptions.
@@ -109,7 +112,12 @@ func (d *Dispatcher) handleSafely(u *models.Update) (err error) {
 // the result: nil when handled or parked.
 func (d *Dispatcher) Submit(u *models.Update) <-chan error {
 	done := make(chan error, 1)
-	d.submit(job{u: u, done: func(err error) { done <- err }})
+	d.submit(job{u: u, done: func(err error) {
+		if errors.Is(err, errParked) {
+			err = nil
+		}
+		done <- err
+	}})
 	return done
 }
 
@@ -166,10 +174,17 @@ func (d *Dispatcher) process(j job) error {
 		}
 	}
 	if j.attempts == 0 {
-		return d.park(j.u, err, attempts)
+		if perr := d.park(j.u, err, attempts); perr != nil {
+			return perr
+		}
+		return errParked
 	}
 	return err
 }
+
+// errParked is the outcome of an update parked after its attempts: settled
+// (intake moves on), but not handled.
+var errParked = errors.New("parked after its attempts")
 
 // park keeps u as a dead letter; it returns err when there is no Park or parking failed.
 func (d *Dispatcher) park(u *models.Update, err error, attempts int) error {
@@ -182,6 +197,30 @@ func (d *Dispatcher) park(u *models.Update, err error, attempts int) error {
 		return fmt.Errorf("%w (and parking it failed: %v)", err, perr)
 	}
 	return nil
+}
+
+// errHeldUp is the cause of an update parked while still in hand.
+var errHeldUp = errors.New("parked while still being handled: it held up every update after it")
+
+// parkHeld parks u while it is still being handled, so intake can confirm
+// the updates after it; handled after all, it is unparked (settled).
+func (d *Dispatcher) parkHeld(u *models.Update) error {
+	if d.cfg.Park == nil {
+		return errors.New("no Park set")
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
+	defer cancel()
+	return d.cfg.Park(ctx, u, errHeldUp, 0)
+}
+
+// settled is told that an update parked while in hand was handled after all.
+func (d *Dispatcher) settled(id int64) error {
+	if d.cfg.Unpark == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
+	defer cancel()
+	return d.cfg.Unpark(ctx, id)
 }
 
 // deliveredOnce handles one delivery of a webhook update: one attempt. After
@@ -236,6 +275,9 @@ type Poller struct {
 // before it fetches the next one.
 const holdBatch = time.Second
 
+// pollLimit is how many updates one getUpdates may return (Telegram's most).
+const pollLimit = 100
+
 // Run polls until ctx ends. It returns nil on a clean stop.
 //
 // Updates go to the dispatcher as they come; the poller waits for a batch to
@@ -257,15 +299,31 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	var (
 		offset   int64
 		maxSeen  int64 = -1
-		inflight       = map[int64]bool{} // submitted, not settled
-		settled        = map[int64]bool{} // settled, above the offset
-		failed         = map[int64]bool{} // failed and not parked: submitted again when delivered again
-		batch          = map[int64]bool{} // the last fetch's fresh updates, not settled
+		inflight       = map[int64]bool{}           // submitted, not settled
+		settled        = map[int64]bool{}           // settled, above the offset
+		failed         = map[int64]bool{}           // failed and not parked: submitted again when delivered again
+		batch          = map[int64]bool{}           // the last fetch's fresh updates, not settled
+		held           = map[int64]*models.Update{} // in flight: to park when it holds up intake
+		early          = map[int64]bool{}           // parked while in flight: its result no longer counts
 		results        = make(chan result, 256)
 		backoff        = time.Second
 	)
 	take := func(r result) {
 		delete(inflight, r.id)
+		delete(held, r.id)
+		parked := errors.Is(r.err, errParked)
+		if parked {
+			r.err = nil // settled: a dead letter now
+		}
+		if early[r.id] { // parked while in flight, so settled already
+			delete(early, r.id)
+			if r.err == nil && !parked { // handled after all: no dead letter
+				if err := d.settled(r.id); err != nil && p.OnError != nil {
+					p.OnError(fmt.Errorf("update %d: handled after it was parked, but not unparked: %w", r.id, err))
+				}
+			}
+			return
+		}
 		if r.err != nil {
 			failed[r.id] = true
 			if p.OnError != nil {
@@ -337,9 +395,33 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 			fresh++
 			inflight[u.ID] = true
 			batch[u.ID] = true
+			held[u.ID] = u
 			maxSeen = max(maxSeen, u.ID)
 			id := u.ID
 			d.submit(job{u: u, done: func(err error) { results <- result{id, err} }})
+		}
+		if fresh == 0 && len(ups) >= pollLimit {
+			// Every update Telegram will give is in hand or settled, and the
+			// oldest in hand keep the offset where it is: nothing new can come
+			// in (a crisis message neither) until they settle. Park them
+			// while they are handled, so the offset moves on.
+			for id := range inflight {
+				u := held[id]
+				if u == nil {
+					continue
+				}
+				if err := d.parkHeld(u); err != nil {
+					if p.OnError != nil {
+						p.OnError(fmt.Errorf("update %d holds up intake and could not be parked: %w", id, err))
+					}
+					continue
+				}
+				delete(inflight, id)
+				delete(held, id)
+				early[id] = true
+				settled[id] = true
+			}
+			continue
 		}
 		// Wait for this batch to settle, but not long: usually it is handled
 		// at once and the next fetch confirms it; a slow or failing update
@@ -380,7 +462,7 @@ wait:
 			break wait
 		}
 	}
-	if len(inflight) > 0 { // still in hand: their results must not block a worker
+	if len(inflight) > 0 || len(early) > 0 { // still in hand: their results must not block a worker
 		go func() {
 			for range results {
 			}
@@ -413,7 +495,7 @@ func (p *Poller) methodURL(method string) string {
 
 // getUpdates asks Telegram for updates from offset on.
 func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]models.Update, error) {
-	body, _ := json.Marshal(map[string]any{"offset": offset, "limit": 100, "timeout": int(timeout.Seconds()),
+	body, _ := json.Marshal(map[string]any{"offset": offset, "limit": pollLimit, "timeout": int(timeout.Seconds()),
 		"allowed_updates": []string{"message", "edited_message", "callback_query", "my_chat_member"}})
 	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
 	defer cancel()

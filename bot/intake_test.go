@@ -335,3 +335,82 @@ func TestASlowUpdateDoesNotSlowTheFetchOfOthers(t *testing.T) {
 		t.Errorf("ten updates of another chat took %v while one update hung: the poller waited for it", took)
 	}
 }
+
+// However many updates come after an update that hangs, they are all
+// handled: Telegram gives at most 100 from the oldest unconfirmed one, so
+// once 100 were handled behind the hanging update nothing new came in (not
+// a crisis message either) until it settled, a minute and more. Now it is
+// parked while it is still being handled, so the offset moves on; handled
+// after all, it is unparked.
+func TestAnUpdateThatHangsDoesNotStopIntake(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.Start(t)
+	slow, other := srv.NewUser("Sem"), srv.NewUser("Noor")
+	release := make(chan struct{})
+	var mu sync.Mutex
+	handled := map[int64]bool{}
+	var unparked []int64
+	p := &parked{ids: map[int64]int{}}
+	d := bot.NewDispatcher(context.Background(), 4, func(ctx context.Context, u *models.Update) error {
+		if bot.ChatOf(u) == slow.ID {
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		mu.Lock()
+		handled[u.ID] = true
+		mu.Unlock()
+		return nil
+	}, bot.WithDispatch(bot.DispatchOptions{Timeout: time.Minute, Park: p.park, Unpark: func(_ context.Context, id int64) error {
+		mu.Lock()
+		unparked = append(unparked, id)
+		mu.Unlock()
+		return nil
+	}}))
+	ctx, cancel := context.WithCancel(context.Background())
+	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second}
+	done := make(chan error, 1)
+	go func() { done <- poller.Run(ctx, d) }()
+
+	hanging := slow.SendText("ik trek het niet meer")
+	var after []int64
+	for i := range 150 {
+		after = append(after, other.SendText("bericht "+strconv.Itoa(i)))
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			met := ok()
+			mu.Unlock()
+			if met {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal(what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	waitFor("the updates after the hanging one were not all handled", func() bool {
+		for _, id := range after {
+			if !handled[id] {
+				return false
+			}
+		}
+		return true
+	})
+	if n, ok := p.get(hanging); !ok || n != 0 {
+		t.Errorf("the hanging update: parked %v (attempts %d), want parked while in hand", ok, n)
+	}
+	close(release)
+	waitFor("the hanging update, handled after all, was not unparked", func() bool {
+		return handled[hanging] && len(unparked) == 1 && unparked[0] == hanging
+	})
+	cancel()
+	<-done
+	d.Close()
+}

@@ -78,9 +78,25 @@ func (b *Bot) Park(ctx context.Context, u *models.Update, cause error, attempts 
 		return err
 	}
 	updatesParked.Inc()
-	b.log.ErrorContext(ctx, "update parked after failing every attempt", "update_id", u.ID, "chat_id", ChatOf(u),
-		"attempts", attempts, "err", cause)
+	msg := "update parked after failing every attempt"
+	if attempts == 0 {
+		msg = "update parked while still being handled: it held up intake"
+	}
+	b.log.ErrorContext(ctx, msg, "update_id", u.ID, "chat_id", ChatOf(u), "attempts", attempts, "err", cause)
 	return nil
+}
+
+// Unpark drops the dead letter of an update parked while still being handled
+// (Park with 0 attempts) that was handled after all.
+func (b *Bot) Unpark(ctx context.Context, updateID int64) error {
+	err := b.st.DropDeadLetter(ctx, updateID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // dropped or retried meanwhile
+	}
+	if err == nil {
+		b.log.InfoContext(ctx, "parked update handled after all", "update_id", updateID)
+	}
+	return err
 }
 
 // Retry handles a parked update once more, now; on success it is no longer
