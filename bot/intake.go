@@ -269,6 +269,9 @@ type Poller struct {
 	Timeout time.Duration // long-poll timeout (default 25s)
 	Client  *http.Client
 	OnError func(error)
+	// ParkAfter is how long an update must have been in hand before it is
+	// parked for holding up intake (default 5s; see Run).
+	ParkAfter time.Duration
 }
 
 // holdBatch is the longest the poller waits for a batch to be handled
@@ -299,12 +302,12 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	var (
 		offset   int64
 		maxSeen  int64 = -1
-		inflight       = map[int64]bool{}           // submitted, not settled
-		settled        = map[int64]bool{}           // settled, above the offset
-		failed         = map[int64]bool{}           // failed and not parked: submitted again when delivered again
-		batch          = map[int64]bool{}           // the last fetch's fresh updates, not settled
-		held           = map[int64]*models.Update{} // in flight: to park when it holds up intake
-		early          = map[int64]bool{}           // parked while in flight: its result no longer counts
+		inflight       = map[int64]bool{}       // submitted, not settled
+		settled        = map[int64]bool{}       // settled, above the offset
+		failed         = map[int64]bool{}       // failed and not parked: submitted again when delivered again
+		batch          = map[int64]bool{}       // the last fetch's fresh updates, not settled
+		held           = map[int64]heldUpdate{} // in flight: to park when it holds up intake
+		early          = map[int64]bool{}       // parked while in flight: its result no longer counts
 		results        = make(chan result, 256)
 		backoff        = time.Second
 	)
@@ -395,33 +398,13 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 			fresh++
 			inflight[u.ID] = true
 			batch[u.ID] = true
-			held[u.ID] = u
+			held[u.ID] = heldUpdate{u: u, since: time.Now()}
 			maxSeen = max(maxSeen, u.ID)
 			id := u.ID
 			d.submit(job{u: u, done: func(err error) { results <- result{id, err} }})
 		}
-		if fresh == 0 && len(ups) >= pollLimit {
-			// Every update Telegram will give is in hand or settled, and the
-			// oldest in hand keep the offset where it is: nothing new can come
-			// in (a crisis message neither) until they settle. Park them
-			// while they are handled, so the offset moves on.
-			for id := range inflight {
-				u := held[id]
-				if u == nil {
-					continue
-				}
-				if err := d.parkHeld(u); err != nil {
-					if p.OnError != nil {
-						p.OnError(fmt.Errorf("update %d holds up intake and could not be parked: %w", id, err))
-					}
-					continue
-				}
-				delete(inflight, id)
-				delete(held, id)
-				early[id] = true
-				settled[id] = true
-			}
-			continue
+		if fresh == 0 && len(ups) >= pollLimit && p.parkStuck(d, inflight, held, early, settled) > 0 {
+			continue // the offset moves past them: fetch what comes after
 		}
 		// Wait for this batch to settle, but not long: usually it is handled
 		// at once and the next fetch confirms it; a slow or failing update
@@ -475,6 +458,46 @@ wait:
 		p.confirm(cctx, offset)
 	}
 	return nil
+}
+
+// heldUpdate is an update in hand and since when.
+type heldUpdate struct {
+	u     *models.Update
+	since time.Time
+}
+
+// parkStuck is for when every update Telegram will give (pollLimit from the
+// oldest unconfirmed one) is in hand or settled: those in hand keep the
+// offset where it is, and nothing new can come in, a crisis message
+// neither, until they settle. It parks the ones in hand longer than
+// ParkAfter while they are still being handled, marks them settled (their
+// result then counts no more: early), and returns how many. Under mere load
+// (a batch slower than the poller's hold) no update is that old, and none
+// is parked.
+func (p *Poller) parkStuck(d *Dispatcher, inflight map[int64]bool, held map[int64]heldUpdate, early, settled map[int64]bool) int {
+	after := p.ParkAfter
+	if after <= 0 {
+		after = 5 * time.Second
+	}
+	n := 0
+	for id := range inflight {
+		h, ok := held[id]
+		if !ok || time.Since(h.since) < after {
+			continue
+		}
+		if err := d.parkHeld(h.u); err != nil {
+			if p.OnError != nil {
+				p.OnError(fmt.Errorf("update %d holds up intake and could not be parked: %w", id, err))
+			}
+			continue
+		}
+		delete(inflight, id)
+		delete(held, id)
+		early[id] = true
+		settled[id] = true
+		n++
+	}
+	return n
 }
 
 func (p *Poller) confirm(ctx context.Context, offset int64) {

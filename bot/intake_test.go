@@ -370,7 +370,7 @@ func TestAnUpdateThatHangsDoesNotStopIntake(t *testing.T) {
 		return nil
 	}}))
 	ctx, cancel := context.WithCancel(context.Background())
-	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second}
+	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second, ParkAfter: 200 * time.Millisecond}
 	done := make(chan error, 1)
 	go func() { done <- poller.Run(ctx, d) }()
 
