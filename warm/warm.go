@@ -2,7 +2,7 @@
 // does, but hands a task to a goroutine that has just finished another one
 // when such a goroutine is waiting. On the tap's path (a chat's updates, the
 // answer to a tap, a send) a new goroutine grows its stack through the same
-// deep calls (HTTP, JSON, Postgres) every time: 5–6% of the serving process's
+// deep calls (HTTP, JSON, Postgres) every time: about 8% of the serving process's
 // CPU in the benchmark went to copying stacks. A reused goroutine keeps its
 // grown stack.
 //
