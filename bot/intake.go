@@ -295,83 +295,16 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	if p.Client == nil {
 		p.Client = &http.Client{}
 	}
-	type result struct {
-		id  int64
-		err error
-	}
-	var (
-		offset   int64
-		maxSeen  int64 = -1
-		inflight       = map[int64]bool{}       // submitted, not settled
-		settled        = map[int64]bool{}       // settled, above the offset
-		failed         = map[int64]bool{}       // failed and not parked: submitted again when delivered again
-		batch          = map[int64]bool{}       // the last fetch's fresh updates, not settled
-		held           = map[int64]heldUpdate{} // in flight: to park when it holds up intake
-		early          = map[int64]bool{}       // parked while in flight: its result no longer counts
-		results        = make(chan result, 256)
-		backoff        = time.Second
-	)
-	take := func(r result) {
-		delete(inflight, r.id)
-		delete(held, r.id)
-		parked := errors.Is(r.err, errParked)
-		if parked {
-			r.err = nil // settled: a dead letter now
-		}
-		if early[r.id] { // parked while in flight, so settled already
-			delete(early, r.id)
-			if r.err == nil && !parked { // handled after all: no dead letter
-				if err := d.settled(r.id); err != nil && p.OnError != nil {
-					p.OnError(fmt.Errorf("update %d: handled after it was parked, but not unparked: %w", r.id, err))
-				}
-			}
-			return
-		}
-		if r.err != nil {
-			failed[r.id] = true
-			if p.OnError != nil {
-				p.OnError(fmt.Errorf("update %d: %w", r.id, r.err))
-			}
-			return
-		}
-		settled[r.id] = true
-	}
-	advance := func() {
-		// The offset is the oldest update not settled, or the one after the newest.
-		next := maxSeen + 1
-		for id := range inflight {
-			next = min(next, id)
-		}
-		for id := range failed {
-			next = min(next, id)
-		}
-		if next > offset {
-			offset = next
-		}
-		for id := range settled {
-			if id < offset {
-				delete(settled, id)
-			}
-		}
-	}
-	drain := func() {
-		for {
-			select {
-			case r := <-results:
-				take(r)
-			default:
-				return
-			}
-		}
-	}
+	st := newPollState(p, d)
+	backoff := time.Second
 	for ctx.Err() == nil {
-		drain()
-		advance()
+		st.drain()
+		st.advance()
 		timeout := p.Timeout
-		if len(inflight) > 0 || len(failed) > 0 {
+		if len(st.inflight) > 0 || len(st.failed) > 0 {
 			timeout = time.Second // come back soon to confirm what settles
 		}
-		ups, err := p.getUpdates(ctx, offset, timeout)
+		ups, err := p.getUpdates(ctx, st.offset, timeout)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -387,117 +320,14 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 			continue
 		}
 		backoff = time.Second
-		fresh := 0
-		clear(batch)
-		for i := range ups {
-			u := &ups[i]
-			if inflight[u.ID] || settled[u.ID] || u.ID < offset {
-				continue
-			}
-			delete(failed, u.ID)
-			fresh++
-			inflight[u.ID] = true
-			batch[u.ID] = true
-			held[u.ID] = heldUpdate{u: u, since: time.Now()}
-			maxSeen = max(maxSeen, u.ID)
-			id := u.ID
-			d.submit(job{u: u, done: func(err error) { results <- result{id, err} }})
-		}
-		if fresh == 0 && len(ups) >= pollLimit && p.parkStuck(d, inflight, held, early, settled) > 0 {
+		fresh := st.submit(ups)
+		if fresh == 0 && len(ups) >= pollLimit && st.parkStuck() > 0 {
 			continue // the offset moves past them: fetch what comes after
 		}
-		// Wait for this batch to settle, but not long: usually it is handled
-		// at once and the next fetch confirms it; a slow or failing update
-		// holds the next batch no longer than holdBatch, and one from an
-		// earlier batch (already waited for) not at all.
-		hold := holdBatch
-		if fresh == 0 && len(ups) > 0 {
-			hold = holdBatch / 2 // only updates in hand came back: wait for one to settle
-		}
-		t := time.NewTimer(hold)
-	settle:
-		for len(inflight) > 0 && (fresh == 0 || len(batch) > 0) {
-			select {
-			case <-ctx.Done():
-				break settle
-			case r := <-results:
-				take(r)
-				delete(batch, r.id)
-				if fresh == 0 {
-					break settle
-				}
-			case <-t.C:
-				break settle
-			}
-		}
-		t.Stop()
+		st.settle(ctx, fresh, len(ups))
 	}
-	// Wait (a while) for what is in hand, then confirm what was settled, so a
-	// successor does not get it again.
-	deadline := time.NewTimer(20 * time.Second)
-	defer deadline.Stop()
-wait:
-	for len(inflight) > 0 {
-		select {
-		case r := <-results:
-			take(r)
-		case <-deadline.C:
-			break wait
-		}
-	}
-	if len(inflight) > 0 || len(early) > 0 { // still in hand: their results must not block a worker
-		go func() {
-			for range results {
-			}
-		}()
-	}
-	advance()
-	if offset != 0 {
-		cctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		p.confirm(cctx, offset)
-	}
+	st.finish()
 	return nil
-}
-
-// heldUpdate is an update in hand and since when.
-type heldUpdate struct {
-	u     *models.Update
-	since time.Time
-}
-
-// parkStuck is for when every update Telegram will give (pollLimit from the
-// oldest unconfirmed one) is in hand or settled: those in hand keep the
-// offset where it is, and nothing new can come in, a crisis message
-// neither, until they settle. It parks the ones in hand longer than
-// ParkAfter while they are still being handled, marks them settled (their
-// result then counts no more: early), and returns how many. Under mere load
-// (a batch slower than the poller's hold) no update is that old, and none
-// is parked.
-func (p *Poller) parkStuck(d *Dispatcher, inflight map[int64]bool, held map[int64]heldUpdate, early, settled map[int64]bool) int {
-	after := p.ParkAfter
-	if after <= 0 {
-		after = 5 * time.Second
-	}
-	n := 0
-	for id := range inflight {
-		h, ok := held[id]
-		if !ok || time.Since(h.since) < after {
-			continue
-		}
-		if err := d.parkHeld(h.u); err != nil {
-			if p.OnError != nil {
-				p.OnError(fmt.Errorf("update %d holds up intake and could not be parked: %w", id, err))
-			}
-			continue
-		}
-		delete(inflight, id)
-		delete(held, id)
-		early[id] = true
-		settled[id] = true
-		n++
-	}
-	return n
 }
 
 func (p *Poller) confirm(ctx context.Context, offset int64) {
