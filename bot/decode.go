@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -37,12 +38,8 @@ func decodeUpdate(raw []byte) (models.Update, error) {
 // jsonKind is the kind of JSON value an UnmarshalTypeError names ("number
 // 12" becomes "number"), so no value reaches the log.
 func jsonKind(v string) string {
-	for i := range len(v) {
-		if v[i] == ' ' {
-			return v[:i]
-		}
-	}
-	return v
+	kind, _, _ := strings.Cut(v, " ")
+	return kind
 }
 
 // update decodes a models.Update as Telegram sends it (getUpdates, webhook),

@@ -191,7 +191,7 @@ func (d *Dispatcher) park(u *models.Update, err error, attempts int) error {
 	if d.cfg.Park == nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
+	ctx, cancel := d.storeCtx()
 	defer cancel()
 	if perr := d.cfg.Park(ctx, u, err, attempts); perr != nil {
 		return fmt.Errorf("%w (and parking it failed: %v)", err, perr)
@@ -208,7 +208,7 @@ func (d *Dispatcher) parkHeld(u *models.Update) error {
 	if d.cfg.Park == nil {
 		return errors.New("no Park set")
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
+	ctx, cancel := d.storeCtx()
 	defer cancel()
 	return d.cfg.Park(ctx, u, errHeldUp, 0)
 }
@@ -218,9 +218,15 @@ func (d *Dispatcher) settled(id int64) error {
 	if d.cfg.Unpark == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
+	ctx, cancel := d.storeCtx()
 	defer cancel()
 	return d.cfg.Unpark(ctx, id)
+}
+
+// storeCtx bounds one write of a dead letter; it outlives the dispatcher's
+// own context, so shutting down does not lose it.
+func (d *Dispatcher) storeCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(d.ctx), 10*time.Second)
 }
 
 // deliveredOnce handles one delivery of a webhook update: one attempt. After
@@ -272,6 +278,9 @@ type Poller struct {
 	// ParkAfter is how long an update must have been in hand before it is
 	// parked for holding up intake (default 5s; see Run).
 	ParkAfter time.Duration
+	// Hold is the longest a fetch waits for its updates to be handled
+	// before the next fetch (default holdBatch).
+	Hold time.Duration
 }
 
 // holdBatch is the longest the poller waits for a batch to be handled
@@ -294,6 +303,9 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	}
 	if p.Client == nil {
 		p.Client = &http.Client{}
+	}
+	if p.Hold <= 0 {
+		p.Hold = holdBatch
 	}
 	st := newPollState(p, d)
 	backoff := time.Second
@@ -366,17 +378,12 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	if err != nil {
 		return nil, fmt.Errorf("getUpdates: read: %w", err)
 	}
-	var r struct {
-		OK          bool     `json:"ok"`
-		Result      []update `json:"result"`
-		Description string   `json:"description"`
-		ErrorCode   int      `json:"error_code"`
-	}
+	var r pollAnswer[update]
 	if err := json.Unmarshal(body, &r); err != nil {
 		return p.decodeOneByOne(body)
 	}
-	if !r.OK {
-		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	if err := r.err(); err != nil {
+		return nil, err
 	}
 	ups := make([]models.Update, len(r.Result))
 	for i := range r.Result {
@@ -385,21 +392,31 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 	return ups, nil
 }
 
+// pollAnswer is getUpdates' answer, its updates decoded as T.
+type pollAnswer[T any] struct {
+	OK          bool   `json:"ok"`
+	Result      []T    `json:"result"`
+	Description string `json:"description"`
+	ErrorCode   int    `json:"error_code"`
+}
+
+func (r *pollAnswer[T]) err() error {
+	if !r.OK {
+		return fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	return nil
+}
+
 // decodeOneByOne decodes a getUpdates answer that did not decode at once,
 // update by update (decodeUpdate), so one odd update does not fail the
 // others: it is reported through OnError and handled as far as understood.
 func (p *Poller) decodeOneByOne(body []byte) ([]models.Update, error) {
-	var r struct {
-		OK          bool              `json:"ok"`
-		Result      []json.RawMessage `json:"result"`
-		Description string            `json:"description"`
-		ErrorCode   int               `json:"error_code"`
-	}
+	var r pollAnswer[json.RawMessage]
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("getUpdates: decode: %w", err)
 	}
-	if !r.OK {
-		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	if err := r.err(); err != nil {
+		return nil, err
 	}
 	ups := make([]models.Update, 0, len(r.Result))
 	for _, raw := range r.Result {

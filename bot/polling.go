@@ -128,13 +128,13 @@ func (st *pollState) advance() {
 
 // settle waits for the last fetch's fresh updates to settle, but not long:
 // usually they are handled at once and the next fetch confirms them; a slow
-// or failing update holds the next fetch no longer than holdBatch, and one
+// or failing update holds the next fetch no longer than the poller's Hold, and one
 // from an earlier fetch (already waited for) not at all. When the fetch
 // brought only updates in hand, it waits for one of them.
 func (st *pollState) settle(ctx context.Context, fresh, fetched int) {
-	hold := holdBatch
+	hold := st.p.Hold
 	if fresh == 0 && fetched > 0 {
-		hold = holdBatch / 2
+		hold /= 2
 	}
 	t := time.NewTimer(hold)
 	defer t.Stop()

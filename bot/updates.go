@@ -79,7 +79,7 @@ func (b *Bot) Park(ctx context.Context, u *models.Update, cause error, attempts 
 	}
 	updatesParked.Inc()
 	msg := "update parked after failing every attempt"
-	if attempts == 0 {
+	if errors.Is(cause, errHeldUp) {
 		msg = "update parked while still being handled: it held up intake"
 	}
 	b.log.ErrorContext(ctx, msg, "update_id", u.ID, "chat_id", ChatOf(u), "attempts", attempts, "err", cause)
@@ -87,7 +87,7 @@ func (b *Bot) Park(ctx context.Context, u *models.Update, cause error, attempts 
 }
 
 // Unpark drops the dead letter of an update parked while still being handled
-// (Park with 0 attempts) that was handled after all.
+// (Park with errHeldUp) that was handled after all.
 func (b *Bot) Unpark(ctx context.Context, updateID int64) error {
 	err := b.st.DropDeadLetter(ctx, updateID)
 	if errors.Is(err, store.ErrNotFound) {
