@@ -30,44 +30,33 @@ type update struct {
 // benchmark shares the CPU with the bot.
 func (s *Server) pushLocked(u *models.Update) int64 {
 	kind, chat := builtKind(u)
-	if kind == "" { // not one the server builds: the general way
-		id, err := s.enqueueLocked(u)
-		if err != nil {
-			panic("telegramtest: " + err.Error())
-		}
-		return id
-	}
-	id := s.nextUpdateID
-	s.nextUpdateID++
 	v := *u
-	v.ID = id
+	v.ID = s.nextIDLocked()
 	raw, err := json.Marshal(&v)
 	if err != nil {
 		panic("telegramtest: " + err.Error())
 	}
-	q := &update{id: id, raw: raw, kind: kind, chat: chat}
-	s.history[id] = q
-	s.queueLocked(q)
-	return id
+	s.addLocked(&update{id: v.ID, raw: raw, kind: kind, chat: chat})
+	return v.ID
 }
 
-// builtKind is the kind and chat of an update the server builds, which
-// carries exactly one of these; "" for any other.
+// builtKind is the kind and chat of an update the server builds: it carries
+// exactly one of these (updateChat's reading of them).
 func builtKind(u *models.Update) (string, int64) {
 	switch {
-	case u.Message != nil && u.EditedMessage == nil && u.CallbackQuery == nil && u.MyChatMember == nil:
+	case u.Message != nil:
 		return "message", u.Message.Chat.ID
-	case u.EditedMessage != nil && u.Message == nil && u.CallbackQuery == nil && u.MyChatMember == nil:
+	case u.EditedMessage != nil:
 		return "edited_message", u.EditedMessage.Chat.ID
-	case u.CallbackQuery != nil && u.Message == nil && u.EditedMessage == nil && u.MyChatMember == nil:
-		if m := u.CallbackQuery.Message.Message; m != nil {
+	case u.CallbackQuery != nil:
+		if m := u.CallbackQuery.Message.Message; m != nil && m.Date != 0 {
 			return "callback_query", m.Chat.ID
 		}
 		return "callback_query", u.CallbackQuery.From.ID
-	case u.MyChatMember != nil && u.Message == nil && u.EditedMessage == nil && u.CallbackQuery == nil:
+	case u.MyChatMember != nil:
 		return "my_chat_member", u.MyChatMember.Chat.ID
 	}
-	return "", 0
+	panic("telegramtest: the server built an update of no kind it knows")
 }
 
 // enqueueLocked gives v (anything that marshals to a JSON object) the next
@@ -77,17 +66,27 @@ func (s *Server) enqueueLocked(v any) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	id := s.nextUpdateID
-	s.nextUpdateID++
+	id := s.nextIDLocked()
 	fields["update_id"] = json.RawMessage(strconv.FormatInt(id, 10))
 	raw, err := json.Marshal(fields)
 	if err != nil {
 		return 0, err
 	}
-	u := &update{id: id, raw: raw, kind: updateKind(fields), chat: updateChat(raw)}
-	s.history[id] = u
-	s.queueLocked(u)
+	s.addLocked(&update{id: id, raw: raw, kind: updateKind(fields), chat: updateChat(raw)})
 	return id, nil
+}
+
+// nextIDLocked hands out the next update_id.
+func (s *Server) nextIDLocked() int64 {
+	id := s.nextUpdateID
+	s.nextUpdateID++
+	return id
+}
+
+// addLocked keeps u in the history and queues it.
+func (s *Server) addLocked(u *update) {
+	s.history[u.id] = u
+	s.queueLocked(u)
 }
 
 func jsonObject(v any) (map[string]json.RawMessage, error) {
