@@ -43,14 +43,27 @@ func (s *Server) admitLocked(r *request, c *chat) *apiError {
 		return tooMany(int(math.Ceil((1 - c.bucket.tokens) / s.opts.PerChatRate)))
 	}
 	c.bucket.tokens--
-	s.recent = append(s.recent, now)
+	// Kept in time order, so the ones older than a second are a prefix; a
+	// clock that stepped back puts now in its place.
+	if i := len(s.recent); i == 0 || !now.Before(s.recent[i-1]) {
+		s.recent = append(s.recent, now)
+	} else {
+		at, _ := slices.BinarySearchFunc(s.recent, now, time.Time.Compare)
+		s.recent = slices.Insert(s.recent, at, now)
+	}
 	return nil
 }
 
 // globalWaitLocked returns how long until the global limit admits a message.
 func (s *Server) globalWaitLocked(now time.Time) time.Duration {
 	cut := now.Add(-time.Second)
-	s.recent = slices.DeleteFunc(s.recent, func(t time.Time) bool { return !t.After(cut) })
+	old, _ := slices.BinarySearchFunc(s.recent, cut, func(t, cut time.Time) int {
+		if t.After(cut) {
+			return 1
+		}
+		return -1
+	})
+	s.recent = s.recent[old:]
 	if len(s.recent) < s.opts.GlobalRate {
 		return 0
 	}

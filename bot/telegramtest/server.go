@@ -97,7 +97,7 @@ type Server struct {
 	faults       []*fault
 	stormUntil   time.Time
 	stormRetry   int
-	recent       []time.Time // messages accepted in the last second, all chats
+	recent       []time.Time // messages accepted in the last second, all chats, in time order
 	onSend       []func(Sent)
 }
 
