@@ -43,11 +43,16 @@ type inlineButton struct {
 	CallbackData string `json:"callback_data"`
 }
 
+// textResponse is the answer to a call, read in one pass: of a message sent
+// or edited only its ID; a result of another shape (answerCallbackQuery's
+// true) is not read.
 type textResponse struct {
-	OK          bool            `json:"ok"`
-	Result      json.RawMessage `json:"result"`
-	ErrorCode   int             `json:"error_code"`
-	Description string          `json:"description"`
+	OK     bool `json:"ok"`
+	Result struct {
+		MessageID int `json:"message_id"`
+	} `json:"result"`
+	ErrorCode   int    `json:"error_code"`
+	Description string `json:"description"`
 	Parameters  struct {
 		RetryAfter int `json:"retry_after"`
 	} `json:"parameters"`
@@ -80,31 +85,19 @@ func (c *textCall) do(ctx context.Context, m store.Message, paid bool) (int, err
 		}
 		req.ReplyMarkup = kb
 	}
-	result, err := c.post(ctx, method, req)
-	if err != nil {
-		return 0, err
-	}
-	var msg struct {
-		MessageID int `json:"message_id"`
-	}
-	if len(result) > 0 && result[0] == '{' {
-		if err := json.Unmarshal(result, &msg); err != nil {
-			return 0, fmt.Errorf("%s: decode result: %w", method, err)
-		}
-	}
-	return msg.MessageID, nil
+	return c.post(ctx, method, req)
 }
 
-// post makes method with req as its JSON body and returns the answer's
-// result, or the error go-telegram/bot would return.
-func (c *textCall) post(ctx context.Context, method string, req any) (json.RawMessage, error) {
+// post makes method with req as its JSON body and returns the ID of the
+// message its answer holds (0: none), or the error go-telegram/bot would return.
+func (c *textCall) post(ctx context.Context, method string, req any) (int, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", method, err)
+		return 0, fmt.Errorf("encode %s: %w", method, err)
 	}
 	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url+method, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", method, err)
+		return 0, fmt.Errorf("%s: %w", method, err)
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	resp, err := c.client.Do(hr)
@@ -113,21 +106,24 @@ func (c *textCall) post(ctx context.Context, method string, req any) (json.RawMe
 		if errors.As(err, &ue) {
 			ue.URL = method // the URL holds the token
 		}
-		return nil, fmt.Errorf("%s: %w", method, err)
+		return 0, fmt.Errorf("%s: %w", method, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read answer: %w", method, err)
+		return 0, fmt.Errorf("%s: read answer: %w", method, err)
 	}
 	var r textResponse
 	if err := json.Unmarshal(raw, &r); err != nil {
-		return nil, fmt.Errorf("%s: decode answer (HTTP %d): %w", method, resp.StatusCode, err)
+		var other *json.UnmarshalTypeError
+		if !errors.As(err, &other) || other.Field != "result" { // a result that is not a message is fine
+			return 0, fmt.Errorf("%s: decode answer (HTTP %d): %w", method, resp.StatusCode, err)
+		}
 	}
 	if !r.OK {
-		return nil, telegramError(method, r)
+		return 0, telegramError(method, r)
 	}
-	return r.Result, nil
+	return r.Result.MessageID, nil
 }
 
 // callbackAnswer is answerCallbackQuery's request.
