@@ -88,6 +88,21 @@ func TestGlobalRateLimit(t *testing.T) {
 	}
 }
 
+// A clock that steps back (an NTP correction) leaves the global window
+// exact: a message from before the step still leaves it a second after it
+// was sent, not a second after the latest one.
+func TestGlobalRateLimitAfterTheClockStepsBack(t *testing.T) {
+	s, clock := startClocked(t, Options{GlobalRate: 2})
+	b := newBot(t, s)
+	u := []*User{s.NewUser("u0"), s.NewUser("u1"), s.NewUser("u2")}
+	wantRetries(t, b, u[0].ID, 0) // at t0
+	clock.Set(t0.Add(-500 * time.Millisecond))
+	wantRetries(t, b, u[1].ID, 0) // at t0 − 0.5 s: two in the window
+	clock.Set(t0.Add(600 * time.Millisecond))
+	wantRetries(t, b, u[2].ID, 0) // the one at t0 − 0.5 s has left it
+	wantRetries(t, b, u[2].ID, 1) // the one at t0 and the one just now fill it
+}
+
 func TestStorm(t *testing.T) {
 	s, clock := startClocked(t, Options{})
 	b := newBot(t, s)
