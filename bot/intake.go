@@ -281,6 +281,9 @@ type Poller struct {
 	// Hold is the longest a fetch waits for its updates to be handled
 	// before the next fetch (default holdBatch).
 	Hold time.Duration
+	// HoldTimer, when set, starts the timer of a fetch's hold instead of the
+	// wall clock (tests: a hold then ends only when the test says so).
+	HoldTimer func(time.Duration) <-chan time.Time
 }
 
 // holdBatch is the longest the poller waits for a batch to be handled

@@ -136,8 +136,14 @@ func (st *pollState) settle(ctx context.Context, fresh, fetched int) {
 	if fresh == 0 && fetched > 0 {
 		hold /= 2
 	}
-	t := time.NewTimer(hold)
-	defer t.Stop()
+	var over <-chan time.Time
+	if st.p.HoldTimer != nil {
+		over = st.p.HoldTimer(hold)
+	} else {
+		t := time.NewTimer(hold)
+		defer t.Stop()
+		over = t.C
+	}
 	for len(st.inflight) > 0 && (fresh == 0 || len(st.batch) > 0) {
 		select {
 		case <-ctx.Done():
@@ -147,7 +153,7 @@ func (st *pollState) settle(ctx context.Context, fresh, fetched int) {
 			if fresh == 0 {
 				return
 			}
-		case <-t.C:
+		case <-over:
 			return
 		}
 	}
