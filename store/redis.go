@@ -108,15 +108,15 @@ func (s *Store) MarkUpdate(ctx context.Context, updateID int64) {
 // whether the update was handled before, and who the chat is (from the cache,
 // or rebuilt from Postgres when Redis has nothing or is away).
 func (s *Store) Lookup(ctx context.Context, updateID, chatID int64) (seen bool, c Conv, err error) {
-	pipe := s.rdb.Pipeline()
-	ex := pipe.Exists(ctx, s.key.update(s.bot, updateID))
-	get := pipe.Get(ctx, s.key.conv(chatID))
-	_, _ = pipe.Exec(ctx) // errors are read per command below
-	if n, err := ex.Result(); err == nil && n > 0 {
-		return true, Conv{}, nil
-	}
-	if b, err := get.Bytes(); err == nil {
-		if json.Unmarshal(b, &c) == nil {
+	// One MGET (the client is one Redis, not a cluster): the update's mark
+	// and the conversation, nil where there is none. Redis away: not seen,
+	// and the conversation from Postgres, which is the record of both.
+	vals, err := s.rdb.MGet(ctx, s.key.update(s.bot, updateID), s.key.conv(chatID)).Result()
+	if err == nil && len(vals) == 2 {
+		if vals[0] != nil {
+			return true, Conv{}, nil
+		}
+		if v, ok := vals[1].(string); ok && json.Unmarshal([]byte(v), &c) == nil {
 			return false, c, nil
 		}
 	}
