@@ -158,7 +158,7 @@ func (b *Bot) answer(ctx context.Context, x *in, f *flows.Flow, input flows.Inpu
 	coach := x.conv.Coach
 	r := store.Record{StudentID: x.conv.ID, CheckinID: x.conv.CheckinID, Version: f.Version,
 		Step: out.Answer.Step, Option: out.Answer.Option, Text: out.Answer.Text, VoiceFileID: out.Answer.VoiceFileID,
-		Done: out.Done}
+		Done: out.Done, StepKeyed: x.u.CallbackQuery != nil} // a tap's step is its key: store.Record
 	if out.Next != nil {
 		r.NextStep = out.Next.ID
 	}

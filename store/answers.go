@@ -46,6 +46,16 @@ type Record struct {
 	// student due now, committed with the update (a repeat schedules none).
 	ManualCheckinFor int64
 	ManualCheckinDue time.Time // when it is due; zero: At (now)
+	// StepKeyed says the update is a tap on a button of the check-in's
+	// step: its step is then its key. A check-in's steps only move forward
+	// and the answer row keeps the update's ID, so a repeat of the tap finds
+	// the step moved on and its answer there (ErrDuplicate) without a mark
+	// of its own in processed_updates: one row and its index entries less
+	// for every tap. A tap on a step it did not move on (ErrStale) writes
+	// nothing, and a repeat of it is stale again. Never for typed text or
+	// voice, which a stale step turns into a note that must not be written
+	// twice.
+	StepKeyed bool
 }
 
 // Recorded is what a Record changed.
@@ -83,7 +93,7 @@ func (s *Store) recordTx(ctx context.Context, r Record, more func(pgx.Tx, Record
 		res, err = s.recordCore(ctx, tx, r)
 		if errors.Is(err, ErrStale) {
 			stale = true
-			return nil // the update's mark is committed, nothing else was written
+			return nil // the update's mark (a tap has none) is committed, nothing else was written
 		}
 		if err != nil {
 			return err

@@ -29,7 +29,10 @@ type queryRower interface {
 //
 // The one stale rule: an answer to a step that is not the check-in's current
 // one is refused (ErrStale) with only its update marked handled, since it
-// was; a repeat of it is then a duplicate (ErrDuplicate).
+// was; a repeat of it is then a duplicate (ErrDuplicate). A tap (StepKeyed)
+// gets no mark: a repeat of a tap that was applied finds its answer at the
+// step and is a duplicate all the same; a stale tap wrote nothing, and its
+// repeat is stale again.
 func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorded, error) {
 	args, err := s.recordArgs(ctx, q, r)
 	if err != nil {
@@ -58,17 +61,21 @@ func (s *Store) recordArgs(ctx context.Context, q queryRower, r Record) ([]any, 
 	}
 	return []any{r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
 		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
-		r.Owner.Role, r.Owner.ID, r.Owner.ChatID}, nil
+		r.Owner.Role, r.Owner.ID, r.Owner.ChatID, r.stepKeyed()}, nil
 }
+
+// stepKeyed says whether r's step is its key: a tap with an answer to a
+// check-in's step (without both, only a mark keeps a repeat out).
+func (r Record) stepKeyed() bool { return r.StepKeyed && r.CheckinID != 0 && r.Step != "" }
 
 // recordSQL is recordCore's one statement (its arguments: recordArgs).
 var recordSQL = `WITH w AS (
 			SELECT ` + ownerCheck(23) + ` AS owned
 		), u AS (
-			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned AND $1::bigint <> 0
+			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned AND $1::bigint <> 0 AND NOT $26::bool
 			ON CONFLICT DO NOTHING RETURNING update_id
 		), h AS (
-			SELECT 1 FROM w WHERE w.owned AND ($1::bigint = 0 OR EXISTS (SELECT 1 FROM u))
+			SELECT 1 FROM w WHERE w.owned AND ($1::bigint = 0 OR $26::bool OR EXISTS (SELECT 1 FROM u))
 		), c AS (
 			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
 				status = CASE WHEN $9 THEN 'completed' ELSE status END,
@@ -91,30 +98,41 @@ var recordSQL = `WITH w AS (
 			ORDER BY m.ord
 			RETURNING id
 		)
-		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`
+		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}'),
+			$26::bool AND NOT EXISTS (SELECT 1 FROM c) AND EXISTS (SELECT 1 FROM answers
+				WHERE checkin_id = $4::bigint AND step = $6 AND update_id = $1::bigint)`
 
 // recordRow runs recordSQL with args on q.
 func (s *Store) recordRow(ctx context.Context, q queryRower, r Record, args []any) (Recorded, error) {
-	var handled, advanced, owned bool
-	var ids []int64
-	if err := q.QueryRow(ctx, recordSQL, args...).Scan(&owned, &handled, &advanced, &ids); err != nil {
+	var out outcome
+	if err := q.QueryRow(ctx, recordSQL, args...).Scan(out.dest()...); err != nil {
 		return Recorded{}, fmt.Errorf("record update: %w", err)
 	}
-	return recorded(r, owned, handled, advanced, ids)
+	return recorded(r, out)
 }
 
+// outcome is what recordSQL returns for one update.
+type outcome struct {
+	owned, handled, advanced bool
+	ids                      []int64
+	repeat                   bool // a tap (StepKeyed) whose answer is already at its step
+}
+
+// dest is where a scan of recordSQL's row puts it.
+func (o *outcome) dest() []any { return []any{&o.owned, &o.handled, &o.advanced, &o.ids, &o.repeat} }
+
 // recorded reads the outcome of r from what recordSQL returned.
-func recorded(r Record, owned, handled, advanced bool, ids []int64) (Recorded, error) {
-	if !owned {
+func recorded(r Record, o outcome) (Recorded, error) {
+	if !o.owned {
 		return Recorded{}, ErrNotOwner
 	}
-	if !handled {
+	if !o.handled || o.repeat {
 		return Recorded{}, ErrDuplicate
 	}
-	if r.CheckinID != 0 && !advanced {
+	if r.CheckinID != 0 && !o.advanced {
 		return Recorded{}, ErrStale
 	}
-	return Recorded{OutboxIDs: ids}, nil
+	return Recorded{OutboxIDs: o.ids}, nil
 }
 
 // alertStudents fills in the student of each message that has none but is

@@ -76,16 +76,11 @@ func (s *Store) runBatch(ctx context.Context, batch []*turn[*write]) {
 	for _, t := range batch {
 		b.Queue(recordSQL, t.work.args...)
 	}
-	type row struct {
-		owned, handled, advanced bool
-		ids                      []int64
-	}
-	rows := make([]row, len(batch))
+	rows := make([]outcome, len(batch))
 	br := s.db.SendBatch(ctx, b)
 	var err error
 	for i := range batch {
-		rw := &rows[i]
-		if err = br.QueryRow().Scan(&rw.owned, &rw.handled, &rw.advanced, &rw.ids); err != nil {
+		if err = br.QueryRow().Scan(rows[i].dest()...); err != nil {
 			break
 		}
 	}
@@ -102,7 +97,6 @@ func (s *Store) runBatch(ctx context.Context, batch []*turn[*write]) {
 			w.res, w.err = s.recordRow(ctx, s.db, w.r, w.args)
 			continue
 		}
-		rw := rows[i]
-		w.res, w.err = recorded(w.r, rw.owned, rw.handled, rw.advanced, rw.ids)
+		w.res, w.err = recorded(w.r, rows[i])
 	}
 }

@@ -16,7 +16,7 @@ import (
 // that may arrive at once on a busy evening, and the outcome each must get:
 // plain taps, the tap that ends a check-in (two replies), a tap on an old
 // card, a tap from a chat that is no longer its student's, Telegram's
-// redelivery of an update handled before, a message outside any check-in, a
+// redelivery of a tap handled before (taps are keyed by their step), a message outside any check-in, a
 // coach's command and a typed answer. Chats are above 2^32, as many are.
 func mixedBatch(t *testing.T) (*store.Store, []store.Record, []error) {
 	t.Helper()
@@ -28,7 +28,7 @@ func mixedBatch(t *testing.T) (*store.Store, []store.Record, []error) {
 		chat := int64(base + i)
 		s, checkin := storetest.CheckinAt(t, st, chat, now, step)
 		return store.Record{UpdateID: int64(880_000_000 + i), StudentID: s.ID, CheckinID: checkin, Version: "v1",
-			Step: step, Option: option, At: now, NextStep: next,
+			Step: step, Option: option, At: now, NextStep: next, StepKeyed: true,
 			Owner: store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat},
 			Out:   []store.Message{{ChatID: chat, Kind: store.KindEdit, Text: fmt.Sprintf("Dank je (%d). Volgende vraag.", i)}}}
 	}
@@ -64,7 +64,7 @@ func mixedBatch(t *testing.T) (*store.Store, []store.Record, []error) {
 		Out: []store.Message{{ChatID: base + 6, Kind: store.KindSend, Text: "Geen open meldingen."}}}
 
 	rs[7] = tap(7, "feeling", "", "end")
-	rs[7].Text = "mn dag was ff kut eerlijk"
+	rs[7].Text, rs[7].StepKeyed = "mn dag was ff kut eerlijk", false // typed: not a tap
 	return st, rs, want
 }
 

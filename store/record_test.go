@@ -162,3 +162,102 @@ func TestCoachMessagesAboutAnAlertBelongToItsStudent(t *testing.T) {
 		t.Errorf("outbox rows are about students %v, want %v", got, want)
 	}
 }
+
+// TestATapIsKeyedByItsStep: a tap on a check-in's button (StepKeyed) is kept
+// from being applied twice by its step alone, with no mark in
+// processed_updates. Whatever the tap writes besides its answer (a signal and
+// its case, a follow-up, the check-in's end), Telegram's redelivery of it —
+// at once, or after the check-in has moved on further — is a duplicate and
+// writes nothing; a second tap on the answered button is stale, and so is
+// its redelivery; neither writes anything.
+func TestATapIsKeyedByItsStep(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday, 23:00
+	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	counts := func() [5]int {
+		var c [5]int
+		err := st.DB().QueryRow(ctx, `SELECT (SELECT count(*) FROM answers), (SELECT count(*) FROM outbox), (SELECT count(*) FROM signals),
+			(SELECT count(*) FROM alerts), (SELECT count(*) FROM checkins WHERE status = 'open')`).Scan(&c[0], &c[1], &c[2], &c[3], &c[4])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	kinds := map[string]func(*store.Record){
+		"plain tap": func(*store.Record) {},
+		"with a signal": func(r *store.Record) {
+			r.Signals = []store.Signal{{Code: "daytime=home", Severity: severity.Attention, Detail: "daytime=home"}}
+		},
+		"with a follow-up": func(r *store.Record) { r.Followup = &store.FollowupAnswer{} },
+		"the last tap": func(r *store.Record) {
+			r.Done, r.NextStep = true, ""
+			r.Out = append(r.Out, store.Message{ChatID: r.Owner.ChatID, Kind: store.KindSend, Text: "Dank je wel. Tot volgende week!"})
+		},
+	}
+	chat, update := int64(7_300_000_000), int64(4_100_000_000) // above 2^32, as many are
+	for name, kind := range kinds {
+		chat++
+		s, checkin := storetest.CheckinAt(t, st, chat, now, "daytime")
+		owner := store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat}
+		tap := func(step, option, next string) store.Record {
+			update++
+			return store.Record{UpdateID: update, StudentID: s.ID, CheckinID: checkin, Version: "v1", Step: step, Option: option,
+				At: now, NextStep: next, Owner: owner, StepKeyed: true,
+				Out: []store.Message{{ChatID: chat, Kind: store.KindEdit, EditMessageID: 12, Text: "Dank je. Volgende vraag."}}}
+		}
+		first := tap("daytime", "home", "money")
+		kind(&first)
+		if _, err := st.RecordUpdate(ctx, first); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		applied := counts()
+		if _, err := st.RecordUpdate(ctx, first); !errors.Is(err, store.ErrDuplicate) {
+			t.Errorf("%s: the tap redelivered: %v, want ErrDuplicate", name, err)
+		}
+		again := tap("daytime", "school", "money") // the answered button, tapped once more
+		kind(&again)
+		for range 2 { // the tap, and Telegram's redelivery of it
+			if _, err := st.RecordUpdate(ctx, again); !errors.Is(err, store.ErrStale) {
+				t.Errorf("%s: a second tap on the answered button: %v, want ErrStale", name, err)
+			}
+		}
+		if got := counts(); got != applied {
+			t.Errorf("%s: a repeat wrote something: answers, outbox, signals, alerts, open check-ins %v, after the tap %v", name, got, applied)
+		}
+		if first.Done {
+			continue
+		}
+		if _, err := st.RecordUpdate(ctx, tap("money", "tight", "housing")); err != nil { // the check-in moves on
+			t.Fatalf("%s: %v", name, err)
+		}
+		moved := counts()
+		if _, err := st.RecordUpdate(ctx, first); !errors.Is(err, store.ErrDuplicate) {
+			t.Errorf("%s: the first tap redelivered after the next answer: %v, want ErrDuplicate", name, err)
+		}
+		if got := counts(); got != moved {
+			t.Errorf("%s: a late redelivery wrote something: %v, before %v", name, got, moved)
+		}
+	}
+	if got := storetest.ProcessedUpdates(t, st); len(got) != 0 {
+		t.Errorf("taps marked in processed_updates: %v, want none (their steps are their keys)", got)
+	}
+	// Without a check-in's step there is no key: the update is marked, and
+	// its repeat is a duplicate all the same.
+	chat++
+	s := storetest.LinkedStudent(t, st, store.NewStudent{Name: "Daan", CoachID: storetest.Coach(t, st, store.Coach{Name: "Ahmed"}, 0).ID}, chat)
+	loose := store.Record{UpdateID: update + 1, StudentID: s.ID, At: now, StepKeyed: true,
+		Owner: store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat},
+		Out:   []store.Message{{ChatID: chat, Kind: store.KindSend, Text: "Je krijgt elke week een paar vragen."}}}
+	if _, err := st.RecordUpdate(ctx, loose); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RecordUpdate(ctx, loose); !errors.Is(err, store.ErrDuplicate) {
+		t.Errorf("an update outside a check-in, again: %v, want ErrDuplicate", err)
+	}
+	for _, a := range storetest.Answers(t, st) {
+		if a.Step == "daytime" && a.Option != "home" {
+			t.Errorf("a repeated tap changed an answer: %+v", a)
+		}
+	}
+}

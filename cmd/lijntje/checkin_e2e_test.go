@@ -201,9 +201,15 @@ func TestCrisisOutsideCheckin(t *testing.T) {
 func TestRedeliveredUpdateHandledOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
+	ctx := context.Background()
 	coach, _ := w.addCoach("Sanne de Vries")
 	st, noor := w.addStudent("Noor Bakker", coach.ID)
 	w.checkinNow(st.ID)
+	w.question(noor, "mood")
+	before, ok, err := w.srv.st.CachedConv(ctx, noor.ID) // what an older Redis snapshot holds: the mood question open
+	if err != nil || !ok {
+		t.Fatalf("the cached conversation at the first question: %+v %v %v", before, ok, err)
+	}
 	upd := w.answer(noor, "mood", "2")
 	w.question(noor, "daytime")
 	if err := w.tg.Redeliver(upd); err != nil {
@@ -211,9 +217,30 @@ func TestRedeliveredUpdateHandledOnce(t *testing.T) {
 	}
 	// A later update is handled after the repeat (one chat is handled in order).
 	noor.SendSticker()
-	w.waitText(noor, "stickers")
+	first := w.waitText(noor, "stickers")
+
+	// Redis comes back from that snapshot: no mark of the tap, and the mood
+	// question still open. Postgres must know the tap, though a tap has no
+	// mark there (its step is its key).
+	if err := w.srv.st.FlushRedis(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.srv.st.CacheConv(ctx, noor.ID, before); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.tg.Redeliver(upd); err != nil {
+		t.Fatal(err)
+	}
+	noor.SendSticker()
+	w.waitFor(noor, func(m telegramtest.Sent) bool {
+		return m.MessageID > first.MessageID && strings.Contains(m.Text, "stickers")
+	},
+		"a second reply to a sticker")
 	if n := storetest.Count(storetest.Answers(w.t, w.srv.st), func(r store.AnswerRow) bool { return r.Step == "mood" }); n != 1 {
 		t.Errorf("%d mood answers stored, want 1", n)
+	}
+	if parked := storetest.DeadLetters(t, w.srv.st); len(parked) != 0 {
+		t.Errorf("the repeated tap failed and was parked: %+v, want it known as handled", parked)
 	}
 	daytime := 0
 	for _, m := range noor.Messages() {
@@ -224,6 +251,8 @@ func TestRedeliveredUpdateHandledOnce(t *testing.T) {
 	if daytime != 1 {
 		t.Errorf("the next question was sent %d times, want once", daytime)
 	}
+	w.answer(noor, "daytime", "school") // the check-in goes on from where it was
+	w.question(noor, "daytime_ok")
 }
 
 func TestRestartAndRedisFlushMidCheckin(t *testing.T) {
