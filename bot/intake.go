@@ -275,15 +275,15 @@ type Poller struct {
 	Timeout time.Duration // long-poll timeout (default 25s)
 	Client  *http.Client
 	OnError func(error)
-	// ParkAfter is how long an update must have been in hand before it is
-	// parked for holding up intake (default 5s; see Run).
-	ParkAfter time.Duration
 	// Hold is the longest a fetch waits for its updates to be handled
 	// before the next fetch (default holdBatch).
 	Hold time.Duration
 	// HoldTimer, when set, starts the timer of a fetch's hold instead of the
 	// wall clock (tests: a hold then ends only when the test says so).
 	HoldTimer func(time.Duration) <-chan time.Time
+	// Now tells how long an update has been in hand (parkAfter); nil: the
+	// wall clock.
+	Now func() time.Time
 }
 
 // holdBatch is the longest the poller waits for a batch to be handled
@@ -292,6 +292,10 @@ const holdBatch = time.Second
 
 // pollLimit is how many updates one getUpdates may return (Telegram's most).
 const pollLimit = 100
+
+// parkAfter is how long an update must have been in hand before it is
+// parked for holding up intake (see Run).
+const parkAfter = 5 * time.Second
 
 // Run polls until ctx ends. It returns nil on a clean stop.
 //
@@ -309,6 +313,9 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	}
 	if p.Hold <= 0 {
 		p.Hold = holdBatch
+	}
+	if p.Now == nil {
+		p.Now = time.Now
 	}
 	st := newPollState(p, d)
 	backoff := time.Second

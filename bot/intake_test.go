@@ -15,6 +15,7 @@ import (
 
 	"github.com/lijntje/lijntje/bot"
 	"github.com/lijntje/lijntje/bot/telegramtest"
+	"github.com/lijntje/lijntje/clock"
 )
 
 // parked collects what a dispatcher parks.
@@ -408,7 +409,8 @@ func TestAnUpdateThatHangsDoesNotStopIntake(t *testing.T) {
 		return nil
 	}}))
 	ctx, cancel := context.WithCancel(context.Background())
-	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second, ParkAfter: 200 * time.Millisecond}
+	at := clock.Stopped(time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)) // a Saturday, 23:00; moves only when told
+	poller := &bot.Poller{URL: srv.URL, Token: srv.Token(), Timeout: time.Second, Now: at.Now}
 	done := make(chan error, 1)
 	go func() { done <- poller.Run(ctx, d) }()
 
@@ -433,13 +435,17 @@ func TestAnUpdateThatHangsDoesNotStopIntake(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+	// Telegram gives at most 100 from the hanging one: the 99 after it are
+	// handled, and then nothing more comes in while it is not old enough to park.
+	waitFor("the 99 updates fetched with the hanging one were not handled", func() bool {
+		return countHandled(handled, after) >= 99
+	})
+	if _, ok := p.get(hanging); ok {
+		t.Errorf("the hanging update was parked before it had been in hand long enough (five seconds)")
+	}
+	at.Advance(time.Minute)
 	waitFor("the updates after the hanging one were not all handled", func() bool {
-		for _, id := range after {
-			if !handled[id] {
-				return false
-			}
-		}
-		return true
+		return countHandled(handled, after) == len(after)
 	})
 	if n, ok := p.get(hanging); !ok || n != 0 {
 		t.Errorf("the hanging update: parked %v (attempts %d), want parked while in hand", ok, n)
@@ -451,4 +457,15 @@ func TestAnUpdateThatHangsDoesNotStopIntake(t *testing.T) {
 	cancel()
 	<-done
 	d.Close()
+}
+
+// countHandled counts the updates of want that were handled.
+func countHandled(handled map[int64]bool, want []int64) int {
+	n := 0
+	for _, id := range want {
+		if handled[id] {
+			n++
+		}
+	}
+	return n
 }

@@ -60,7 +60,7 @@ func (st *pollState) submit(ups []models.Update) int {
 		}
 		delete(st.failed, u.ID)
 		fresh++
-		st.inflight[u.ID] = heldUpdate{u: u, since: time.Now()}
+		st.inflight[u.ID] = heldUpdate{u: u, since: st.p.Now()}
 		st.batch[u.ID] = true
 		st.maxSeen = max(st.maxSeen, u.ID)
 		id := u.ID
@@ -163,17 +163,13 @@ func (st *pollState) settle(ctx context.Context, fresh, fetched int) {
 // oldest unconfirmed one) is in hand or settled: those in hand keep the
 // offset where it is, and nothing new can come in, a crisis message
 // neither, until they settle. It parks the ones in hand longer than
-// ParkAfter while they are still being handled, counts them settled (their
+// parkAfter while they are still being handled, counts them settled (their
 // result then counts no more), and returns how many. Under mere load (a
 // batch slower than the hold) no update is that old, and none is parked.
 func (st *pollState) parkStuck() int {
-	after := st.p.ParkAfter
-	if after <= 0 {
-		after = 5 * time.Second
-	}
 	n := 0
 	for id, h := range st.inflight {
-		if time.Since(h.since) < after {
+		if st.p.Now().Sub(h.since) < parkAfter {
 			continue
 		}
 		if err := st.d.parkHeld(h.u); err != nil {
