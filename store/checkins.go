@@ -144,13 +144,22 @@ func (s *Store) StartDueCheckinsQuiet(ctx context.Context, now time.Time, limit 
 	var convs []Conv
 	var chats, outIDs []int64
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, co.name, s.lang, c.manual, c.final
-			FROM checkins c JOIN students s ON s.id = c.student_id JOIN coaches co ON co.id = s.coach_id
-			WHERE c.status = 'scheduled' AND c.due_at <= $1 AND s.status = 'active' AND s.chat_id IS NOT NULL
-			  AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.student_id = c.student_id AND o.status = 'open')
-			  AND (c.manual OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.student_id = c.student_id
-			       AND a.status <> 'closed' AND a.severity IN ('urgent', 'crisis')))
-			  AND (c.manual OR NOT $3)
+		// The due check-ins are read in the order of checkins_due_idx, and
+		// each is looked into (its student, and whether they must wait) on
+		// its own, until limit are found: OFFSET 0 keeps Postgres from
+		// folding the look-up into a join over every due check-in, which it
+		// did with stale statistics after a wave was scheduled, for each page
+		// again (a tenth of a second a page at 2,000 due).
+		rows, err := tx.Query(ctx, `SELECT c.id, s.id, s.chat_id, s.name, s.coach_name, s.lang, c.manual, c.final
+			FROM checkins c CROSS JOIN LATERAL (
+			    SELECT s.id, s.chat_id, s.name, co.name AS coach_name, s.lang
+			    FROM students s JOIN coaches co ON co.id = s.coach_id
+			    WHERE s.id = c.student_id AND s.status = 'active' AND s.chat_id IS NOT NULL
+			      AND NOT EXISTS (SELECT 1 FROM checkins o WHERE o.student_id = s.id AND o.status = 'open')
+			      AND (c.manual OR NOT EXISTS (SELECT 1 FROM alerts a WHERE a.student_id = s.id
+			           AND a.status <> 'closed' AND a.severity IN ('urgent', 'crisis')))
+			    OFFSET 0) s
+			WHERE c.status = 'scheduled' AND c.due_at <= $1 AND (c.manual OR NOT $3)
 			ORDER BY c.due_at, c.id LIMIT $2 FOR UPDATE OF c SKIP LOCKED`, now, limit, quiet)
 		if err != nil {
 			return fmt.Errorf("claim due checkins: %w", err)
