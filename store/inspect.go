@@ -243,6 +243,20 @@ func (s *Store) LockOutbox(ctx context.Context) (release func(), err error) {
 	return func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }, nil
 }
 
+// HoldOutboxRows locks outbox rows ids in a transaction of its own, as a
+// sent-mark or a claim holds them while it runs, until release is called.
+func (s *Store) HoldOutboxRows(ctx context.Context, ids []int64) (release func(), err error) {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("hold outbox rows: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT id FROM outbox WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids); err != nil {
+		_ = tx.Rollback(ctx)
+		return nil, fmt.Errorf("hold outbox rows: %w", err)
+	}
+	return func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }, nil
+}
+
 // CoachRow is one coach as stored.
 type CoachRow struct {
 	ID, ChatID  int64 // ChatID 0: not linked

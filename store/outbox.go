@@ -259,9 +259,16 @@ func (s *Store) ReleaseOutbox(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// RenewOutbox extends this process's lease on unsent messages ids.
+// RenewOutbox extends this process's lease on unsent messages ids. It passes
+// over a row that another transaction holds (MarkSentBatch marking it sent,
+// say) instead of waiting for it: it never waits for a lock, so it is never
+// part of a deadlock. Before, it could hold one row and wait for a second
+// that a sent-mark held, while the sent-mark waited for the first; Postgres
+// broke that off after a second, and the sender's marks waited that long.
 func (s *Store) RenewOutbox(ctx context.Context, ids []int64) error {
-	_, err := s.db.Exec(ctx, `UPDATE outbox SET claimed_until = $2 WHERE id = ANY($1) AND sent_at IS NULL AND failed_at IS NULL`,
+	_, err := s.db.Exec(ctx, `UPDATE outbox o SET claimed_until = $2
+		FROM (SELECT id FROM outbox WHERE id = ANY($1) AND sent_at IS NULL AND failed_at IS NULL FOR UPDATE SKIP LOCKED) held
+		WHERE o.id = held.id`,
 		ids, s.now().Add(claimLease))
 	if err != nil {
 		return fmt.Errorf("renew outbox: %w", err)
@@ -282,8 +289,11 @@ func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) error {
 	for i, m := range sent {
 		ids[i], mids[i] = m.ID, int32(m.MessageID)
 	}
+	// Planned anew each time (the unnamed statement): a plan cached while
+	// the outbox was nearly empty, as at the start of a wave, reads the
+	// whole outbox for every batch once it has grown.
 	_, err := s.db.Exec(ctx, `UPDATE outbox o SET sent_at = $1, message_id = nullif(v.mid, 0), claimed_until = NULL
-		FROM unnest($2::bigint[], $3::int[]) AS v(id, mid) WHERE o.id = v.id`, s.now(), ids, mids)
+		FROM unnest($2::bigint[], $3::int[]) AS v(id, mid) WHERE o.id = v.id`, pgx.QueryExecModeCacheDescribe, s.now(), ids, mids)
 	if err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}

@@ -208,6 +208,18 @@ func LockOutbox(t testing.TB, st *store.Store) (release func()) {
 	return release
 }
 
+// HoldOutboxRows locks outbox rows ids as a running sent-mark holds them,
+// until the returned func is called (or the test ends).
+func HoldOutboxRows(t testing.TB, st *store.Store, ids ...int64) (release func()) {
+	t.Helper()
+	release, err := st.HoldOutboxRows(context.Background(), ids)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	t.Cleanup(release)
+	return release
+}
+
 // Outbox returns every outbox row, oldest first.
 func Outbox(t testing.TB, st *store.Store) []store.OutboxRow {
 	t.Helper()
