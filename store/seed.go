@@ -62,9 +62,18 @@ func (s *Store) StudentIDs(ctx context.Context) ([]int64, error) {
 
 // SeedDueCheckins schedules a check-in of the flow checkin for slot, due at
 // due, for each of students, in one statement, and notifies running servers.
+//
+// It analyses the check-ins afterwards, as autovacuum will have done long
+// before a real wave, whose check-ins were planned days ahead. Without it,
+// the servers' connections keep the plans they cached while the table was
+// nearly empty (a sequential scan of the check-ins for each opened one, say)
+// until autovacuum comes round, which a benchmark's phase does not last.
 func (s *Store) SeedDueCheckins(ctx context.Context, students []int64, slot, due time.Time) error {
 	if _, err := s.db.Exec(ctx, `INSERT INTO checkins (student_id, flow_id, slot, due_at)
 		SELECT id, 'checkin', $2, $3 FROM unnest($1::bigint[]) AS id`, students, slot, due); err != nil {
+		return fmt.Errorf("seed checkins: %w", err)
+	}
+	if _, err := s.db.Exec(ctx, `ANALYZE checkins`); err != nil {
 		return fmt.Errorf("seed checkins: %w", err)
 	}
 	if _, err := s.db.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
