@@ -289,11 +289,12 @@ func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) error {
 	for i, m := range sent {
 		ids[i], mids[i] = m.ID, int32(m.MessageID)
 	}
-	// Planned anew each time (the unnamed statement): a plan cached while
-	// the outbox was nearly empty, as at the start of a wave, reads the
-	// whole outbox for every batch once it has grown.
+	// Planned anew each time (the unnamed statement, which needs none of
+	// pgx's caches either): a plan cached while the outbox was nearly empty,
+	// as at the start of a wave, reads the whole outbox for every batch once
+	// it has grown.
 	_, err := s.db.Exec(ctx, `UPDATE outbox o SET sent_at = $1, message_id = nullif(v.mid, 0), claimed_until = NULL
-		FROM unnest($2::bigint[], $3::int[]) AS v(id, mid) WHERE o.id = v.id`, pgx.QueryExecModeCacheDescribe, s.now(), ids, mids)
+		FROM unnest($2::bigint[], $3::int[]) AS v(id, mid) WHERE o.id = v.id`, pgx.QueryExecModeExec, s.now(), ids, mids)
 	if err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
