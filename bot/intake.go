@@ -278,8 +278,8 @@ type Poller struct {
 	// Hold is the longest a fetch waits for its updates to be handled
 	// before the next fetch (default holdBatch).
 	Hold time.Duration
-	// HoldTimer, when set, starts the timer of a fetch's hold instead of the
-	// wall clock (tests: a hold then ends only when the test says so).
+	// HoldTimer starts the timer of a fetch's hold; nil: the wall clock
+	// (tests: a hold then ends only when the test says so).
 	HoldTimer func(time.Duration) <-chan time.Time
 	// Now tells how long an update has been in hand (parkAfter); nil: the
 	// wall clock.
@@ -316,6 +316,9 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 	}
 	if p.Now == nil {
 		p.Now = time.Now
+	}
+	if p.HoldTimer == nil {
+		p.HoldTimer = time.After // an unstopped timer is collected once unreferenced (Go 1.23+)
 	}
 	st := newPollState(p, d)
 	backoff := time.Second

@@ -136,14 +136,7 @@ func (st *pollState) settle(ctx context.Context, fresh, fetched int) {
 	if fresh == 0 && fetched > 0 {
 		hold /= 2
 	}
-	var over <-chan time.Time
-	if st.p.HoldTimer != nil {
-		over = st.p.HoldTimer(hold)
-	} else {
-		t := time.NewTimer(hold)
-		defer t.Stop()
-		over = t.C
-	}
+	over := st.p.HoldTimer(hold)
 	for len(st.inflight) > 0 && (fresh == 0 || len(st.batch) > 0) {
 		select {
 		case <-ctx.Done():
@@ -167,9 +160,9 @@ func (st *pollState) settle(ctx context.Context, fresh, fetched int) {
 // result then counts no more), and returns how many. Under mere load (a
 // batch slower than the hold) no update is that old, and none is parked.
 func (st *pollState) parkStuck() int {
-	n := 0
+	n, now := 0, st.p.Now()
 	for id, h := range st.inflight {
-		if st.p.Now().Sub(h.since) < parkAfter {
+		if now.Sub(h.since) < parkAfter {
 			continue
 		}
 		if err := st.d.parkHeld(h.u); err != nil {

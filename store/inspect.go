@@ -232,27 +232,25 @@ func (s *Store) AddStudentsDue(ctx context.Context, coachID int64, chats []int64
 // LockOutbox holds a lock on the outbox that makes a sender's claim wait,
 // until release is called: a scene for a sweep stuck in Postgres.
 func (s *Store) LockOutbox(ctx context.Context) (release func(), err error) {
-	tx, err := s.db.Begin(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("lock outbox: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-		_ = tx.Rollback(ctx)
-		return nil, fmt.Errorf("lock outbox: %w", err)
-	}
-	return func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }, nil
+	return s.holdInTx(ctx, "lock outbox", `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`)
 }
 
 // HoldOutboxRows locks outbox rows ids in a transaction of its own, as a
 // sent-mark or a claim holds them while it runs, until release is called.
 func (s *Store) HoldOutboxRows(ctx context.Context, ids []int64) (release func(), err error) {
+	return s.holdInTx(ctx, "hold outbox rows", `SELECT id FROM outbox WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+}
+
+// holdInTx runs sql in a transaction of its own and keeps that open, with
+// the locks sql took, until release is called.
+func (s *Store) holdInTx(ctx context.Context, what, sql string, args ...any) (release func(), err error) {
 	tx, err := s.db.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("hold outbox rows: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	if _, err := tx.Exec(ctx, `SELECT id FROM outbox WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids); err != nil {
+	if _, err := tx.Exec(ctx, sql, args...); err != nil {
 		_ = tx.Rollback(ctx)
-		return nil, fmt.Errorf("hold outbox rows: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }, nil
 }

@@ -74,7 +74,7 @@ func (s *Store) SeedDueCheckins(ctx context.Context, students []int64, slot, due
 		return fmt.Errorf("seed checkins: %w", err)
 	}
 	if _, err := s.db.Exec(ctx, `ANALYZE checkins`); err != nil {
-		return fmt.Errorf("seed checkins: %w", err)
+		return fmt.Errorf("analyze checkins: %w", err)
 	}
 	if _, err := s.db.Exec(ctx, `SELECT pg_notify($1, '')`, NotifyChannel); err != nil {
 		return fmt.Errorf("notify: %w", err)
