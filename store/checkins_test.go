@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -92,6 +93,133 @@ func TestDueCheckinsOpenOldestFirstPastTheOnesThatWait(t *testing.T) {
 	for _, c := range storetest.Checkins(t, st) {
 		if slices.Contains(waiting, c.ID) && c.Status != "scheduled" {
 			t.Fatalf("check-in %d of a student who waits is %s, want scheduled", c.ID, c.Status)
+		}
+	}
+}
+
+// A page of due check-ins opens in chunks that read and write together;
+// every student's check-in still starts from their own history: their last
+// answers, when they last answered each question, their own agreement and
+// referral to ask about, and their own chat. Mixing two students up here
+// would ask one about the other's debts.
+func TestEachOpenedCheckinStartsFromItsOwnStudentsHistory(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 29, 19, 0, 0, 0, time.UTC) // a Sunday evening
+	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	coach := storetest.Coach(t, st, store.Coach{Name: "Sanne"}, 0)
+
+	type history struct {
+		chat, student, checkin int64
+		work                   string // their last answer to "work"
+		answered               time.Time
+		agreement, referral    int64 // 0: none due
+		subject                string
+	}
+	const students = 23 // more than two chunks
+	var all []*history
+	for i := range students {
+		h := &history{chat: 6_100_000_000 + int64(i)*7919, work: fmt.Sprintf("opt-%d", i), // chats above 2^32
+			answered: now.Add(-time.Duration(i+1) * 24 * time.Hour)}
+		h.student = storetest.LinkedStudent(t, st, store.NewStudent{Name: fmt.Sprintf("Student %d", i), CoachID: coach.ID}, h.chat).ID
+		// An earlier check-in they answered, and one before it with another answer.
+		ids := storetest.CheckinRows(t, st,
+			store.NewCheckinRow{StudentID: h.student, FlowID: "checkin", Slot: h.answered.Add(-14 * 24 * time.Hour),
+				Due: h.answered.Add(-14 * 24 * time.Hour), Status: "completed"},
+			store.NewCheckinRow{StudentID: h.student, FlowID: "checkin", Slot: h.answered, Due: h.answered, Status: "completed"})
+		storetest.AnswerRows(t, st,
+			store.NewAnswerRow{StudentID: h.student, CheckinID: ids[0], Step: "work", Option: "older", At: h.answered.Add(-14 * 24 * time.Hour)},
+			store.NewAnswerRow{StudentID: h.student, CheckinID: ids[1], Step: "work", Option: h.work, At: h.answered})
+		if i%3 == 0 {
+			h.subject = fmt.Sprintf("solliciteren bij bedrijf %d", i)
+			a, err := st.AddAgreement(ctx, h.student, coach.ID, h.subject, now.Add(-48*time.Hour), now.Add(-time.Duration(i+1)*time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.agreement = a.ID
+		}
+		if i%4 == 1 {
+			r, err := st.AddReferral(ctx, h.student, coach.ID, store.ReferralKinds[i%len(store.ReferralKinds)], "", now.Add(-time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.referral = r.ID
+		}
+		h.checkin = storetest.CheckinDue(t, st, h.student, now.Add(-time.Duration(students-i)*time.Minute))
+		all = append(all, h)
+	}
+
+	got := map[int64]store.DueCheckin{}
+	convs, outIDs, err := st.StartDueCheckins(ctx, now, 100, func(d store.DueCheckin) (store.Opened, error) {
+		got[d.StudentID] = d
+		o := store.Opened{FlowID: "checkin", Version: "v1", Step: "work", ExpiresAt: now.Add(48 * time.Hour),
+			Out: []store.Message{{ChatID: d.ChatID, Lane: store.LaneBulk, Kind: store.KindSend, CheckinID: d.CheckinID,
+				Text: "Hoi " + d.StudentName}}}
+		if d.Agreement != nil {
+			a := *d.Agreement
+			a.Step = "agreement"
+			o.Followups = append(o.Followups, a)
+		}
+		if d.Referral != nil {
+			r := *d.Referral
+			r.Step = "referral"
+			o.Followups = append(o.Followups, r)
+		}
+		return o, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != students || len(outIDs) != students {
+		t.Fatalf("opened %d check-ins with %d messages, want %d of each", len(convs), len(outIDs), students)
+	}
+	byID := map[int64]store.OutboxRow{}
+	for _, m := range storetest.Outbox(t, st) {
+		byID[m.ID] = m
+	}
+	for i, c := range convs {
+		m := byID[outIDs[i]]
+		if m.CheckinID != c.CheckinID || m.StudentID != c.ID {
+			t.Fatalf("message %d is for check-in %d of student %d, want the %d-th opened: check-in %d of student %d",
+				m.ID, m.CheckinID, m.StudentID, i, c.CheckinID, c.ID)
+		}
+	}
+	for _, h := range all {
+		d, ok := got[h.student]
+		if !ok {
+			t.Fatalf("student %d: no plan asked for", h.student)
+		}
+		if d.CheckinID != h.checkin || d.ChatID != h.chat {
+			t.Fatalf("student %d: planned check-in %d for chat %d, want %d for %d", h.student, d.CheckinID, d.ChatID, h.checkin, h.chat)
+		}
+		if len(d.Previous) != 1 || d.Previous["work"] != h.work {
+			t.Fatalf("student %d: previous answers %v, want work=%s (their last check-in)", h.student, d.Previous, h.work)
+		}
+		if at := d.LastAsked["work"]; !at.Equal(h.answered) || len(d.LastAsked) != 1 {
+			t.Fatalf("student %d: last asked %v, want work at %v", h.student, d.LastAsked, h.answered)
+		}
+		switch {
+		case h.agreement == 0 && d.Agreement != nil, h.agreement != 0 && (d.Agreement == nil || d.Agreement.AgreementID != h.agreement || d.Agreement.Subject != h.subject):
+			t.Fatalf("student %d: agreement %+v, want %d %q", h.student, d.Agreement, h.agreement, h.subject)
+		case h.referral == 0 && d.Referral != nil, h.referral != 0 && (d.Referral == nil || d.Referral.ReferralID != h.referral):
+			t.Fatalf("student %d: referral %+v, want %d", h.student, d.Referral, h.referral)
+		}
+		if h.agreement != 0 {
+			ask, err := st.FollowupAskFor(ctx, h.checkin, "agreement")
+			if err != nil || ask.AgreementID != h.agreement {
+				t.Fatalf("student %d: check-in %d asks about %+v (%v), want agreement %d", h.student, h.checkin, ask, err, h.agreement)
+			}
+		}
+		if h.referral != 0 {
+			ask, err := st.FollowupAskFor(ctx, h.checkin, "referral")
+			if err != nil || ask.ReferralID != h.referral {
+				t.Fatalf("student %d: check-in %d asks about %+v (%v), want referral %d", h.student, h.checkin, ask, err, h.referral)
+			}
+		}
+		cached, ok, err := st.CachedConv(ctx, h.chat)
+		if err != nil || !ok || cached.ID != h.student || cached.CheckinID != h.checkin || cached.Step != "work" || cached.Previous["work"] != h.work {
+			t.Fatalf("chat %d: cached conversation %+v (%v, %v), want student %d at check-in %d, step work, previous work=%s",
+				h.chat, cached, ok, err, h.student, h.checkin, h.work)
 		}
 	}
 }

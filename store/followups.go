@@ -30,48 +30,50 @@ type FollowupAnswer struct {
 	AskAgainAt  time.Time // a referral: ask again then; zero: stop asking
 }
 
-// dueFollowups returns the student's agreement and referral a check-in
-// starting now should ask about: the open agreement whose date passed
-// longest ago, and the referral whose follow-up is due longest ago.
-func dueFollowups(ctx context.Context, tx pgx.Tx, studentID int64, now time.Time) (agreement, referral *FollowupAsk, err error) {
-	var a FollowupAsk
-	err = tx.QueryRow(ctx, `SELECT id, what, coalesce(last_answer, '') FROM agreements
+// queueDueFollowups queues the reads of the student's agreement and referral
+// to ask about now (the oldest due of each), to fill agreement and referral
+// (left nil when none is due).
+func queueDueFollowups(b *pgx.Batch, studentID int64, now time.Time, agreement, referral **FollowupAsk) {
+	b.Queue(`SELECT id, what, coalesce(last_answer, '') FROM agreements
 		WHERE student_id = $1 AND status = 'open' AND ask_after <= $2 ORDER BY ask_after, id LIMIT 1`, studentID, now).
-		Scan(&a.AgreementID, &a.Subject, &a.Previous)
-	switch {
-	case err == nil:
-		agreement = &a
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, nil, fmt.Errorf("due agreement: %w", err)
-	}
-	var r FollowupAsk
-	err = tx.QueryRow(ctx, `SELECT id, kind, coalesce(last_answer, '') FROM referrals
+		QueryRow(func(row pgx.Row) error {
+			var a FollowupAsk
+			return scanFollowup(row, "due agreement", agreement, &a, &a.AgreementID)
+		})
+	b.Queue(`SELECT id, kind, coalesce(last_answer, '') FROM referrals
 		WHERE student_id = $1 AND follow_up_at <= $2 AND status NOT IN ('afgerond', 'gestopt')
-		ORDER BY follow_up_at, id LIMIT 1`, studentID, now).Scan(&r.ReferralID, &r.Subject, &r.Previous)
-	switch {
-	case err == nil:
-		referral = &r
-	case !errors.Is(err, pgx.ErrNoRows):
-		return nil, nil, fmt.Errorf("due referral: %w", err)
-	}
-	return agreement, referral, nil
+		ORDER BY follow_up_at, id LIMIT 1`, studentID, now).
+		QueryRow(func(row pgx.Row) error {
+			var r FollowupAsk
+			return scanFollowup(row, "due referral", referral, &r, &r.ReferralID)
+		})
 }
 
-// insertFollowupAsks records which step of checkinID asks about what, and
-// sets previous[step] to that item's previous answer (for rules such as
-// "failed twice").
-func insertFollowupAsks(ctx context.Context, tx pgx.Tx, checkinID int64, asks []FollowupAsk, previous map[string]string) error {
+// scanFollowup scans an agreement's or referral's (id, subject, previous
+// answer) into f and points to f from into; no row leaves into nil.
+func scanFollowup(row pgx.Row, what string, into **FollowupAsk, f *FollowupAsk, id *int64) error {
+	switch err := row.Scan(id, &f.Subject, &f.Previous); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	*into = f
+	return nil
+}
+
+// queueFollowupAsks queues the record of which step of checkinID asks about
+// what, and sets previous[step] to that item's previous answer (for rules
+// such as "failed twice").
+func queueFollowupAsks(b *pgx.Batch, checkinID int64, asks []FollowupAsk, previous map[string]string) {
 	for _, a := range asks {
-		if _, err := tx.Exec(ctx, `INSERT INTO followup_asks (checkin_id, step, agreement_id, referral_id, previous)
+		execNamed(b.Queue(`INSERT INTO followup_asks (checkin_id, step, agreement_id, referral_id, previous)
 			VALUES ($1, $2, nullif($3, 0), nullif($4, 0), nullif($5, '')) ON CONFLICT DO NOTHING`,
-			checkinID, a.Step, a.AgreementID, a.ReferralID, a.Previous); err != nil {
-			return fmt.Errorf("followup ask: %w", err)
-		}
+			checkinID, a.Step, a.AgreementID, a.ReferralID, a.Previous), "followup ask")
 		if previous != nil {
 			overlayPrevious(previous, a.Step, a.Previous)
 		}
 	}
-	return nil
 }
 
 func overlayPrevious(previous map[string]string, step, answer string) {

@@ -92,6 +92,19 @@ func insertOutbox(ctx context.Context, tx pgx.Tx, now time.Time, claimed bool, m
 // message names its own StudentID).
 func insertOutboxAbout(ctx context.Context, tx pgx.Tx, now time.Time, claimed bool, student int64, msgs []Message) ([]int64, error) {
 	ids := make([]int64, 0, len(msgs))
+	b := &pgx.Batch{}
+	if err := queueOutboxAbout(b, now, claimed, student, msgs, &ids); err != nil {
+		return nil, err
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// queueOutboxAbout queues insertOutboxAbout's inserts on b; their IDs are
+// appended to ids, in order, when b has run.
+func queueOutboxAbout(b *pgx.Batch, now time.Time, claimed bool, student int64, msgs []Message, ids *[]int64) error {
 	var lease any
 	if claimed {
 		lease = now.Add(claimLease)
@@ -99,19 +112,22 @@ func insertOutboxAbout(ctx context.Context, tx pgx.Tx, now time.Time, claimed bo
 	for _, m := range msgs {
 		payload, err := json.Marshal(m)
 		if err != nil {
-			return nil, fmt.Errorf("encode message: %w", err)
+			return fmt.Errorf("encode message: %w", err)
 		}
-		var id int64
 		sid, cid := m.about(student)
-		err = tx.QueryRow(ctx, `INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
+		b.Queue(`INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, nullif($8::bigint, 0), nullif($9::bigint, 0), coalesce(nullif($10::bigint, 0), (SELECT student_id FROM alerts WHERE id = $11::bigint)), nullif($11::bigint, 0)) RETURNING id`,
-			m.ChatID, m.Lane, m.Kind, payload, m.File, now, lease, m.CheckinID, m.DeliveryID, sid, cid).Scan(&id)
-		if err != nil {
-			return nil, fmt.Errorf("insert outbox: %w", err)
-		}
-		ids = append(ids, id)
+			m.ChatID, m.Lane, m.Kind, payload, m.File, now, lease, m.CheckinID, m.DeliveryID, sid, cid).
+			QueryRow(func(row pgx.Row) error {
+				var id int64
+				if err := row.Scan(&id); err != nil {
+					return fmt.Errorf("insert outbox: %w", err)
+				}
+				*ids = append(*ids, id)
+				return nil
+			})
 	}
-	return ids, nil
+	return nil
 }
 
 // Enqueue adds messages to the outbox for any sender to claim.

@@ -77,6 +77,27 @@ func (s *Store) CacheConv(ctx context.Context, chatID int64, c Conv) error {
 	return nil
 }
 
+// cacheConvs stores the conversations of chats in one round trip; a chat
+// whose conversation could not be stored has none cached (Postgres has it).
+func (s *Store) cacheConvs(ctx context.Context, chats []int64, convs []Conv) {
+	if len(chats) == 0 {
+		return
+	}
+	pipe := s.rdb.Pipeline()
+	for i, c := range convs {
+		if b, err := json.Marshal(c); err == nil {
+			pipe.Set(ctx, s.key.conv(chats[i]), b, convTTL)
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		keys := make([]string, len(chats))
+		for i, chat := range chats {
+			keys[i] = s.key.conv(chat)
+		}
+		s.rdb.Del(ctx, keys...) // better no cache than an old one
+	}
+}
+
 // ForgetConv drops the cached conversation of chatID.
 func (s *Store) ForgetConv(ctx context.Context, chatID int64) error {
 	if err := s.rdb.Del(ctx, s.key.conv(chatID)).Err(); err != nil {
