@@ -216,7 +216,7 @@ func openDue(ctx context.Context, tx pgx.Tx, now time.Time, due []DueCheckin, pl
 		queueDueFollowups(reads, d.StudentID, now, &d.Agreement, &d.Referral)
 	}
 	if err := tx.SendBatch(ctx, reads).Close(); err != nil {
-		return err
+		return fmt.Errorf("read for the plans: %w", err)
 	}
 	writes := &pgx.Batch{}
 	for _, d := range due {
@@ -236,7 +236,10 @@ func openDue(ctx context.Context, tx pgx.Tx, now time.Time, due []DueCheckin, pl
 			Version: o.Version, Step: o.Step, Skip: o.Skip, Previous: d.Previous})
 		*chats = append(*chats, d.ChatID)
 	}
-	return tx.SendBatch(ctx, writes).Close()
+	if err := tx.SendBatch(ctx, writes).Close(); err != nil {
+		return fmt.Errorf("write the opened check-ins: %w", err)
+	}
+	return nil
 }
 
 func nonNil(s []string) []string {
