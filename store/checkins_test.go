@@ -116,7 +116,7 @@ func TestEachOpenedCheckinStartsFromItsOwnStudentsHistory(t *testing.T) {
 		agreement, referral    int64 // 0: none due
 		subject                string
 	}
-	const students = 23 // more than two chunks
+	const students = 23 // six chunks of four, the last one short
 	var all []*history
 	for i := range students {
 		h := &history{chat: 6_100_000_000 + int64(i)*7919, work: fmt.Sprintf("opt-%d", i), // chats above 2^32
