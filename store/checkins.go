@@ -264,9 +264,11 @@ func queuePreviousAnswers(b *pgx.Batch, studentID, checkinID int64, prev map[str
 			SELECT max(checkin_id) FROM answers WHERE student_id = $1 AND checkin_id < $2)`, studentID, checkinID).
 		Query(scanEach("previous answers", func(r pgx.Rows) error {
 			var step, opt string
-			err := r.Scan(&step, &opt)
+			if err := r.Scan(&step, &opt); err != nil {
+				return err
+			}
 			prev[step] = opt
-			return err
+			return nil
 		}))
 }
 
@@ -276,9 +278,11 @@ func queueLastAsked(b *pgx.Batch, studentID int64, last map[string]time.Time) {
 		Query(scanEach("last asked", func(r pgx.Rows) error {
 			var step string
 			var at time.Time
-			err := r.Scan(&step, &at)
+			if err := r.Scan(&step, &at); err != nil {
+				return err
+			}
 			last[step] = at
-			return err
+			return nil
 		}))
 }
 

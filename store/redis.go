@@ -87,6 +87,8 @@ func (s *Store) cacheConvs(ctx context.Context, chats []int64, convs []Conv) {
 	for i, c := range convs {
 		if b, err := json.Marshal(c); err == nil {
 			pipe.Set(ctx, s.key.conv(chats[i]), b, convTTL)
+		} else {
+			pipe.Del(ctx, s.key.conv(chats[i]))
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil {
