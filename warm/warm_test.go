@@ -110,3 +110,43 @@ func TestABurstLeavesAtMostMaxIdleWaiting(t *testing.T) {
 	g.Go(func() { close(done) })
 	<-done
 }
+
+// deep uses about n KB of stack.
+//
+//go:noinline
+func deep(n int) byte {
+	var b [1024]byte
+	b[n%1024] = byte(n)
+	if n > 1 {
+		return deep(n-1) + b[0]
+	}
+	return b[0]
+}
+
+// A waiting goroutine keeps the stack its task grew through garbage
+// collections, so the next task does not grow it again by copying.
+func TestAWaitingGoroutineKeepsItsStackThroughGC(t *testing.T) {
+	const n = 16
+	g := New(time.Minute, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n { // n tasks at once: n goroutines, each grown to 64 KB
+		wg.Add(1)
+		g.Go(func() { defer wg.Done(); <-start; deep(40) })
+	}
+	close(start)
+	wg.Wait()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for range 4 {
+		runtime.GC()
+	}
+	runtime.ReadMemStats(&after)
+	if before.StackInuse < n*64<<10 {
+		t.Fatalf("stacks in use after the tasks: %d KB, want at least %d KB", before.StackInuse>>10, n*64)
+	}
+	if after.StackInuse < n*64<<10 {
+		t.Errorf("stacks in use after four collections: %d KB, was %d KB: the waiting goroutines' stacks were shrunk", after.StackInuse>>10, before.StackInuse>>10)
+	}
+}
