@@ -142,7 +142,7 @@ func checkTemplates(msg *i18n.Message) error {
 // When data has a "Count" entry, it selects the plural form.
 func (c *Catalog) T(lang, id string, data map[string]any) string {
 	l := c.localizers[c.lang(lang)]
-	cfg := &i18n.LocalizeConfig{MessageID: id}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateParser: parser}
 	if data != nil {
 		cfg.TemplateData = data
 		if n, ok := data["Count"]; ok {
@@ -156,6 +156,9 @@ func (c *Catalog) T(lang, id string, data map[string]any) string {
 	}
 	return id
 }
+
+// parser is the template parser of every text (fields.go).
+var parser = fieldParser{}
 
 // lang maps a language code such as "en", "EN" or Telegram's "en-GB" to a
 // language of the catalog, or Default.
