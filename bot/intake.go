@@ -329,6 +329,7 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 		p.HoldTimer = time.After // an unstopped timer is collected once unreferenced (Go 1.23+)
 	}
 	st := newPollState(p, d)
+	var body bytes.Buffer // each answer is read into it: a batch of 100 updates is tens of KB
 	backoff := time.Second
 	for ctx.Err() == nil {
 		st.drain()
@@ -337,7 +338,7 @@ func (p *Poller) Run(ctx context.Context, d *Dispatcher) error {
 		if len(st.inflight) > 0 || len(st.failed) > 0 {
 			timeout = time.Second // come back soon to confirm what settles
 		}
-		ups, err := p.getUpdates(ctx, st.offset, timeout)
+		ups, err := p.getUpdates(ctx, st.offset, timeout, &body)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -379,8 +380,9 @@ func (p *Poller) methodURL(method string) string {
 	return strings.TrimRight(p.URL, "/") + "/bot" + p.Token + "/" + method
 }
 
-// getUpdates asks Telegram for updates from offset on.
-func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Duration) ([]models.Update, error) {
+// getUpdates asks Telegram for updates from offset on, reading its answer
+// into buf (nothing decoded refers to it).
+func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Duration, buf *bytes.Buffer) ([]models.Update, error) {
 	body, _ := json.Marshal(map[string]any{"offset": offset, "limit": pollLimit, "timeout": int(timeout.Seconds()),
 		"allowed_updates": []string{"message", "edited_message", "callback_query", "my_chat_member"}})
 	ctx, cancel := context.WithTimeout(ctx, timeout+10*time.Second)
@@ -395,10 +397,11 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 		return nil, fmt.Errorf("getUpdates: %w", errors.Unwrap(err))
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, 64<<20)); err != nil {
 		return nil, fmt.Errorf("getUpdates: read: %w", err)
 	}
+	body = buf.Bytes()
 	var r pollAnswer[update]
 	if err := json.Unmarshal(body, &r); err != nil {
 		return p.decodeOneByOne(body)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 
 	tgbot "github.com/go-telegram/bot"
 
@@ -88,6 +89,10 @@ func (c *textCall) do(ctx context.Context, m store.Message, paid bool) (int, err
 	return c.post(ctx, method, req)
 }
 
+// answers holds buffers to read Telegram's answers into: a message sent or
+// edited comes back whole (a KB or two), and only its ID is kept.
+var answers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // post makes method with req as its JSON body and returns the ID of the
 // message its answer holds (0: none), or the error go-telegram/bot would return.
 func (c *textCall) post(ctx context.Context, method string, req any) (int, error) {
@@ -109,12 +114,18 @@ func (c *textCall) post(ctx context.Context, method string, req any) (int, error
 		return 0, fmt.Errorf("%s: %w", method, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
+	buf := answers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // an odd large answer is not kept
+			answers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, 1<<20)); err != nil {
 		return 0, fmt.Errorf("%s: read answer: %w", method, err)
 	}
 	var r textResponse
-	if err := json.Unmarshal(raw, &r); err != nil {
+	if err := json.Unmarshal(buf.Bytes(), &r); err != nil {
 		var other *json.UnmarshalTypeError
 		if !errors.As(err, &other) || other.Field != "result" { // a result that is not a message is fine
 			return 0, fmt.Errorf("%s: decode answer (HTTP %d): %w", method, resp.StatusCode, err)
