@@ -216,7 +216,11 @@ func TestTwoReplicasSendEachCheckinOnce(t *testing.T) {
 
 // 500 due check-ins at a configured global rate of 50/s (the double allows
 // 60/s, as Telegram allows 30/s against the default 25/s): no 429, at least
-// 90% of the rate, and no chat above 1 message a second sustained.
+// 80% of the rate, and no chat above 1 message a second sustained. 80%, not
+// the 95% the benchmark measures on a machine of its own: this test runs
+// under -race beside the other packages' tests, and on a slow two-core
+// machine it once sent 44/s. 40/s still tells the configured rate from the
+// default's 25/s and Telegram's 30/s.
 func TestSenderPacesFiveHundredCheckins(t *testing.T) {
 	t.Parallel()
 	const rate = 50
@@ -256,8 +260,8 @@ func TestSenderPacesFiveHundredCheckins(t *testing.T) {
 	}
 	got := 498 / last.Sub(first).Seconds()
 	t.Logf("499 check-ins in %v: %.1f/s (configured %d/s); peak %d/s", last.Sub(first), got, rate, st.MaxGlobalPerSecond)
-	if got < 0.9*rate {
-		t.Errorf("sent at %.1f/s, want at least 90%% of %d/s", got, rate)
+	if got < 0.8*rate {
+		t.Errorf("sent at %.1f/s, want at least 80%% of %d/s", got, rate)
 	}
 	if st.MaxGlobalPerSecond > 60 {
 		t.Errorf("peak %d/s over the double's limit", st.MaxGlobalPerSecond)
