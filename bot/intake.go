@@ -397,6 +397,9 @@ func (p *Poller) getUpdates(ctx context.Context, offset int64, timeout time.Dura
 		return nil, fmt.Errorf("getUpdates: %w", errors.Unwrap(err))
 	}
 	defer resp.Body.Close()
+	if buf.Cap() > 4<<20 {
+		*buf = bytes.Buffer{} // an odd large answer's buffer is not kept
+	}
 	buf.Reset()
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, 64<<20)); err != nil {
 		return nil, fmt.Errorf("getUpdates: read: %w", err)
