@@ -55,7 +55,7 @@ func TestTextAndPhotoOutsideCheckinReachCoachOnDuty(t *testing.T) {
 	}, "the message itself, copied")
 
 	noor.SendPhotoCaption("kreeg deze brief, snap er niks van")
-	w.waitText(noor, "Ik stuur het door naar Sanne")
+	w.waitText(noor, "Dank je! 📷 Ik stuur het door naar Sanne") // the photo's own thanks: the text's says "Ik stuur het door" too
 	w.waitFor(sanne, func(m telegramtest.Sent) bool {
 		return m.Method == "copyMessage" && m.Kind == "photo" && m.FromChatID == noor.ID && strings.Contains(m.Caption, "kreeg deze brief")
 	}, "the photo, copied with its caption")
@@ -81,7 +81,7 @@ func TestMessageOffDutyWaitsForWorkingHours(t *testing.T) {
 	noor.SendText("ik weet niet hoe ik mn toeslag moet aanvragen")
 	w.waitText(noor, "Sanne ziet het maandag vanaf 9:00")
 	noor.SendPhotoCaption("deze brief")
-	w.waitText(noor, "Ik stuur het door naar Sanne")
+	w.waitText(noor, "Dank je! 📷 Ik stuur het door naar Sanne") // the photo's own thanks: the text's says "Ik stuur het door" too
 	w.srv.sched.RunOnce(t.Context())
 	w.settled() // a wrongly sent alert would be delivered by now
 	if n := len(sanne.Messages()); n != 1 {
