@@ -30,10 +30,11 @@ func (p fieldParser) Parse(src, leftDelim, rightDelim string) (template.ParsedTe
 	if err != nil {
 		return nil, err
 	}
-	if !strings.Contains(src, delim(leftDelim, "{{")) {
+	left, right := delim(leftDelim, "{{"), delim(rightDelim, "}}")
+	if !strings.Contains(src, left) {
 		return full, nil // no actions: go-i18n's own template returns src as it is
 	}
-	ft, ok := fieldsOnly(src, delim(leftDelim, "{{"), delim(rightDelim, "}}"))
+	ft, ok := fieldsOnly(src, left, right)
 	if !ok {
 		return full, nil
 	}
@@ -53,6 +54,7 @@ func delim(d, def string) string {
 type fieldTemplate struct {
 	text   []string
 	fields []string
+	size   int                     // the text's length, and room for short fields
 	full   template.ParsedTemplate // text/template's, for any other data
 }
 
@@ -85,6 +87,10 @@ func fieldsOnly(src, left, right string) (*fieldTemplate, bool) {
 		}
 	}
 	ft.text = append(ft.text, text)
+	for _, t := range ft.text {
+		ft.size += len(t)
+	}
+	ft.size += 16 * len(ft.fields)
 	return ft, true
 }
 
@@ -108,22 +114,15 @@ func (t *fieldTemplate) Execute(data any) (string, error) {
 	if !ok {
 		return t.full.Execute(data)
 	}
-	n := 0
-	for _, s := range t.text {
-		n += len(s)
-	}
-	for _, f := range t.fields {
+	var b strings.Builder
+	b.Grow(t.size)
+	for i, f := range t.fields {
 		s, ok := m[f].(string)
 		if !ok {
 			return t.full.Execute(data)
 		}
-		n += len(s)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i, f := range t.fields {
 		b.WriteString(t.text[i])
-		b.WriteString(m[f].(string))
+		b.WriteString(s)
 	}
 	b.WriteString(t.text[len(t.text)-1])
 	return b.String(), nil
