@@ -21,6 +21,13 @@ func (s *Store) HoldWrites(alone bool) (release func()) { return hold(s.group, a
 // QueuedWrites is how many updates' writes wait for a batch.
 func (s *Store) QueuedWrites() int { return queued(s.group) }
 
+// HoldRedis keeps every update's Redis round trip waiting until release, as
+// if every pipeline were busy; with alone false none goes on its own meanwhile.
+func (s *Store) HoldRedis(alone bool) (release func()) { return hold(s.pipes, alone) }
+
+// QueuedRedis is how many updates' Redis round trips wait for a pipeline.
+func (s *Store) QueuedRedis() int { return queued(s.pipes) }
+
 func hold[T any](t *turns[T], alone bool) (release func()) {
 	t.mu.Lock()
 	wait := t.wait

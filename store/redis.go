@@ -127,37 +127,26 @@ func (s *Store) MarkUpdate(ctx context.Context, updateID int64) {
 	s.rdb.Set(ctx, s.key.update(s.bot, updateID), 1, updateTTL)
 }
 
-// Lookup is the fast path's first step for an update, in one Redis round trip:
-// whether the update was handled before, and who the chat is (from the cache,
-// or rebuilt from Postgres when Redis has nothing or is away).
+// Lookup is the fast path's first step for an update, in one Redis round trip
+// (shared with other updates': pipes.go): whether the update was handled
+// before, and who the chat is (from the cache, or rebuilt from Postgres when
+// Redis has nothing or is away). Redis away: not seen, and the conversation
+// from Postgres, which is the record of both.
 func (s *Store) Lookup(ctx context.Context, updateID, chatID int64) (seen bool, c Conv, err error) {
-	// One MGET (the client is one Redis, not a cluster): the update's mark
-	// and the conversation, nil where there is none. Redis away: not seen,
-	// and the conversation from Postgres, which is the record of both.
-	vals, err := s.rdb.MGet(ctx, s.key.update(s.bot, updateID), s.key.conv(chatID)).Result()
-	if err == nil && len(vals) == 2 {
-		if vals[0] != nil {
-			return true, Conv{}, nil
-		}
-		if v, ok := vals[1].(string); ok && json.Unmarshal([]byte(v), &c) == nil {
-			return false, c, nil
-		}
+	seen, c, ok := s.lookupConv(ctx, updateID, chatID)
+	switch {
+	case seen:
+		return true, Conv{}, nil
+	case ok:
+		return false, c, nil
 	}
 	c, err = s.loadConv(ctx, chatID)
 	return false, c, err
 }
 
-// Finish is the fast path's last step, in one Redis round trip: the update is
-// marked handled and, when conv is not nil, the chat's conversation cached.
+// Finish is the fast path's last step, in one Redis round trip (shared with
+// other updates': pipes.go): the update is marked handled and, when conv is
+// not nil, the chat's conversation cached.
 func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) {
-	pipe := s.rdb.Pipeline()
-	pipe.Set(ctx, s.key.update(s.bot, updateID), 1, updateTTL)
-	if conv != nil {
-		if b, err := json.Marshal(conv); err == nil {
-			pipe.Set(ctx, s.key.conv(chatID), b, convTTL)
-		}
-	}
-	if _, err := pipe.Exec(ctx); err != nil && conv != nil {
-		s.rdb.Del(ctx, s.key.conv(chatID)) // better no cache than a stale one
-	}
+	s.finishConv(ctx, updateID, chatID, conv)
 }

@@ -23,8 +23,9 @@ type Store struct {
 	rdb   *redis.Client
 	key   keys
 	now   func() time.Time
-	bot   int64          // the Telegram bot whose update IDs this store records (see WithBotID)
-	group *turns[*write] // the updates' writes, committed together (group.go)
+	bot   int64            // the Telegram bot whose update IDs this store records (see WithBotID)
+	group *turns[*write]   // the updates' writes, committed together (group.go)
+	pipes *turns[*redisOp] // the updates' Redis round trips, sent together (pipes.go)
 }
 
 // Option configures a Store.
@@ -43,6 +44,7 @@ func New(db *pgxpool.Pool, rdb *redis.Client, opts ...Option) *Store {
 		o(s)
 	}
 	s.group = s.newGroup()
+	s.pipes = s.newPipes()
 	return s
 }
 

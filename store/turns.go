@@ -11,7 +11,8 @@ import (
 // waits for that batch, or takes a turn (at most cap(slots) batches in
 // flight) and runs everything queued, up to max, as one batch. There is no
 // background goroutine, and a caller with nothing else in flight runs its
-// work at once, alone. The Postgres writes of updates use it (group.go).
+// work at once, alone. The Postgres writes of updates use it (group.go), and
+// so do their Redis round trips (pipes.go).
 type turns[T any] struct {
 	mu    sync.Mutex
 	queue []*turn[T]
