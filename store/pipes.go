@@ -114,16 +114,13 @@ func (s *Store) lookupConv(ctx context.Context, updateID, chatID int64) (seen bo
 // have been, the cached conversation is dropped: better none than a stale one.
 func (s *Store) finishConv(ctx context.Context, updateID, chatID int64, conv *Conv) {
 	op := &redisOp{updateID: updateID, chatID: chatID}
+	unsaid := false // conv to cache, but not encodable: only the mark goes
 	if conv != nil {
 		b, err := json.Marshal(conv)
-		if err != nil {
-			s.dropConv(ctx, chatID)
-			return
-		}
-		op.conv = b
+		op.conv, unsaid = b, err != nil
 	}
 	s.roundTrip(ctx, op)
-	if op.err != nil && conv != nil {
+	if unsaid || (op.err != nil && conv != nil) {
 		s.dropConv(ctx, chatID)
 	}
 }
