@@ -114,20 +114,12 @@ func (s *Store) lookupConv(ctx context.Context, updateID, chatID int64) (seen bo
 // have been, the cached conversation is dropped: better none than a stale one.
 func (s *Store) finishConv(ctx context.Context, updateID, chatID int64, conv *Conv) {
 	op := &redisOp{updateID: updateID, chatID: chatID}
-	unsaid := false // conv to cache, but not encodable: only the mark goes
 	if conv != nil {
-		b, err := json.Marshal(conv)
-		op.conv, unsaid = b, err != nil
+		op.conv, _ = json.Marshal(conv) // nil when it cannot be encoded: only the mark goes
 	}
 	s.roundTrip(ctx, op)
-	if unsaid || (op.err != nil && conv != nil) {
-		s.dropConv(ctx, chatID)
+	if conv != nil && (op.conv == nil || op.err != nil) {
+		// Even when ctx has ended (given up while waiting), within Redis's own timeouts.
+		_ = s.ForgetConv(context.WithoutCancel(ctx), chatID)
 	}
-}
-
-// dropConv deletes chatID's cached conversation, even when ctx has ended.
-func (s *Store) dropConv(ctx context.Context, chatID int64) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	s.rdb.Del(ctx, s.key.conv(chatID))
 }
