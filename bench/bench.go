@@ -152,6 +152,22 @@ type Result struct {
 		RatioProcess       float64 `json:"ratio_process"` // the same for this process only
 	} `json:"cpu"`
 
+	// Work is what Postgres and Redis did per update of the throughput
+	// phase and per operation of the floor, as the servers count it: figures
+	// that, unlike CPU time, the machine's noise does not move. A phase's
+	// counts include everything else those servers did meanwhile.
+	Work struct {
+		Counted                bool    `json:"counted"` // false: the servers' counts could not be read
+		PostgresTxPerUpdate    float64 `json:"postgres_write_transactions_per_update"`
+		WALBytesPerUpdate      float64 `json:"wal_bytes_per_update"`
+		RedisCommandsPerUpdate float64 `json:"redis_commands_per_update"`
+		RedisReadsPerUpdate    float64 `json:"redis_reads_per_update"`
+		FloorPostgresTxPerOp   float64 `json:"floor_postgres_write_transactions_per_op"`
+		FloorWALBytesPerOp     float64 `json:"floor_wal_bytes_per_op"`
+		FloorRedisCommandsOp   float64 `json:"floor_redis_commands_per_op"`
+		FloorRedisReadsPerOp   float64 `json:"floor_redis_reads_per_op"`
+	} `json:"work"`
+
 	Send struct {
 		Configured float64 `json:"configured_rate"`
 		Messages   int     `json:"messages"`
@@ -579,6 +595,11 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 		r.CPU.PostgresUsPerUpd = us(used.postgres) / n
 		r.CPU.RedisUsPerUpdate = us(used.redis) / n
 		r.CPU.TotalUsPerUpdate = us(used.process+used.postgres+used.redis) / n
+		r.Work.Counted = used.workOK
+		r.Work.PostgresTxPerUpdate = float64(used.work.WriteTransactions) / n
+		r.Work.WALBytesPerUpdate = float64(used.work.WALBytes) / n
+		r.Work.RedisCommandsPerUpdate = float64(used.work.RedisCommands) / n
+		r.Work.RedisReadsPerUpdate = float64(used.work.RedisReads) / n
 	}
 
 	// Phase 2: the I/O floor, as many bare operations, as many at once as
@@ -723,6 +744,11 @@ func floorFigures(r *Result, used cpuSample, n int, el time.Duration) {
 	r.CPU.FloorRedisUsOp = us(used.redis) / fn
 	r.CPU.FloorTotalUsOp = us(used.process+used.postgres+used.redis) / fn
 	r.CPU.FloorOpsPerSec = fn / el.Seconds()
+	r.Work.Counted = r.Work.Counted && used.workOK
+	r.Work.FloorPostgresTxPerOp = float64(used.work.WriteTransactions) / fn
+	r.Work.FloorWALBytesPerOp = float64(used.work.WALBytes) / fn
+	r.Work.FloorRedisCommandsOp = float64(used.work.RedisCommands) / fn
+	r.Work.FloorRedisReadsPerOp = float64(used.work.RedisReads) / fn
 	if r.CPU.FloorTotalUsOp > 0 {
 		r.CPU.RatioTotal = r.CPU.TotalUsPerUpdate / r.CPU.FloorTotalUsOp
 	}
@@ -810,6 +836,13 @@ func printBench(w io.Writer, o Options, r *Result) {
 	p("  I/O floor per op             %.0f µs (process %.0f, Postgres %.0f, Redis %.0f), %.0f ops/s",
 		r.CPU.FloorTotalUsOp, r.CPU.FloorProcessUsOp, r.CPU.FloorPostgresUsOp, r.CPU.FloorRedisUsOp, r.CPU.FloorOpsPerSec)
 	p("  cost / floor                 %.2f× (the process alone %.2f×)", r.CPU.RatioTotal, r.CPU.RatioProcess)
+	if r.Work.Counted {
+		p("  work per update (floor op)   Postgres %.2f write transactions (%.2f), %.0f WAL bytes (%.0f); Redis %.2f commands (%.2f), %.2f reads (%.2f)",
+			r.Work.PostgresTxPerUpdate, r.Work.FloorPostgresTxPerOp, r.Work.WALBytesPerUpdate, r.Work.FloorWALBytesPerOp,
+			r.Work.RedisCommandsPerUpdate, r.Work.FloorRedisCommandsOp, r.Work.RedisReadsPerUpdate, r.Work.FloorRedisReadsPerOp)
+	} else {
+		p("  work per update              not counted (the servers' counts could not be read)")
+	}
 	p("  send rate                    %d messages in %.1f s = %.1f/s of %.0f configured (%.0f%%), %d 429s, peak %d in 1 s",
 		r.Send.Messages, r.Send.Seconds, r.Send.PerSec, r.Send.Configured, r.Send.Percent, r.Send.TooMany, r.Send.PeakGlobal)
 	if r.OwnProcess {

@@ -59,6 +59,17 @@ func TestBenchTiny(t *testing.T) {
 	if len(r.Memory.SchedulerPhases) != 2 || r.Memory.SchedulerPhases[1].Opened == 0 {
 		t.Errorf("memory phases: %+v", r.Memory.SchedulerPhases)
 	}
+	// The servers' counts of work. Other tests may share the servers, so
+	// these are lower bounds: each bare operation commits its own insert and
+	// sets one key; each tap writes its answer and reads and writes its
+	// chat's conversation in Redis.
+	wk := r.Work
+	if !wk.Counted || wk.FloorPostgresTxPerOp < 1 || wk.FloorRedisCommandsOp < 1 || wk.FloorWALBytesPerOp <= 0 {
+		t.Errorf("floor's work per op: %+v", wk)
+	}
+	if wk.PostgresTxPerUpdate <= 0 || wk.WALBytesPerUpdate <= 0 || wk.RedisCommandsPerUpdate < 2 {
+		t.Errorf("work per update: %+v", wk)
+	}
 }
 
 // runTiny runs the benchmark with 20 students on a database of its own,

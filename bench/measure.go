@@ -51,10 +51,17 @@ type cpuMeter struct {
 	process func() time.Duration // Lijntje's process: this one (processCPU) or a child's
 }
 
-type cpuSample struct{ process, postgres, redis time.Duration }
+// cpuSample is the CPU time used so far, and the servers' own counts of
+// their work (workOK: read).
+type cpuSample struct {
+	process, postgres, redis time.Duration
+	work                     store.Work
+	workOK                   bool
+}
 
 func (s cpuSample) sub(o cpuSample) cpuSample {
-	return cpuSample{s.process - o.process, s.postgres - o.postgres, s.redis - o.redis}
+	return cpuSample{s.process - o.process, s.postgres - o.postgres, s.redis - o.redis,
+		s.work.Sub(o.work), s.workOK && o.workOK}
 }
 
 func processCPU() time.Duration {
@@ -100,6 +107,9 @@ func findPid(comm string) int {
 // lost (pgxpool keeps its connections, so there are few).
 func (c *cpuMeter) sample(ctx context.Context) cpuSample {
 	s := cpuSample{process: c.process()}
+	var err error
+	s.work, err = c.st.Work(ctx)
+	s.workOK = err == nil
 	if c.redis != 0 {
 		s.redis = pidCPU(c.redis)
 	}

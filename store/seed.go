@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -178,4 +179,48 @@ func (s *Store) FloorWrite(ctx context.Context, i int64) (int, error) {
 		}
 	}
 	return failed, first
+}
+
+// Work is what Postgres and Redis report having done so far, server-wide:
+// counts that, unlike CPU time, a busy or noisy machine does not move. The
+// difference of two is the work done between them (by everyone on those
+// servers, so the benchmark wants them to itself).
+type Work struct {
+	// WriteTransactions is Postgres's next transaction ID: only a
+	// transaction that writes takes one, so it counts those (each a commit).
+	WriteTransactions int64
+	WALBytes          int64 // Postgres's write-ahead log insert position
+	RedisCommands     int64 // commands Redis has processed
+	RedisReads        int64 // Redis's read events: about one a round trip or pipeline (0 before Redis 7)
+}
+
+// Sub is the work done from o to w.
+func (w Work) Sub(o Work) Work {
+	return Work{w.WriteTransactions - o.WriteTransactions, w.WALBytes - o.WALBytes,
+		w.RedisCommands - o.RedisCommands, w.RedisReads - o.RedisReads}
+}
+
+// Work reads the servers' counts now. Reading them writes nothing.
+func (s *Store) Work(ctx context.Context) (Work, error) {
+	var w Work
+	err := s.db.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,
+		(pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint`).Scan(&w.WriteTransactions, &w.WALBytes)
+	if err != nil {
+		return w, fmt.Errorf("postgres work: %w", err)
+	}
+	info, err := s.rdb.Info(ctx, "stats").Result()
+	if err != nil {
+		return w, fmt.Errorf("redis work: %w", err)
+	}
+	for line := range strings.Lines(info) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), ":")
+		n, _ := strconv.ParseInt(v, 10, 64)
+		switch k {
+		case "total_commands_processed":
+			w.RedisCommands = n
+		case "total_reads_processed":
+			w.RedisReads = n
+		}
+	}
+	return w, nil
 }
