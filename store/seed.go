@@ -187,7 +187,8 @@ func (s *Store) FloorWrite(ctx context.Context, i int64) (int, error) {
 // servers, so the benchmark wants them to itself).
 type Work struct {
 	// WriteTransactions is Postgres's next transaction ID: only a
-	// transaction that writes takes one, so it counts those (each a commit).
+	// transaction that writes takes one, so it counts those (each a commit,
+	// or a rollback after a write).
 	WriteTransactions int64
 	WALBytes          int64 // Postgres's write-ahead log insert position
 	RedisCommands     int64 // commands Redis has processed
