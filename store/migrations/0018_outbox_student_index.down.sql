@@ -1,0 +1,1 @@
+CREATE INDEX IF NOT EXISTS outbox_student_idx ON outbox (student_id) WHERE student_id IS NOT NULL;
