@@ -110,9 +110,11 @@ func (s *Store) lookupConv(ctx context.Context, updateID, chatID int64) (seen bo
 	return false, c, true
 }
 
-// finishConv is Finish's round trip. When conv was to be cached and may not
+// Finish is the fast path's last step, in one Redis round trip (shared with
+// other updates'): the update is marked handled and, when conv is not nil,
+// the chat's conversation cached. When conv was to be cached and may not
 // have been, the cached conversation is dropped: better none than a stale one.
-func (s *Store) finishConv(ctx context.Context, updateID, chatID int64, conv *Conv) {
+func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) {
 	op := &redisOp{updateID: updateID, chatID: chatID}
 	if conv != nil {
 		op.conv, _ = json.Marshal(conv) // nil when it cannot be encoded: only the mark goes

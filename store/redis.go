@@ -143,10 +143,3 @@ func (s *Store) Lookup(ctx context.Context, updateID, chatID int64) (seen bool, 
 	c, err = s.loadConv(ctx, chatID)
 	return false, c, err
 }
-
-// Finish is the fast path's last step, in one Redis round trip (shared with
-// other updates': pipes.go): the update is marked handled and, when conv is
-// not nil, the chat's conversation cached.
-func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) {
-	s.finishConv(ctx, updateID, chatID, conv)
-}
