@@ -32,12 +32,16 @@ func (s *Server) SetLimits(globalRate, perChatBurst int, perChatRate float64) {
 
 // CallsSince returns how many API calls were made at or after t (server
 // clock), and of those how many were deliveries that succeeded and how many
-// were answered 429, without copying the call log.
+// were answered 429, without copying the call log. A call's time is when it
+// came in, and the log is in the order calls ended: a long poll that came in
+// before t may end after calls that came in after t, so the whole log is read.
 func (s *Server) CallsSince(t time.Time) (calls, delivered, tooMany int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i := len(s.calls) - 1; i >= 0 && !s.calls[i].At.Before(t); i-- {
-		c := s.calls[i]
+	for _, c := range s.calls {
+		if c.At.Before(t) {
+			continue
+		}
 		calls++
 		switch {
 		case c.Code == 200 && limited(c.Method):
