@@ -68,13 +68,13 @@ type Server struct {
 	// URL is the base URL of the server, for bot.WithServerURL.
 	URL string
 
-	opts       Options
-	botID      int64
-	http       *httptest.Server
-	hookClient *http.Client
-	done       chan struct{}
-	closeOnce  sync.Once
-	workers    sync.WaitGroup // webhook deliveries
+	opts      Options
+	botID     int64
+	http      *httptest.Server
+	retired   []*http.Client // clients of removed webhooks (Close closes their connections)
+	done      chan struct{}
+	closeOnce sync.Once
+	workers   sync.WaitGroup // webhook deliveries
 
 	mu           sync.Mutex // guards the fields below
 	closed       bool
@@ -112,7 +112,6 @@ func NewServer(opts ...Options) *Server {
 	s := &Server{
 		opts:         o,
 		botID:        botIDFromToken(o.Token),
-		hookClient:   &http.Client{Timeout: 10 * time.Second},
 		done:         make(chan struct{}),
 		chats:        map[int64]*chat{},
 		nextUserID:   7_000_000_001, // above 2^32, as Telegram hands out today
@@ -168,7 +167,9 @@ func (s *Server) Close() {
 		s.mu.Unlock()
 		s.http.Close()
 		s.workers.Wait()
-		s.hookClient.CloseIdleConnections()
+		for _, c := range s.retired {
+			c.CloseIdleConnections()
+		}
 	})
 }
 

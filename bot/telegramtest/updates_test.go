@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -259,5 +260,73 @@ func TestAllowedUpdates(t *testing.T) {
 	_, r := call(t, s, "getUpdates", map[string]any{"allowed_updates": []string{"callback_query"}})
 	if got := updateIDs(t, r); !slices.Equal(got, []int64{tap}) {
 		t.Errorf("allowed callback_query only = %v", got)
+	}
+}
+
+// TestWebhookMaxConnections checks that, like Telegram, the double posts to a
+// webhook over at most max_connections connections at a time (default 40),
+// each chat's updates in order, and delivers the rest as posts end.
+func TestWebhookMaxConnections(t *testing.T) {
+	var now, most atomic.Int32
+	entered, release := make(chan struct{}, 20), make(chan struct{})
+	got := make(chan int64, 20)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := now.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		entered <- struct{}{}
+		<-release
+		var u models.Update
+		_ = json.NewDecoder(r.Body).Decode(&u)
+		now.Add(-1)
+		got <- u.Message.Chat.ID
+	}))
+	t.Cleanup(hook.Close)
+	s := Start(t)
+	ctx := testCtx(t)
+	for _, n := range []int{0, 101} {
+		if code, _ := call(t, s, "setWebhook", map[string]any{"url": hook.URL, "max_connections": n}); code != http.StatusBadRequest {
+			t.Errorf("setWebhook with max_connections %d: %d, want 400", n, code)
+		}
+	}
+	if code, r := call(t, s, "setWebhook", map[string]any{"url": hook.URL, "max_connections": 3}); code != 200 {
+		t.Fatalf("setWebhook: %+v", r)
+	}
+	_, r := call(t, s, "getWebhookInfo", map[string]any{})
+	if !strings.Contains(string(r.Result), `"max_connections":3`) {
+		t.Errorf("webhook info = %s, want max_connections 3", r.Result)
+	}
+	const chats = 8
+	for i := range chats {
+		s.NewUser(fmt.Sprintf("Student%d", i)).SendText("hoi")
+	}
+	// Every chat's delivery is under way; three posts are held by the
+	// webhook, and the others wait for a connection.
+	if err := s.WaitUntil(ctx, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.hook.active) == chats
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		select {
+		case <-entered:
+		case <-ctx.Done():
+			t.Fatal("the webhook got fewer than 3 posts at once")
+		}
+	}
+	close(release)
+	seen := map[int64]bool{}
+	for range chats {
+		select {
+		case id := <-got:
+			seen[id] = true
+		case <-ctx.Done():
+			t.Fatalf("%d of %d chats' updates delivered", len(seen), chats)
+		}
+	}
+	if len(seen) != chats || most.Load() > 3 {
+		t.Errorf("%d chats delivered, at most %d posts at once; want %d and at most 3", len(seen), most.Load(), chats)
 	}
 }

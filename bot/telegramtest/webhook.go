@@ -21,6 +21,8 @@ type webhook struct {
 	ctx         context.Context
 	cancel      context.CancelFunc
 	active      map[int64]bool // chats with a delivery goroutine
+	client      *http.Client   // at most maxConns connections, kept open between posts
+	maxConns    int
 	lastErrAt   time.Time
 	lastErr     string
 }
@@ -28,6 +30,9 @@ type webhook struct {
 const (
 	hookFirstRetry = 10 * time.Millisecond
 	hookMaxRetry   = time.Second
+	// hookConns is Telegram's default max_connections: the most simultaneous
+	// connections it opens to a webhook; it allows 1 to 100.
+	hookConns = 40
 )
 
 var secretToken = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -45,6 +50,16 @@ func (s *Server) setWebhook(r *request) (any, *apiError) {
 	if secret != "" && !secretToken.MatchString(secret) {
 		return nil, badRequest("secret token contains unallowed characters")
 	}
+	conns := hookConns
+	if r.p.has("max_connections") {
+		n, aerr := r.p.int("max_connections")
+		if aerr != nil {
+			return nil, aerr
+		}
+		if conns = int(n); conns < 1 || conns > 100 {
+			return nil, badRequest("bad webhook: max_connections must be between 1 and 100")
+		}
+	}
 	if aerr := s.setAllowedLocked(r.p); aerr != nil {
 		return nil, aerr
 	}
@@ -53,7 +68,11 @@ func (s *Server) setWebhook(r *request) (any, *apiError) {
 	}
 	s.removeHookLocked()
 	ctx, cancel := context.WithCancel(context.Background())
-	s.hook = &webhook{url: raw, secret: secret, ctx: ctx, cancel: cancel, active: map[int64]bool{}}
+	// Like Telegram, at most conns posts at a time, each chat's in order; the
+	// others wait for a connection.
+	tr := &http.Transport{MaxConnsPerHost: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute}
+	s.hook = &webhook{url: raw, secret: secret, ctx: ctx, cancel: cancel, active: map[int64]bool{},
+		client: &http.Client{Timeout: 10 * time.Second, Transport: tr}, maxConns: conns}
 	s.arrived.fire() // a running long poll ends
 	for _, u := range s.pending {
 		s.kickHookLocked(u.chat)
@@ -72,6 +91,8 @@ func (s *Server) deleteWebhook(r *request) (any, *apiError) {
 func (s *Server) removeHookLocked() {
 	if s.hook != nil {
 		s.hook.cancel()
+		s.hook.client.CloseIdleConnections()
+		s.retired = append(s.retired, s.hook.client) // its posts in flight end, then Close closes their connections
 		s.hook = nil
 	}
 }
@@ -80,7 +101,7 @@ func (s *Server) getWebhookInfo(*request) (any, *apiError) {
 	info := models.WebhookInfo{PendingUpdateCount: len(s.pending), AllowedUpdates: s.allowed}
 	if h := s.hook; h != nil {
 		info.URL = h.url
-		info.MaxConnections = 40
+		info.MaxConnections = h.maxConns
 		info.LastErrorMessage = h.lastErr
 		if !h.lastErrAt.IsZero() {
 			info.LastErrorDate = int(h.lastErrAt.Unix())
@@ -148,7 +169,7 @@ func (s *Server) nextForHook(h *webhook, chat int64) *update {
 func (s *Server) post(h *webhook, u *update) bool {
 	wait := hookFirstRetry
 	for {
-		err := postOnce(h, s.hookClient, u.raw)
+		err := postOnce(h, h.client, u.raw)
 		if err == nil {
 			return true
 		}
