@@ -54,6 +54,7 @@ type Options struct {
 	MemTime     time.Duration
 	Timeout     time.Duration // longest wait for the check-ins of one phase
 	Wave        bool          // run only the wave mode
+	Webhook     bool          // updates through Lijntje's webhook, not long polling
 	// Program, when set, is the path of the lijntje program: the throughput
 	// phase then runs Lijntje as its child process (`lijntje serve`) and the
 	// floor in another (`lijntje bench --floor-worker`), outside.go, so
@@ -117,6 +118,7 @@ type Result struct {
 		Go    string `json:"go"`
 	} `json:"machine"`
 	Students     int     `json:"students"`
+	Intake       string  `json:"intake"`       // how Lijntje takes updates: "polling" or "webhook"
 	OfferedRate  float64 `json:"offered_rate"` // 0: as fast as possible
 	SetupSeconds float64 `json:"setup_seconds"`
 
@@ -243,9 +245,13 @@ type benchWorld struct {
 	students  map[int64]*simStudent // by chat; read-only once built
 	taps      chan tapJob
 	pace      *pacer
+	// asked closes once every student has their first question, at a given
+	// rate: only then do the students start answering (see tapper).
+	asked chan struct{}
 
 	mu         sync.Mutex
 	phase      string // "link", "answer", "wave", "floor"
+	openers    int    // students with their first question in the answer phase
 	linked     int
 	finished   int
 	dups       int
@@ -348,6 +354,11 @@ func (w *benchWorld) observe(m telegramtest.Sent) {
 		w.dups++ // the same question twice: do not answer it again
 		return
 	}
+	if len(s.seen) == 0 {
+		if w.openers++; w.openers == len(w.students) && w.asked != nil {
+			close(w.asked)
+		}
+	}
 	s.seen[key] = true
 	select {
 	case w.taps <- *job:
@@ -372,8 +383,19 @@ func pickAnswer(keyboard [][]telegramtest.Button, preferred map[string]string) (
 	return data, key
 }
 
-// tapper answers questions, at the offered rate when there is one.
+// tapper answers questions, at the offered rate when there is one. At a
+// given rate the students start once every one of them has their first
+// question: the phase opens all their check-ins at once, and the latency at
+// a rate is that of answers at that rate, not of the burst of first
+// questions going out (the wave mode measures a burst).
 func (w *benchWorld) tapper(ctx context.Context) {
+	if w.asked != nil {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.asked:
+		}
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -425,7 +447,10 @@ func startApp(ctx context.Context, p *app.Parts) (*app.App, error) {
 }
 
 func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, progress func(string, ...any)) (*Result, error) {
-	r := &Result{Students: o.Students, OfferedRate: o.Rate}
+	r := &Result{Students: o.Students, OfferedRate: o.Rate, Intake: "polling"}
+	if o.Webhook {
+		r.Intake = "webhook"
+	}
 	r.Machine.CPUs, r.Machine.Model, r.Machine.Go = runtime.NumCPU(), cpuModel(), runtime.Version()
 	setupStart := time.Now()
 
@@ -436,8 +461,17 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	hot := int(o.HotRate)
 	tg := telegramtest.NewServer(telegramtest.Options{GlobalRate: hot, PerChatBurst: hot, PerChatRate: o.HotRate})
 	defer tg.Close()
+	hookAddr := ""
+	if o.Webhook && o.Program == "" {
+		if hookAddr, err = freeAddr(); err != nil {
+			return nil, err
+		}
+	}
 	p, err := openOn(ctx, base, dbURL, tg, o.RedisPrefix, log, func(c *app.Config) {
 		c.SendRate, c.SendRateAuto, c.SendChatBurst, c.SendChatRate = o.HotRate, false, o.HotRate, o.HotRate
+		if o.Webhook && o.Program == "" { // in this process (a child gets its own in startServe)
+			c.HTTPAddr, c.WebhookURL, c.WebhookSecret = hookAddr, "http://"+hookAddr+app.WebhookPath, benchHookSecret
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -448,6 +482,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	w := &benchWorld{tg: tg, students: map[int64]*simStudent{}, taps: make(chan tapJob, o.Students+16), preferred: quietAnswers(p.Flows)}
 	if o.Rate > 0 {
 		w.pace = &pacer{interval: time.Duration(float64(time.Second) / o.Rate)}
+		w.asked = make(chan struct{})
 	}
 	coach, coachCode, err := p.Store.AddCoach(ctx, store.Coach{Name: "Sanne Bench", Hours: "always", Lang: "nl"}, time.Hour)
 	if err != nil {
@@ -486,7 +521,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	kick := func() error { return p.Store.Kick(ctx) }
 	if o.Program != "" {
 		r.OwnProcess = true
-		if child, err = startServe(ctx, o.Program, cfg, o.RedisPrefix, o.HotRate, o.Progress); err != nil {
+		if child, err = startServe(ctx, o.Program, cfg, o.RedisPrefix, o.HotRate, o.Webhook, o.Progress); err != nil {
 			return nil, err
 		}
 		defer func() {
@@ -816,7 +851,7 @@ func printBench(w io.Writer, o Options, r *Result) {
 	if o.Rate > 0 {
 		rate = fmt.Sprintf("%v updates/s offered", o.Rate)
 	}
-	p("Lijntje benchmark: %d students, %s (%d CPUs, %s, %s)", r.Students, rate, r.Machine.CPUs, r.Machine.Model, r.Machine.Go)
+	p("Lijntje benchmark: %d students, %s, updates by %s (%d CPUs, %s, %s)", r.Students, rate, r.Intake, r.Machine.CPUs, r.Machine.Model, r.Machine.Go)
 	p("  setup (create, link)         %.1f s", r.SetupSeconds)
 	p("  updates handled              %d in %.2f s = %.0f updates/s sustained", r.Updates, r.Seconds, r.UpdatesPerSec)
 	p("  check-ins completed          %d of %d", r.Completed, r.Students)

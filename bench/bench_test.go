@@ -72,6 +72,27 @@ func TestBenchTiny(t *testing.T) {
 	}
 }
 
+// TestBenchTinyWebhookAtARate runs the benchmark at a tiny size with the
+// updates posted to Lijntje's webhook, at an offered rate: every answer
+// stored, nothing twice, one answerCallbackQuery per tap and no getUpdates.
+func TestBenchTinyWebhookAtARate(t *testing.T) {
+	r := runTiny(t, func(o *Options) { o.Webhook, o.Rate = true, 200 })
+	if r.Intake != "webhook" || r.OfferedRate != 200 {
+		t.Errorf("intake %q at %v a second, want webhook at 200", r.Intake, r.OfferedRate)
+	}
+	if r.Completed != 20 || r.Updates != 20*8 || r.AnswersStored != r.Updates || r.Duplicates != 0 {
+		t.Errorf("%d check-ins completed, %d taps, %d answers stored, %d duplicates; want 20, 160, 160, 0",
+			r.Completed, r.Updates, r.AnswersStored, r.Duplicates)
+	}
+	if r.CallsPerCheckin != 9 || r.AllCallsPerCheckin != r.CallsPerCheckin+8 {
+		t.Errorf("%.2f sends and edits and %.2f calls in all per check-in; want 9, and 8 more (answerCallbackQuery, no getUpdates)",
+			r.CallsPerCheckin, r.AllCallsPerCheckin)
+	}
+	if r.LatencyMs.N != r.Updates {
+		t.Errorf("%d latencies for %d updates", r.LatencyMs.N, r.Updates)
+	}
+}
+
 // runTiny runs the benchmark with 20 students on a database of its own,
 // with the options change makes, and returns its figures.
 func runTiny(t *testing.T, change func(*Options)) Result {

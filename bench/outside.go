@@ -32,9 +32,13 @@ import (
 // floorChatsEnv carries the chats a floor worker sends to.
 const floorChatsEnv = "LIJNTJE_BENCH_FLOOR_CHATS"
 
+// benchHookSecret is the webhook's secret token in a --webhook run.
+const benchHookSecret = "lijntje-bench"
+
 // childEnv is the environment of a child process: this one's, with the
-// benchmark's database, Redis prefix, Telegram double and send rates.
-func childEnv(cfg app.Config, prefix, admin string, rate float64) []string {
+// benchmark's database, Redis prefix, Telegram double and send rates; with
+// hook (an address), Lijntje takes its updates through a webhook served there.
+func childEnv(cfg app.Config, prefix, admin, hook string, rate float64) []string {
 	set := map[string]string{
 		"DATABASE_URL":     cfg.DatabaseURL,
 		"REDIS_URL":        cfg.RedisURL,
@@ -49,6 +53,9 @@ func childEnv(cfg app.Config, prefix, admin string, rate float64) []string {
 		"SEND_RATE_MAX":    strconv.FormatFloat(max(rate, 30), 'f', -1, 64),
 		"SEND_CHAT_RATE":   "0",                                                       // per-chat pacing off: Telegram's network is not part of the target
 		"QUIET_HOURS":      clockOf(benchNoQuiet[0]) + "-" + clockOf(benchNoQuiet[1]), // never quiet: the benchmark runs at any hour
+	}
+	if hook != "" {
+		set["HTTP_ADDR"], set["WEBHOOK_URL"], set["WEBHOOK_SECRET"] = hook, "http://"+hook+app.WebhookPath, benchHookSecret
 	}
 	var env []string
 	for _, kv := range os.Environ() {
@@ -84,13 +91,19 @@ type serveChild struct {
 
 // startServe starts `program serve` configured through its environment and
 // waits until its /readyz answers 200.
-func startServe(ctx context.Context, program string, cfg app.Config, prefix string, rate float64, stderr io.Writer) (*serveChild, error) {
+func startServe(ctx context.Context, program string, cfg app.Config, prefix string, rate float64, webhook bool, stderr io.Writer) (*serveChild, error) {
 	admin, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
+	hook := ""
+	if webhook {
+		if hook, err = freeAddr(); err != nil {
+			return nil, err
+		}
+	}
 	cmd := exec.Command(program, "serve")
-	cmd.Env = childEnv(cfg, prefix, admin, rate)
+	cmd.Env = childEnv(cfg, prefix, admin, hook, rate)
 	log := &errorLines{w: stderr}
 	cmd.Stdout, cmd.Stderr = io.Discard, log // of its log, the errors
 	if err := cmd.Start(); err != nil {
@@ -161,7 +174,7 @@ func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix s
 		ids[i] = strconv.FormatInt(c, 10)
 	}
 	cmd := exec.CommandContext(ctx, program, "bench", "--floor-worker", strconv.Itoa(n))
-	cmd.Env = append(childEnv(cfg, prefix, "127.0.0.1:0", 100000), floorChatsEnv+"="+strings.Join(ids, ","))
+	cmd.Env = append(childEnv(cfg, prefix, "127.0.0.1:0", "", 100000), floorChatsEnv+"="+strings.Join(ids, ","))
 	log := &errorLines{w: stderr}
 	cmd.Stderr = log
 	stdin, err := cmd.StdinPipe()
