@@ -40,6 +40,9 @@ func Flags(fs *flag.FlagSet) func() (Options, error) {
 		if w.Checkins < 1 || w.Rate <= 0 || w.Rate > 30 || w.Tappers < 0 || w.Window <= 0 || w.CrisisAt < 0 || w.Think < 0 {
 			return *o, errors.New("bench: --wave-checkins ≥ 1, 0 < --wave-rate ≤ 30, --wave-tappers ≥ 0, --wave-time > 0")
 		}
+		if o.Webhook && o.Wave {
+			return *o, errors.New("bench: --webhook is for the throughput run; the wave mode long-polls")
+		}
 		if o.Students < 1 || o.Rate < 0 || o.SendRate <= 0 || o.HotRate <= 0 {
 			return *o, errors.New("bench: --students ≥ 1, --rate ≥ 0, --send-rate > 0")
 		}

@@ -71,15 +71,15 @@ type Server struct {
 	opts      Options
 	botID     int64
 	http      *httptest.Server
-	retired   []*http.Client // clients of removed webhooks (Close closes their connections)
 	done      chan struct{}
 	closeOnce sync.Once
 	workers   sync.WaitGroup // webhook deliveries
 
 	mu           sync.Mutex // guards the fields below
 	closed       bool
-	changed      signal // fired on every observable change
-	arrived      signal // fired when an update is queued or polling must stop
+	retired      []*http.Client // clients of removed webhooks (Close closes their connections)
+	changed      signal         // fired on every observable change
+	arrived      signal         // fired when an update is queued or polling must stop
 	chats        map[int64]*chat
 	nextUserID   int64
 	nextUpdateID int64
@@ -167,7 +167,10 @@ func (s *Server) Close() {
 		s.mu.Unlock()
 		s.http.Close()
 		s.workers.Wait()
-		for _, c := range s.retired {
+		s.mu.Lock()
+		retired := s.retired
+		s.mu.Unlock()
+		for _, c := range retired {
 			c.CloseIdleConnections()
 		}
 	})
