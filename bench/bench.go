@@ -461,16 +461,16 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	hot := int(o.HotRate)
 	tg := telegramtest.NewServer(telegramtest.Options{GlobalRate: hot, PerChatBurst: hot, PerChatRate: o.HotRate})
 	defer tg.Close()
-	hookAddr := ""
-	if o.Webhook && o.Program == "" {
-		if hookAddr, err = freeAddr(); err != nil {
+	hook := "" // with --webhook, where Lijntje serves its webhook
+	if o.Webhook {
+		if hook, err = freeAddr(); err != nil {
 			return nil, err
 		}
 	}
 	p, err := openOn(ctx, base, dbURL, tg, o.RedisPrefix, log, func(c *app.Config) {
 		c.SendRate, c.SendRateAuto, c.SendChatBurst, c.SendChatRate = o.HotRate, false, o.HotRate, o.HotRate
-		if o.Webhook && o.Program == "" { // in this process (a child gets its own in startServe)
-			c.HTTPAddr, c.WebhookURL, c.WebhookSecret = hookAddr, "http://"+hookAddr+app.WebhookPath, benchHookSecret
+		if hook != "" && o.Program == "" { // in this process; a child gets it through its environment
+			c.HTTPAddr, c.WebhookURL, c.WebhookSecret = hook, hookURL(hook), benchHookSecret
 		}
 	})
 	if err != nil {
@@ -521,7 +521,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	kick := func() error { return p.Store.Kick(ctx) }
 	if o.Program != "" {
 		r.OwnProcess = true
-		if child, err = startServe(ctx, o.Program, cfg, o.RedisPrefix, o.HotRate, o.Webhook, o.Progress); err != nil {
+		if child, err = startServe(ctx, o.Program, cfg, o.RedisPrefix, o.HotRate, hook, o.Progress); err != nil {
 			return nil, err
 		}
 		defer func() {

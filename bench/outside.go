@@ -35,6 +35,9 @@ const floorChatsEnv = "LIJNTJE_BENCH_FLOOR_CHATS"
 // benchHookSecret is the webhook's secret token in a --webhook run.
 const benchHookSecret = "lijntje-bench"
 
+// hookURL is the URL of the webhook Lijntje serves at addr.
+func hookURL(addr string) string { return "http://" + addr + app.WebhookPath }
+
 // childEnv is the environment of a child process: this one's, with the
 // benchmark's database, Redis prefix, Telegram double and send rates; with
 // hook (an address), Lijntje takes its updates through a webhook served there.
@@ -55,7 +58,7 @@ func childEnv(cfg app.Config, prefix, admin, hook string, rate float64) []string
 		"QUIET_HOURS":      clockOf(benchNoQuiet[0]) + "-" + clockOf(benchNoQuiet[1]), // never quiet: the benchmark runs at any hour
 	}
 	if hook != "" {
-		set["HTTP_ADDR"], set["WEBHOOK_URL"], set["WEBHOOK_SECRET"] = hook, "http://"+hook+app.WebhookPath, benchHookSecret
+		set["HTTP_ADDR"], set["WEBHOOK_URL"], set["WEBHOOK_SECRET"] = hook, hookURL(hook), benchHookSecret
 	}
 	var env []string
 	for _, kv := range os.Environ() {
@@ -90,17 +93,12 @@ type serveChild struct {
 }
 
 // startServe starts `program serve` configured through its environment and
-// waits until its /readyz answers 200.
-func startServe(ctx context.Context, program string, cfg app.Config, prefix string, rate float64, webhook bool, stderr io.Writer) (*serveChild, error) {
+// waits until its /readyz answers 200; with hook (an address), it takes its
+// updates through a webhook served there.
+func startServe(ctx context.Context, program string, cfg app.Config, prefix string, rate float64, hook string, stderr io.Writer) (*serveChild, error) {
 	admin, err := freeAddr()
 	if err != nil {
 		return nil, err
-	}
-	hook := ""
-	if webhook {
-		if hook, err = freeAddr(); err != nil {
-			return nil, err
-		}
 	}
 	cmd := exec.Command(program, "serve")
 	cmd.Env = childEnv(cfg, prefix, admin, hook, rate)

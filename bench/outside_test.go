@@ -50,7 +50,7 @@ func TestServeChildThatFailsSaysWhy(t *testing.T) {
 	if err := os.WriteFile(program, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, err := startServe(context.Background(), program, testConfig(t), "lijntje_t_x:", 100, false, io.Discard)
+	_, err := startServe(context.Background(), program, testConfig(t), "lijntje_t_x:", 100, "", io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "DATABASE_URL: cannot connect") {
 		t.Fatalf("got %v, want the child's reason", err)
 	}
