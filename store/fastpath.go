@@ -68,15 +68,34 @@ func (s *Store) recordArgs(ctx context.Context, q queryRower, r Record) ([]any, 
 // check-in's step (without both, only a mark keeps a repeat out).
 func (r Record) stepKeyed() bool { return r.StepKeyed && r.CheckinID != 0 && r.Step != "" }
 
-// recordSQL is recordCore's one statement (its arguments: recordArgs).
-var recordSQL = `WITH w AS (
-			SELECT ` + ownerCheck(23) + ` AS owned
-		), u AS (
+// recordSQL is recordCore's one statement (its arguments: recordArgs);
+// tapSQL is the same statement for a tap keyed by its step (stepKeyed),
+// which records no mark: without the mark's insert, Postgres has one table
+// and its indexes fewer to open and lock for each tap.
+var (
+	recordSQL = recordStatement(false)
+	tapSQL    = recordStatement(true)
+)
+
+// recordStatement gives recordSQL, or tapSQL when keyed.
+func recordStatement(keyed bool) string {
+	// The mark: the update as handled, unless keyed ($26) or without an ID.
+	mark := `u AS (
 			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned AND $1::bigint <> 0 AND NOT $26::bool
 			ON CONFLICT DO NOTHING RETURNING update_id
 		), h AS (
 			SELECT 1 FROM w WHERE w.owned AND ($1::bigint = 0 OR $26::bool OR EXISTS (SELECT 1 FROM u))
-		), c AS (
+		)`
+	if keyed {
+		// $20 (the bot) is only the mark's: named here so that the statement
+		// keeps the same arguments.
+		mark = `h AS (
+			SELECT 1 FROM w WHERE w.owned AND $26::bool AND $20::bigint IS NOT NULL
+		)`
+	}
+	return `WITH w AS (
+			SELECT ` + ownerCheck(23) + ` AS owned
+		), ` + mark + `, c AS (
 			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
 				status = CASE WHEN $9 THEN 'completed' ELSE status END,
 				completed_at = CASE WHEN $9 THEN $2 ELSE completed_at END
@@ -101,11 +120,20 @@ var recordSQL = `WITH w AS (
 		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}'),
 			$26::bool AND NOT EXISTS (SELECT 1 FROM c) AND EXISTS (SELECT 1 FROM answers
 				WHERE checkin_id = $4::bigint AND step = $6 AND update_id = $1::bigint)`
+}
 
-// recordRow runs recordSQL with args on q.
+// statement is the statement that records r: tapSQL or recordSQL.
+func (r Record) statement() string {
+	if r.stepKeyed() {
+		return tapSQL
+	}
+	return recordSQL
+}
+
+// recordRow runs r's statement with args on q.
 func (s *Store) recordRow(ctx context.Context, q queryRower, r Record, args []any) (Recorded, error) {
 	var out outcome
-	if err := q.QueryRow(ctx, recordSQL, args...).Scan(out.dest()...); err != nil {
+	if err := q.QueryRow(ctx, r.statement(), args...).Scan(out.dest()...); err != nil {
 		return Recorded{}, fmt.Errorf("record update: %w", err)
 	}
 	return recorded(r, out)

@@ -74,7 +74,7 @@ func (s *Store) runBatch(ctx context.Context, batch []*turn[*write]) {
 	}
 	b := &pgx.Batch{}
 	for _, t := range batch {
-		b.Queue(recordSQL, t.work.args...)
+		b.Queue(t.work.r.statement(), t.work.args...)
 	}
 	rows := make([]outcome, len(batch))
 	br := s.db.SendBatch(ctx, b)

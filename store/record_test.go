@@ -3,11 +3,14 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lijntje/lijntje/severity"
@@ -91,24 +94,8 @@ func TestStaleRuleIsOneWhateverTheAnswer(t *testing.T) {
 func TestRecordStatementPlannedOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := storetest.DatabaseURL(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	pool, err := store.Connect(ctx, url+sep+"pool_max_conns=1") // one session: its prepared statements are the ones counted
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
 	now := time.Date(2026, 11, 24, 22, 0, 0, 0, time.UTC)
-	opt, err := redis.ParseURL(storetest.RedisURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
-	st := store.New(pool, rdb, store.WithRedisPrefix(storetest.RedisPrefix(t)), store.WithClock(func() time.Time { return now }))
+	pool, st := oneSession(t, now) // its prepared statements are the ones counted
 	coach := storetest.Coach(t, st, store.Coach{Name: "Sanne"}, 0)
 	const chat = 7_812_345_678 // above 2^32, as many are
 	s := storetest.LinkedStudent(t, st, store.NewStudent{Name: "Noor", CoachID: coach.ID}, chat)
@@ -120,14 +107,60 @@ func TestRecordStatementPlannedOnce(t *testing.T) {
 			t.Fatalf("update %d: %v", i, err)
 		}
 	}
-	var generic, custom int64
-	if err := pool.QueryRow(ctx, `SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)
-		FROM pg_prepared_statements WHERE statement LIKE 'WITH w AS%'`).Scan(&generic, &custom); err != nil {
+	// Taps have a statement of their own (no mark): the same holds for it.
+	const tapChat = 7_812_345_679
+	tapper, checkin := storetest.CheckinAt(t, st, tapChat, now, "s0")
+	for i := range 12 {
+		r := store.Record{UpdateID: int64(900_000_101 + i), StudentID: tapper.ID, CheckinID: checkin, Version: "v1",
+			Step: fmt.Sprintf("s%d", i), Option: "ok", NextStep: fmt.Sprintf("s%d", i+1), At: now, StepKeyed: true,
+			Owner: store.Owner{Role: store.RoleStudent, ID: tapper.ID, ChatID: tapChat},
+			Out:   []store.Message{{ChatID: tapChat, Kind: store.KindEdit, EditMessageID: 12, Text: "Dank je. Volgende vraag."}}}
+		if _, err := st.RecordUpdate(ctx, r); err != nil {
+			t.Fatalf("tap %d: %v", i, err)
+		}
+	}
+	rows, err := pool.Query(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH w AS%'`)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if generic == 0 || custom > 5 {
-		t.Errorf("the update's write was planned %d times on its own and %d times generically in 12 updates; want the generic plan reused after at most 5", custom, generic)
+	plans, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) ([2]int64, error) {
+		var p [2]int64
+		return p, row.Scan(&p[0], &p[1])
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
+	if len(plans) != 2 {
+		t.Fatalf("%d statements write an update, want 2 (one for taps)", len(plans))
+	}
+	for _, p := range plans {
+		if generic, custom := p[0], p[1]; generic == 0 || custom > 5 {
+			t.Errorf("an update's write was planned %d times on its own and %d times generically in 12 updates; want the generic plan reused after at most 5", custom, generic)
+		}
+	}
+}
+
+// oneSession gives a store on a test database through a pool of one
+// connection, so one Postgres session runs all it does, at the clock now.
+func oneSession(tb testing.TB, now time.Time) (*pgxpool.Pool, *store.Store) {
+	tb.Helper()
+	url := storetest.DatabaseURL(tb)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	pool, err := store.Connect(context.Background(), url+sep+"pool_max_conns=1")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	opt, err := redis.ParseURL(storetest.RedisURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	tb.Cleanup(func() { rdb.Close() })
+	return pool, store.New(pool, rdb, store.WithRedisPrefix(storetest.RedisPrefix(tb)), store.WithClock(func() time.Time { return now }))
 }
 
 // A coach's update writes messages about an alert, not about a student of its

@@ -1,0 +1,88 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lijntje/lijntje/store"
+	"github.com/lijntje/lijntje/store/storetest"
+)
+
+// BenchmarkTap measures what a tap costs Postgres: its write (the step, the
+// answer and the reply's edit in one statement) and, for every eight taps,
+// the sent-mark of their replies, one after another on one connection. With
+// no other load and nothing in parallel, the Postgres backend's own CPU per
+// tap (pg-µs/tap, read from /proc when Postgres runs on this machine) moves
+// far less from run to run than `lijntje bench`'s CPU figures.
+func BenchmarkTap(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday, 23:00
+	pool, st := oneSession(b, now)                        // one backend: its CPU is the taps'
+	const students = 200
+	type scene struct {
+		r    store.Record
+		step int
+	}
+	scenes := make([]scene, students)
+	for i := range scenes {
+		chat := int64(7_400_000_000 + i) // above 2^32, as many are
+		s, checkin := storetest.CheckinAt(b, st, chat, now, "s0")
+		scenes[i].r = store.Record{StudentID: s.ID, CheckinID: checkin, Version: "v1", Option: "ok", At: now, StepKeyed: true,
+			Owner: store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat},
+			Out:   []store.Message{{ChatID: chat, Kind: store.KindEdit, EditMessageID: 12, Text: "Dank je. Volgende vraag.", CheckinID: checkin, StudentID: s.ID}}}
+	}
+	var backend int
+	if err := pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		b.Fatal(err)
+	}
+	before, measured := cpuTicks(backend)
+	var sent []store.SentMessage
+	update := int64(4_200_000_000)
+	b.ResetTimer()
+	for i := range b.N {
+		sc := &scenes[i%students]
+		update++
+		r := sc.r
+		r.UpdateID, r.Step, r.NextStep = update, fmt.Sprintf("s%d", sc.step), fmt.Sprintf("s%d", sc.step+1)
+		sc.step++
+		rec, err := st.RecordUpdate(ctx, r)
+		if err != nil {
+			b.Fatalf("tap %d: %v", i, err)
+		}
+		for _, id := range rec.OutboxIDs {
+			sent = append(sent, store.SentMessage{ID: id, MessageID: 12})
+		}
+		if len(sent) >= 8 || i == b.N-1 {
+			if err := st.MarkSentBatch(ctx, sent); err != nil {
+				b.Fatal(err)
+			}
+			sent = sent[:0]
+		}
+	}
+	b.StopTimer()
+	if after, ok := cpuTicks(backend); ok && measured {
+		b.ReportMetric(float64(after-before)*1e6/100/float64(b.N), "pg-µs/tap") // ticks of 1/100 s (USER_HZ)
+	}
+}
+
+// cpuTicks is the user and system CPU of process pid so far, in ticks, if
+// /proc shows it (Postgres on this machine).
+func cpuTicks(pid int) (int64, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // after the name, which may hold spaces
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	k, err2 := strconv.ParseInt(f[12], 10, 64)
+	return u + k, err1 == nil && err2 == nil
+}
