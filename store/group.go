@@ -25,7 +25,7 @@ import (
 // stuck behind a lock) is written alone on a connection of its own, so a
 // stuck batch never holds up the conversations that are not in it.
 const (
-	groupSlots   = 4  // batches in flight at once, each on one connection
+	groupSlots   = 2  // batches in flight at once, each on one connection: one commits while the next fills
 	groupMax     = 64 // the largest batch
 	groupWait    = 50 * time.Millisecond
 	groupTimeout = 30 * time.Second
