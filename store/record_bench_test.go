@@ -15,10 +15,12 @@ import (
 
 // BenchmarkTap measures what a tap costs Postgres: its write (the step, the
 // answer and the reply's edit in one statement) and, for every eight taps,
-// the sent-mark of their replies, one after another on one connection. With
-// no other load and nothing in parallel, the Postgres backend's own CPU per
-// tap (pg-µs/tap, read from /proc when Postgres runs on this machine) moves
-// far less from run to run than `lijntje bench`'s CPU figures.
+// the sent-mark of their replies, one after another on one connection, each
+// write its own commit. It reports the Postgres backend's own CPU per tap
+// (pg-µs/tap, read from /proc when Postgres runs on this machine): the
+// statement's cost apart from Lijntje's, the double's and the other
+// backends'. On a virtual machine whose host is busy it still moves with the
+// host (docs/benchmark.md).
 func BenchmarkTap(b *testing.B) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday, 23:00
