@@ -41,6 +41,9 @@ type in struct {
 	// noDedupe records without the update ID: an earlier refused record of
 	// this update already marked it handled (see staleNote).
 	noDedupe bool
+	// keyed: the update's record was keyed by its step (a tap on a
+	// check-in's button), so a repeat of it needs no mark in Redis either.
+	keyed bool
 }
 
 // Handle handles one update completely: it returns only after what the update
@@ -142,7 +145,7 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) error {
 		// The chat is no longer whose its cached conversation says (a new
 		// phone was linked): nothing was written; handle it as who it is now.
 		if x.conv, err = b.st.ReloadConv(ctx, chatID); err == nil {
-			x.next = nil
+			x.next, x.keyed = nil, false
 			b.log.InfoContext(ctx, "chat no longer linked", "chat_id", chatID, "update_id", u.ID)
 			kind, err = b.dispatch(ctx, x)
 		}
@@ -161,7 +164,11 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) error {
 	if err != nil {
 		return err
 	}
-	b.st.Finish(ctx, u.ID, chatID, x.next)
+	if x.keyed {
+		b.st.FinishKeyed(ctx, chatID, x.next)
+	} else {
+		b.st.Finish(ctx, u.ID, chatID, x.next)
+	}
 	updateSeconds.Observe(time.Since(start).Seconds())
 	return nil
 }
@@ -215,6 +222,7 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 			}
 		}
 	}
+	x.keyed = r.KeyedByStep()
 	res, err := b.st.RecordUpdate(ctx, r)
 	if err != nil {
 		return res, err

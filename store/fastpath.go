@@ -61,15 +61,16 @@ func (s *Store) recordArgs(ctx context.Context, q queryRower, r Record) ([]any, 
 	}
 	return []any{r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
 		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
-		r.Owner.Role, r.Owner.ID, r.Owner.ChatID, r.stepKeyed()}, nil
+		r.Owner.Role, r.Owner.ID, r.Owner.ChatID, r.KeyedByStep()}, nil
 }
 
-// stepKeyed says whether r's step is its key: a tap with an answer to a
-// check-in's step (without both, only a mark keeps a repeat out).
-func (r Record) stepKeyed() bool { return r.StepKeyed && r.CheckinID != 0 && r.Step != "" }
+// KeyedByStep says whether r's step is its key: a tap with an answer to a
+// check-in's step (without both, only a mark keeps a repeat out). Such an
+// update needs no mark anywhere, in Postgres or in Redis (FinishKeyed).
+func (r Record) KeyedByStep() bool { return r.StepKeyed && r.CheckinID != 0 && r.Step != "" }
 
 // recordSQL is recordCore's one statement (its arguments: recordArgs);
-// tapSQL is the same statement for a tap keyed by its step (stepKeyed),
+// tapSQL is the same statement for a tap keyed by its step (KeyedByStep),
 // which records no mark: without the mark's insert, Postgres has one table
 // and its indexes fewer to open and lock for each tap.
 var (
@@ -124,7 +125,7 @@ func recordStatement(keyed bool) string {
 
 // statement is the statement that records r: tapSQL or recordSQL.
 func (r Record) statement() string {
-	if r.stepKeyed() {
+	if r.KeyedByStep() {
 		return tapSQL
 	}
 	return recordSQL

@@ -29,10 +29,10 @@ const (
 )
 
 // redisOp is one update's Redis round trip: a lookup (the update's mark and
-// the chat's conversation) or a finish (the mark set and, with conv, the
-// conversation cached).
+// the chat's conversation) or a finish (with mark, the mark set; with conv,
+// the conversation cached).
 type redisOp struct {
-	lookup           bool
+	lookup, mark     bool
 	updateID, chatID int64
 	conv             []byte // finish: the conversation to cache (JSON); nil: none
 
@@ -68,12 +68,13 @@ func (s *Store) runPipe(ctx context.Context, batch []*turn[*redisOp]) {
 	finishes := make([][2]*redis.StatusCmd, len(batch))
 	for i, t := range batch {
 		op := t.work
-		mark := s.key.update(s.bot, op.updateID)
 		if op.lookup {
-			lookups[i] = pipe.MGet(ctx, mark, s.key.conv(op.chatID))
+			lookups[i] = pipe.MGet(ctx, s.key.update(s.bot, op.updateID), s.key.conv(op.chatID))
 			continue
 		}
-		finishes[i][0] = pipe.Set(ctx, mark, 1, updateTTL)
+		if op.mark {
+			finishes[i][0] = pipe.Set(ctx, s.key.update(s.bot, op.updateID), 1, updateTTL)
+		}
 		if op.conv != nil {
 			finishes[i][1] = pipe.Set(ctx, s.key.conv(op.chatID), op.conv, convTTL)
 		}
@@ -85,9 +86,11 @@ func (s *Store) runPipe(ctx context.Context, batch []*turn[*redisOp]) {
 			op.vals, op.err = lookups[i].Result()
 			continue
 		}
-		op.err = finishes[i][0].Err()
-		if c := finishes[i][1]; c != nil && op.err == nil {
-			op.err = c.Err()
+		op.err = nil
+		for _, c := range finishes[i] {
+			if c != nil && op.err == nil {
+				op.err = c.Err()
+			}
 		}
 	}
 }
@@ -115,13 +118,28 @@ func (s *Store) lookupConv(ctx context.Context, updateID, chatID int64) (seen bo
 // the chat's conversation cached. When conv was to be cached and may not
 // have been, the cached conversation is dropped: better none than a stale one.
 func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) {
-	op := &redisOp{updateID: updateID, chatID: chatID}
+	s.finish(ctx, &redisOp{mark: true, updateID: updateID, chatID: chatID}, conv)
+}
+
+// FinishKeyed is Finish for an update whose record was keyed by its step
+// (Record.KeyedByStep, a tap on a check-in's button): Postgres knows a
+// repeat of it by its step, so it gets no mark, and only conv (when not nil)
+// is cached.
+func (s *Store) FinishKeyed(ctx context.Context, chatID int64, conv *Conv) {
+	if conv == nil {
+		return
+	}
+	s.finish(ctx, &redisOp{chatID: chatID}, conv)
+}
+
+// finish sends op, a finish, with conv (nil: none) to cache.
+func (s *Store) finish(ctx context.Context, op *redisOp, conv *Conv) {
 	if conv != nil {
 		op.conv, _ = json.Marshal(conv) // nil when it cannot be encoded: only the mark goes
 	}
 	s.roundTrip(ctx, op)
 	if conv != nil && (op.conv == nil || op.err != nil) {
 		// Even when ctx has ended (given up while waiting), within Redis's own timeouts.
-		_ = s.ForgetConv(context.WithoutCancel(ctx), chatID)
+		_ = s.ForgetConv(context.WithoutCancel(ctx), op.chatID)
 	}
 }

@@ -203,3 +203,29 @@ func TestFinishGivenUpWhileWaitingDropsTheConversation(t *testing.T) {
 		t.Errorf("after a tap's finish was given up: cached %v (err %v), want no conversation cached", ok, err)
 	}
 }
+
+// TestKeyedTapFinishesWithoutAMark: a tap on a check-in's button is known by
+// its step in Postgres, so its finish caches the chat's conversation on the
+// next step and sets no mark: Telegram's redelivery of it is not seen in
+// Redis (the record finds it a repeat). With no conversation to cache, its
+// finish costs no round trip at all.
+func TestKeyedTapFinishesWithoutAMark(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, h, chats, students, checkins := convScene(t, 2)
+	c := store.Conv{Role: store.RoleStudent, ID: students[0].ID, Name: "Noor", CheckinID: checkins[0], Version: "v1", Step: "daytime"}
+	st.FinishKeyed(ctx, chats[0], &c)
+	seen, got, err := st.Lookup(ctx, 910_000_000, chats[0]) // the tap, redelivered
+	if err != nil || seen {
+		t.Errorf("the redelivered tap: seen %v, err %v; want not seen (no mark)", seen, err)
+	}
+	if got.ID != students[0].ID || got.CheckinID != checkins[0] || got.Step != "daytime" {
+		t.Errorf("the cached conversation: student %d, check-in %d on %q; want %d, %d on daytime",
+			got.ID, got.CheckinID, got.Step, students[0].ID, checkins[0])
+	}
+	h.pipelines.Store(0)
+	st.FinishKeyed(ctx, chats[1], nil)
+	if n := h.pipelines.Load(); n != 0 {
+		t.Errorf("a keyed finish with nothing to cache took %d round trips to Redis, want none", n)
+	}
+}
