@@ -135,7 +135,7 @@ func (s *Store) FinishKeyed(ctx context.Context, chatID int64, conv *Conv) {
 // finish sends op, a finish, with conv (nil: none) to cache.
 func (s *Store) finish(ctx context.Context, op *redisOp, conv *Conv) {
 	if conv != nil {
-		op.conv, _ = json.Marshal(conv) // nil when it cannot be encoded: only the mark goes
+		op.conv, _ = json.Marshal(conv) // nil when it cannot be encoded: only the mark goes, if any
 	}
 	s.roundTrip(ctx, op)
 	if conv != nil && (op.conv == nil || op.err != nil) {
