@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lijntje/lijntje/bench/proccpu"
 	"github.com/lijntje/lijntje/store"
 )
 
@@ -70,25 +71,6 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// pidCPU reads utime+stime of pid from /proc (clock ticks of 10 ms).
-func pidCPU(pid int) time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	if i := strings.LastIndexByte(s, ')'); i >= 0 {
-		s = s[i+1:]
-	}
-	f := strings.Fields(s)
-	if len(f) < 13 {
-		return 0
-	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * 10 * time.Millisecond
-}
-
 func findPid(comm string) int {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -111,11 +93,12 @@ func (c *cpuMeter) sample(ctx context.Context) cpuSample {
 	s.work, err = c.st.Work(ctx)
 	s.workOK = err == nil
 	if c.redis != 0 {
-		s.redis = pidCPU(c.redis)
+		s.redis, _ = proccpu.Of(c.redis)
 	}
 	pids, _ := c.st.BackendPIDs(ctx, c.db)
 	for _, p := range pids {
-		c.backend[p] = max(c.backend[p], pidCPU(p))
+		used, _ := proccpu.Of(p)
+		c.backend[p] = max(c.backend[p], used)
 	}
 	for _, v := range c.backend {
 		s.postgres += v

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lijntje/lijntje/app"
+	"github.com/lijntje/lijntje/bench/proccpu"
 	"github.com/lijntje/lijntje/bot"
 )
 
@@ -134,7 +135,10 @@ func startServe(ctx context.Context, program string, cfg app.Config, prefix stri
 }
 
 // cpu is the child's CPU time so far.
-func (c *serveChild) cpu() time.Duration { return pidCPU(c.cmd.Process.Pid) }
+func (c *serveChild) cpu() time.Duration {
+	used, _ := proccpu.Of(c.cmd.Process.Pid)
+	return used
+}
 
 // stop ends the child as a deployment would (SIGTERM), killing it after 20 s.
 func (c *serveChild) stop() error {

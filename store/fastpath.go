@@ -88,10 +88,10 @@ func recordStatement(keyed bool) string {
 			SELECT 1 FROM w WHERE w.owned AND ($1::bigint = 0 OR $26::bool OR EXISTS (SELECT 1 FROM u))
 		)`
 	if keyed {
-		// $20 (the bot) is only the mark's: named here so that the statement
-		// keeps the same arguments.
+		// Handled once owned. $20 (the bot) is only the mark's: named here
+		// so that both statements take the same arguments.
 		mark = `h AS (
-			SELECT 1 FROM w WHERE w.owned AND $26::bool AND $20::bigint IS NOT NULL
+			SELECT 1 FROM w WHERE w.owned AND $20::bigint IS NOT NULL
 		)`
 	}
 	return `WITH w AS (

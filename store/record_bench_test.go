@@ -3,12 +3,10 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/bench/proccpu"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
@@ -42,7 +40,7 @@ func BenchmarkTap(b *testing.B) {
 	if err := pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
 		b.Fatal(err)
 	}
-	before, measured := cpuTicks(backend)
+	before, measured := proccpu.Of(backend)
 	var sent []store.SentMessage
 	update := int64(4_200_000_000)
 	b.ResetTimer()
@@ -67,24 +65,7 @@ func BenchmarkTap(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	if after, ok := cpuTicks(backend); ok && measured {
-		b.ReportMetric(float64(after-before)*1e6/100/float64(b.N), "pg-µs/tap") // ticks of 1/100 s (USER_HZ)
+	if after, ok := proccpu.Of(backend); ok && measured {
+		b.ReportMetric(float64((after-before).Microseconds())/float64(b.N), "pg-µs/tap")
 	}
-}
-
-// cpuTicks is the user and system CPU of process pid so far, in ticks, if
-// /proc shows it (Postgres on this machine).
-func cpuTicks(pid int) (int64, bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, false
-	}
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // after the name, which may hold spaces
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	k, err2 := strconv.ParseInt(f[12], 10, 64)
-	return u + k, err1 == nil && err2 == nil
 }
