@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -45,6 +46,13 @@ func (t *turns[T]) do(ctx context.Context, work T) (ran bool, err error) {
 	t.queue = append(t.queue, tn)
 	wait := t.wait
 	t.mu.Unlock()
+	// Callers come in groups: the updates of one getUpdates answer, whose
+	// Redis round trips end together, then reach their writes together. A
+	// caller that took a free turn at once would run its work alone while the
+	// others of its group wait for the next batch. Yielding first lets those
+	// that are ready to run queue their work, and they share this batch; when
+	// none is ready, it costs a trip through the scheduler and nothing else.
+	runtime.Gosched()
 	var alone <-chan time.Time
 	if wait > 0 {
 		timer := time.NewTimer(wait)

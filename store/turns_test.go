@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 )
@@ -56,5 +58,39 @@ func TestTurnsReleaseABatchWhoseRunPanics(t *testing.T) {
 	w := &work{}
 	if ran, err := tu.do(ctx, w); !ran || err != nil || !w.done {
 		t.Errorf("after the panic: ran %v, err %v, done %v; want the turn back and the work done", ran, err, w.done)
+	}
+}
+
+// TestTurnsCallersReadyTogetherShareABatch: callers that become ready at the
+// same moment (the updates of one getUpdates answer after their shared Redis
+// round trip) queue their work before any of them runs a batch, so they share
+// one instead of each running its own. On one P the schedule is fixed: with
+// a caller that runs its turn at once, eight callers made eight batches.
+func TestTurnsCallersReadyTogetherShareABatch(t *testing.T) { // not parallel: it sets GOMAXPROCS
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var mu sync.Mutex
+	var sizes []int
+	tu := newTurns(2, 64, 0, func(_ context.Context, batch []*turn[int]) {
+		mu.Lock()
+		sizes = append(sizes, len(batch))
+		mu.Unlock()
+	})
+	const callers = 8
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			if ran, err := tu.do(context.Background(), i); !ran || err != nil {
+				t.Errorf("caller %d: ran %v, err %v", i, ran, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(sizes) > 2 {
+		t.Errorf("%d callers ready together ran in %d batches %v; want them to share one (at most two)", callers, len(sizes), sizes)
 	}
 }
