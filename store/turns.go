@@ -11,9 +11,10 @@ import (
 // queues its work and either finds it taken into another caller's batch and
 // waits for that batch, or takes a turn (at most cap(slots) batches in
 // flight) and runs everything queued, up to max, as one batch. There is no
-// background goroutine, and a caller with nothing else in flight runs its
-// work at once, alone. The Postgres writes of updates use it (group.go), and
-// so do their Redis round trips (pipes.go).
+// background goroutine, and a caller with nothing else in flight or ready
+// to run runs its work at once (after one yield: do), alone. The Postgres
+// writes of updates use it (group.go), and so do their Redis round trips
+// (pipes.go).
 type turns[T any] struct {
 	mu    sync.Mutex
 	queue []*turn[T]
