@@ -126,18 +126,18 @@ func (s *Store) Finish(ctx context.Context, updateID, chatID int64, conv *Conv) 
 // repeat of it by its step, so it gets no mark, and only conv (when not nil)
 // is cached.
 func (s *Store) FinishKeyed(ctx context.Context, chatID int64, conv *Conv) {
-	if conv == nil {
-		return
-	}
 	s.finish(ctx, &redisOp{chatID: chatID}, conv)
 }
 
-// finish sends op, a finish, with conv (nil: none) to cache.
+// finish sends op, a finish, with conv (nil: none) to cache; with neither a
+// mark to set nor a conversation to cache, it sends nothing.
 func (s *Store) finish(ctx context.Context, op *redisOp, conv *Conv) {
 	if conv != nil {
 		op.conv, _ = json.Marshal(conv) // nil when it cannot be encoded: only the mark goes, if any
 	}
-	s.roundTrip(ctx, op)
+	if op.mark || op.conv != nil {
+		s.roundTrip(ctx, op)
+	}
 	if conv != nil && (op.conv == nil || op.err != nil) {
 		// Even when ctx has ended (given up while waiting), within Redis's own timeouts.
 		_ = s.ForgetConv(context.WithoutCancel(ctx), op.chatID)
