@@ -294,3 +294,89 @@ func TestATapIsKeyedByItsStep(t *testing.T) {
 		}
 	}
 }
+
+// TestAnAnswerOnlyToTheStudentsOwnCheckin: an answer to a check-in is stored
+// only together with that check-in's step moving on, in one statement, so it
+// is never stored for a check-in that is not there, is another student's or
+// is over; and an erasure that races a tap leaves no answer behind. (So the
+// answers' foreign key to their check-in checks again what the statement
+// has just made sure of: docs/benchmark.md, fourteenth session.)
+func TestAnAnswerOnlyToTheStudentsOwnCheckin(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday, 23:00
+	st := storetest.New(t, store.WithClock(func() time.Time { return now }))
+	ctx := context.Background()
+	answers := func(where string, args ...any) int {
+		var n int
+		if err := st.DB().QueryRow(ctx, `SELECT count(*) FROM answers WHERE `+where, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	chat, update := int64(7_400_000_000), int64(4_200_000_000) // above 2^32, as many are
+	record := func(s store.Student, chat, checkin int64, keyed bool) error {
+		update++
+		_, err := st.RecordUpdate(ctx, store.Record{UpdateID: update, StudentID: s.ID, CheckinID: checkin, Version: "v1",
+			Step: "daytime", Option: "home", At: now, NextStep: "money", StepKeyed: keyed,
+			Owner: store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat},
+			Out:   []store.Message{{ChatID: chat, Kind: store.KindEdit, EditMessageID: 12, Text: "Dank je. Volgende vraag."}}})
+		return err
+	}
+	for _, keyed := range []bool{true, false} { // a tap, and a typed answer
+		chat += 10
+		s, own := storetest.CheckinAt(t, st, chat, now, "daytime")
+		_, others := storetest.CheckinAt(t, st, chat+1, now, "daytime")
+		done := storetest.CheckinDue(t, st, s.ID, now.Add(-7*24*time.Hour)) // last week's, answered to the end
+		if _, err := st.DB().Exec(ctx, `UPDATE checkins SET status = 'completed', current_step = NULL WHERE id = $1`, done); err != nil {
+			t.Fatal(err)
+		}
+		for name, checkin := range map[string]int64{"another student's": others, "not there": own + 1<<40, "over": done} {
+			if err := record(s, chat, checkin, keyed); !errors.Is(err, store.ErrStale) {
+				t.Errorf("keyed %v, a check-in %s: %v, want ErrStale", keyed, name, err)
+			}
+		}
+		if n := answers(`student_id = $1`, s.ID); n != 0 {
+			t.Errorf("keyed %v: %d answers stored for check-ins that are not the student's open one", keyed, n)
+		}
+		if err := record(s, chat, own, keyed); err != nil {
+			t.Fatalf("keyed %v, their own check-in: %v", keyed, err)
+		}
+		if n := answers(`student_id = $1 AND checkin_id = $2`, s.ID, own); n != 1 {
+			t.Errorf("keyed %v, their own check-in: %d answers stored, want 1", keyed, n)
+		}
+	}
+
+	// Erasures racing taps: whichever comes first, nothing of the student is
+	// left. (A race may end in a deadlock, with or without the foreign key,
+	// which Postgres breaks after a second: the tap is then tried again by
+	// intake, the erasure by whoever asked for it.)
+	for i := range 8 {
+		chat += 10
+		s, checkin := storetest.CheckinAt(t, st, chat, now, "daytime")
+		errs := make(chan error, 2)
+		go func() {
+			err := record(s, chat, checkin, i%2 == 0)
+			if errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotOwner) {
+				err = nil // erased first
+			}
+			errs <- err
+		}()
+		go func() { errs <- st.EraseStudent(ctx, s.ID) }()
+		for range 2 {
+			if err := <-errs; err != nil && strings.Contains(err.Error(), "deadlock") {
+				t.Logf("race %d: %v", i, err)
+			} else if err != nil {
+				t.Errorf("race %d: %v", i, err)
+			}
+		}
+		if err := st.EraseStudent(ctx, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) { // when the race ended in a deadlock
+			t.Fatalf("race %d: erase again: %v", i, err)
+		}
+		if n := answers(`student_id = $1 OR checkin_id = $2`, s.ID, checkin); n != 0 {
+			t.Errorf("race %d: %d answers left of an erased student", i, n)
+		}
+	}
+	if n := answers(`checkin_id IS NOT NULL AND checkin_id NOT IN (SELECT id FROM checkins)`); n != 0 {
+		t.Errorf("%d answers to a check-in that is not there", n)
+	}
+}
