@@ -130,6 +130,11 @@ type Result struct {
 	AnswersLost   int            `json:"answers_lost"`
 	Duplicates    int            `json:"duplicates"` // a question or reply delivered twice
 	LatencyMs     LatencySummary `json:"latency_ms"` // update pushed → next question (or closer) sent
+	// The latency's two parts (since the fourteenth session): the update
+	// waiting in the double for Lijntje's next getUpdates (or webhook post),
+	// and from there to the reply.
+	IntakeWaitMs  LatencySummary `json:"intake_wait_ms"`
+	HandlingMs    LatencySummary `json:"handling_ms"`
 	TooMany429Hot int            `json:"throughput_429s"`
 	// CallsPerCheckin is the Telegram calls that deliver a message (sends and
 	// edits) per completed check-in, the opener included; AllCallsPerCheckin
@@ -227,6 +232,7 @@ type simStudent struct {
 	user    *telegramtest.User
 	code    string
 	lastTap atomic.Int64 // unix nanos of the tap waiting for a reply; 0 when none
+	fetched atomic.Int64 // unix nanos of when the double first handed that tap to Lijntje; 0: not yet
 	// guarded by world.mu
 	seen     map[string]bool // "checkin/step" of questions received
 	finished bool
@@ -261,6 +267,10 @@ type benchWorld struct {
 	allDone    chan struct{}
 	doneTarget int
 	dropped    int
+
+	// a latency's two parts: the tap waiting for Lijntje to fetch it, and
+	// from the fetch to the reply
+	intakeWaits, handlings []time.Duration
 
 	tapped   atomic.Int64
 	firstTap atomic.Int64
@@ -303,6 +313,14 @@ func (w *benchWorld) countLocked(n *int) {
 	}
 }
 
+// fetched runs in the double, with its lock held, when an update first
+// leaves it for Lijntje.
+func (w *benchWorld) fetched(chatID int64) {
+	if s := w.students[chatID]; s != nil {
+		s.fetched.Store(time.Now().UnixNano())
+	}
+}
+
 // observe runs in the double, with its lock held, for every delivery.
 func (w *benchWorld) observe(m telegramtest.Sent) {
 	s := w.students[m.ChatID]
@@ -339,6 +357,10 @@ func (w *benchWorld) observe(m telegramtest.Sent) {
 	}
 	if t := s.lastTap.Swap(0); t != 0 {
 		w.latencies = append(w.latencies, now.Sub(time.Unix(0, t)))
+		if f := s.fetched.Swap(0); f >= t {
+			w.intakeWaits = append(w.intakeWaits, time.Duration(f-t))
+			w.handlings = append(w.handlings, now.Sub(time.Unix(0, f)))
+		}
 		w.lastReply = now
 	}
 	if job == nil { // the closer: this student is done
@@ -406,6 +428,7 @@ func (w *benchWorld) tapper(ctx context.Context) {
 			}
 			now := time.Now().UnixNano()
 			w.firstTap.CompareAndSwap(0, now)
+			j.s.fetched.Store(0)
 			j.s.lastTap.Store(now)
 			j.s.user.Tap(j.msg, j.data)
 			w.tapped.Add(1)
@@ -515,6 +538,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 		return nil, firstErr
 	}
 	tg.OnSend(w.observe)
+	tg.OnFetch(w.fetched)
 
 	var srv *app.App
 	var child *serveChild
@@ -602,6 +626,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	r.Completed = w.finished
 	r.Duplicates = w.dups
 	lat := slices.Clone(w.latencies)
+	r.IntakeWaitMs, r.HandlingMs = summarize(slices.Clone(w.intakeWaits)), summarize(slices.Clone(w.handlings))
 	last := w.lastReply
 	w.mu.Unlock()
 	if !ok {
@@ -858,6 +883,10 @@ func printBench(w io.Writer, o Options, r *Result) {
 	p("  Telegram calls per check-in  %.1f sends and edits (%.1f with answerCallbackQuery and getUpdates)", r.CallsPerCheckin, r.AllCallsPerCheckin)
 	p("  latency update → reply       p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)",
 		r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max, r.LatencyMs.N)
+	p("    waiting to be fetched      p50 %.1f ms, p90 %.1f ms, p99 %.1f ms",
+		r.IntakeWaitMs.P50, r.IntakeWaitMs.P90, r.IntakeWaitMs.P99)
+	p("    fetched → reply            p50 %.1f ms, p90 %.1f ms, p99 %.1f ms",
+		r.HandlingMs.P50, r.HandlingMs.P90, r.HandlingMs.P99)
 	p("  answers stored / lost        %d / %d", r.AnswersStored, r.AnswersLost)
 	p("  duplicates                   %d", r.Duplicates)
 	p("  429s (throughput phase)      %d", r.TooMany429Hot)

@@ -53,6 +53,7 @@ func TestBenchTiny(t *testing.T) {
 	if r.LatencyMs.N != r.Updates {
 		t.Errorf("%d latencies for %d updates", r.LatencyMs.N, r.Updates)
 	}
+	checkLatencyParts(t, r)
 	if r.Send.Messages != 20 || r.Send.TooMany != 0 {
 		t.Errorf("send phase: %d messages, %d 429s; want 20 and none", r.Send.Messages, r.Send.TooMany)
 	}
@@ -91,6 +92,7 @@ func TestBenchTinyWebhookAtARate(t *testing.T) {
 	if r.LatencyMs.N != r.Updates {
 		t.Errorf("%d latencies for %d updates", r.LatencyMs.N, r.Updates)
 	}
+	checkLatencyParts(t, r)
 }
 
 // runTiny runs the benchmark with 20 students on a database of its own,
@@ -154,5 +156,19 @@ func TestBenchWaveTiny(t *testing.T) {
 	}
 	if r.OpenersSent == 0 || r.Opened < r.OpenersSent {
 		t.Errorf("wave: %d opened, %d openers delivered", r.Opened, r.OpenersSent)
+	}
+}
+
+// checkLatencyParts: every tap's latency is split into its wait to be
+// fetched and its handling, and neither part is longer than the whole.
+func checkLatencyParts(t *testing.T, r Result) {
+	t.Helper()
+	for name, part := range map[string]LatencySummary{"waiting to be fetched": r.IntakeWaitMs, "fetched → reply": r.HandlingMs} {
+		if part.N != r.LatencyMs.N {
+			t.Errorf("%s: %d parts for %d latencies", name, part.N, r.LatencyMs.N)
+		}
+		if part.N == 0 || part.Max > r.LatencyMs.Max {
+			t.Errorf("%s: %+v, longer than the whole latency %+v", name, part, r.LatencyMs)
+		}
 	}
 }

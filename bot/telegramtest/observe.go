@@ -14,6 +14,30 @@ func (s *Server) OnSend(f func(Sent)) {
 	s.onSend = append(s.onSend, f)
 }
 
+// OnFetch registers f to be called when an update leaves the server for the
+// first time: in a getUpdates answer or posted to the webhook. f gets the
+// update's chat (0 when it has none) and runs as OnSend's observers do:
+// synchronously, with the server's lock held. With it the benchmark splits
+// a tap's wait for the next question into waiting to be fetched and the
+// bot's handling.
+func (s *Server) OnFetch(f func(chatID int64)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onFetch = append(s.onFetch, f)
+}
+
+// fetchedLocked tells the OnFetch observers that u leaves the server, the
+// first time it does.
+func (s *Server) fetchedLocked(u *update) {
+	if u.fetched {
+		return
+	}
+	u.fetched = true
+	for _, f := range s.onFetch {
+		f(u.chat)
+	}
+}
+
 // SetLimits changes the rate limits (see Options) from now on; zero or
 // negative values keep the current limit.
 func (s *Server) SetLimits(globalRate, perChatBurst int, perChatRate float64) {

@@ -1,6 +1,11 @@
 package telegramtest
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,5 +64,63 @@ func TestCallsSinceCountsPastALongPoll(t *testing.T) {
 	}
 	if calls, delivered, tooMany := s.CallsSince(since); calls != 2 || delivered != 2 || tooMany != 0 {
 		t.Errorf("CallsSince = %d calls, %d delivered, %d 429s; want the 2 sends after the poll came in", calls, delivered, tooMany)
+	}
+}
+
+// TestOnFetchSeesEachUpdateLeaveOnce: the observer hears of an update when
+// it first leaves the server, in a getUpdates answer or posted to the
+// webhook, with its chat, and not again when the same update goes out once
+// more (not yet confirmed, or its post retried).
+func TestOnFetchSeesEachUpdateLeaveOnce(t *testing.T) {
+	s := Start(t)
+	var mu sync.Mutex
+	var got []int64
+	s.OnFetch(func(chat int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, chat)
+	})
+	fetched := func() []int64 {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(got)
+	}
+	noor, sem := s.NewUser("Noor"), s.NewUser("Sem")
+	noor.SendText("een")
+	sem.SendText("twee")
+	for range 2 { // the second answer brings the same, unconfirmed updates
+		if _, r := call(t, s, "getUpdates", map[string]any{}); len(updates(t, r)) != 2 {
+			t.Fatalf("getUpdates = %s", r.Result)
+		}
+	}
+	if want := []int64{noor.ID, sem.ID}; !slices.Equal(fetched(), want) {
+		t.Errorf("polling: fetched %v, want %v", fetched(), want)
+	}
+
+	var failures atomic.Int32
+	failures.Store(1) // the first post fails and is retried
+	posted := make(chan struct{}, 10)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if failures.Add(-1) >= 0 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		posted <- struct{}{}
+	}))
+	t.Cleanup(hook.Close)
+	b := newBot(t, s)
+	if _, err := b.SetWebhook(testCtx(t), &bot.SetWebhookParams{URL: hook.URL}); err != nil {
+		t.Fatal(err)
+	}
+	sem.SendText("drie")
+	for range 3 { // the two not confirmed by polling, and the new one
+		select {
+		case <-posted:
+		case <-testCtx(t).Done():
+			t.Fatal("webhook not called")
+		}
+	}
+	if want := []int64{noor.ID, sem.ID, sem.ID}; !slices.Equal(fetched(), want) {
+		t.Errorf("webhook: fetched %v, want %v", fetched(), want)
 	}
 }

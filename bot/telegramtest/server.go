@@ -99,6 +99,7 @@ type Server struct {
 	stormRetry   int
 	recent       []time.Time // messages accepted in the last second, all chats, in time order
 	onSend       []func(Sent)
+	onFetch      []func(chatID int64)
 }
 
 // NewServer starts a Server on 127.0.0.1 with a random port. Only the first

@@ -22,6 +22,7 @@ type update struct {
 	chat      int64  // for per-chat ordering of webhook deliveries
 	again     bool   // queued by Redeliver: delivered whatever the offset
 	delivered bool
+	fetched   bool // it left the server once (OnFetch)
 }
 
 // pushLocked queues an update built by the server (a message, an edit, a
@@ -324,6 +325,7 @@ func (s *Server) batchLocked(limit int) []string {
 	var out []string
 	for _, u := range s.pending[:min(limit, len(s.pending))] {
 		u.delivered = true
+		s.fetchedLocked(u)
 		out = append(out, string(u.raw))
 	}
 	return out

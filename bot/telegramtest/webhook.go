@@ -156,6 +156,7 @@ func (s *Server) nextForHook(h *webhook, chat int64) *update {
 		s.pending = slices.DeleteFunc(s.pending, func(u *update) bool { return !s.wantLocked(u.kind) })
 		for _, u := range s.pending {
 			if u.chat == chat {
+				s.fetchedLocked(u)
 				return u
 			}
 		}
