@@ -95,7 +95,7 @@ func recordStatement(keyed bool) string {
 		)`
 	}
 	return `WITH w AS (
-			SELECT ` + ownerCheck(23) + ` AS owned
+			SELECT ` + ownerCheck(23, true) + ` AS owned
 		), ` + mark + `, c AS (
 			UPDATE checkins SET current_step = CASE WHEN $9 THEN NULL ELSE $10 END,
 				status = CASE WHEN $9 THEN 'completed' ELSE status END,

@@ -29,9 +29,21 @@ type Owner struct {
 
 // ownerCheck is a condition (on $n, $n+1, $n+2: role, id, chat) that is true
 // when the chat still belongs to the owner; it reads one row by primary key.
-func ownerCheck(n int) string {
+//
+// With lock, a student's row is also locked (FOR KEY SHARE), as the foreign
+// key of the answer the statement may store would lock it at its end. Taken
+// at the start, before the statement moves the student's check-in on, the
+// locks come in the order an erasure takes them (the student, then their
+// check-ins): an erasure and a tap then wait for each other instead of
+// ending in a deadlock, which Postgres broke only after a second by failing
+// one of them (the erasure, at times).
+func ownerCheck(n int, lock bool) string {
 	r, i, c := fmt.Sprintf("$%d::text", n), fmt.Sprintf("$%d::bigint", n+1), fmt.Sprintf("$%d::bigint", n+2)
-	return `(` + r + ` = '' OR (` + r + ` = 'student' AND EXISTS (SELECT 1 FROM students WHERE id = ` + i + ` AND chat_id = ` + c + `))
+	locking := ""
+	if lock {
+		locking = " FOR KEY SHARE"
+	}
+	return `(` + r + ` = '' OR (` + r + ` = 'student' AND EXISTS (SELECT 1 FROM students WHERE id = ` + i + ` AND chat_id = ` + c + locking + `))
 		OR (` + r + ` = 'coach' AND EXISTS (SELECT 1 FROM coaches WHERE id = ` + i + ` AND chat_id = ` + c + `)))`
 }
 
@@ -45,7 +57,7 @@ func (s *Store) OwnsChat(ctx context.Context, o Owner) (bool, error) {
 		return true, nil
 	}
 	var ok bool
-	if err := s.db.QueryRow(ctx, `SELECT `+ownerCheck(1), ownerArgs(o)...).Scan(&ok); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT `+ownerCheck(1, false), ownerArgs(o)...).Scan(&ok); err != nil {
 		return false, fmt.Errorf("check chat owner: %w", err)
 	}
 	return ok, nil
