@@ -348,10 +348,10 @@ func TestAnAnswerOnlyToTheStudentsOwnCheckin(t *testing.T) {
 	}
 
 	// Erasures racing taps: whichever comes first, nothing of the student is
-	// left, and neither fails. (The tap locked the student's check-in, then
-	// the answer's key locked the student; the erasure takes them the other
-	// way round. Postgres broke the deadlock after a second, at times by
-	// failing the erasure.)
+	// left, and neither fails. (Before the write locked the student's row
+	// first, a tap locked the check-in and then, through the answer's key,
+	// the student, while an erasure takes them the other way round: most
+	// races deadlocked, and Postgres failed one side after a second.)
 	for i := range 8 {
 		chat += 10
 		s, checkin := storetest.CheckinAt(t, st, chat, now, "daytime")
