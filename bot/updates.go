@@ -230,12 +230,7 @@ func (b *Bot) record(ctx context.Context, x *in, r store.Record) (store.Recorded
 	for _, s := range r.Signals {
 		signalsRaised.WithLabelValues(s.Severity.String()).Inc()
 	}
-	out := make([]store.Message, len(r.Out))
-	for i, m := range r.Out {
-		m.ID = res.OutboxIDs[i]
-		out[i] = m
-	}
-	b.send.HandMessages(out) // leased to this process in the same transaction
+	b.send.HandMessages(res.Sendable(r.Out)) // leased to this process in the same transaction
 	if res.AlertID != 0 {
 		b.kick(ctx)
 	}

@@ -109,6 +109,9 @@ func (s *Scheduler) checkinUpkeep(ctx context.Context, now time.Time) {
 			s.log.ErrorContext(ctx, "remind checkins", "err", err)
 		}
 	}
+	if _, err := s.st.PruneCards(ctx); err != nil { // cards of check-ins that are over
+		s.log.ErrorContext(ctx, "prune cards", "err", err)
+	}
 	if exp, err := s.st.ExpireCheckins(ctx, now, 1000); err != nil {
 		s.log.ErrorContext(ctx, "expire checkins", "err", err)
 	} else {

@@ -60,9 +60,13 @@ type Record struct {
 
 // Recorded is what a Record changed.
 type Recorded struct {
-	OutboxIDs []int64
-	AlertID   int64 // the case the signals went to, 0 when none
-	NewAlert  bool
+	// OutboxIDs are the outbox rows of Record.Out, in its order; 0 for the
+	// edit of the check-in's card, which is written to the card's row
+	// instead, as its version CardVersion (cards.go). Sendable pairs them.
+	OutboxIDs   []int64
+	CardVersion int
+	AlertID     int64 // the case the signals went to, 0 when none
+	NewAlert    bool
 }
 
 // RecordUpdate writes an answer, the check-in's next state, its signals (joining the

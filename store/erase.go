@@ -65,6 +65,9 @@ func eraseStudentTx(ctx context.Context, tx pgx.Tx, id int64, now time.Time, ski
 		// Messages to their chat, about them, their check-ins or cases, and
 		// their voice messages copied to a coach: found by key, never by name.
 		{"outbox", `DELETE FROM outbox WHERE ` + aboutStudent, []any{id, chatID}},
+		// Their check-ins' cards go with the check-ins; one left in their chat
+		// (a check-in of theirs that is somehow gone) goes by the chat.
+		{"cards", `DELETE FROM cards WHERE $1::bigint <> 0 AND chat_id = $1`, []any{chatID}},
 		{"dead letters", `DELETE FROM update_dead_letters WHERE $1::bigint <> 0 AND chat_id = $1`, []any{chatID}},
 		{"alert events", `UPDATE alert_events SET detail = NULL WHERE alert_id IN (SELECT id FROM alerts WHERE student_id = $1)`, []any{id}},
 		{"alert steps", `UPDATE alert_steps SET done_at = $1 WHERE done_at IS NULL AND alert_id IN (SELECT id FROM alerts WHERE student_id = $2)`, []any{now, id}},
@@ -175,6 +178,11 @@ func (s *Store) EraseAnswers(ctx context.Context, studentID int64) (int64, error
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM update_dead_letters WHERE $1::bigint <> 0 AND chat_id = $1`, chatID); err != nil {
 			return fmt.Errorf("erase parked updates: %w", err)
+		}
+		// A check-in's card holds its answers too (cards.go).
+		if _, err := tx.Exec(ctx, `DELETE FROM cards WHERE ($1::bigint <> 0 AND chat_id = $1)
+			OR checkin_id IN (SELECT id FROM checkins WHERE student_id = $2)`, chatID, studentID); err != nil {
+			return fmt.Errorf("erase cards: %w", err)
 		}
 		return nil
 	})

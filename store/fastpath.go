@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -17,7 +18,8 @@ type queryRower interface {
 // one statement whose CTEs check that the chat still belongs to r.Owner,
 // record the update as handled, advance the check-in when the answer fits its
 // current step, and only then store the answer and the replies (leased to the
-// caller). On its own (an update without signals) it is committed with the
+// caller): a tap's edit of the check-in's card in the card's row, the rest in
+// the outbox (cards.go). On its own (an update without signals) it is committed with the
 // same statement of other updates written at the same time (group.go);
 // RecordUpdate runs it first in the transaction of an update that writes more.
 //
@@ -43,25 +45,49 @@ func (s *Store) recordCore(ctx context.Context, q queryRower, r Record) (Recorde
 
 // recordArgs encodes r's replies and gives the recordSQL statement's arguments.
 func (s *Store) recordArgs(ctx context.Context, q queryRower, r Record) ([]any, error) {
+	card := r.cardAt()
 	n := len(r.Out)
-	chats, lanes, checkins, deliveries := make([]int64, n), make([]int16, n), make([]int64, n), make([]int64, n)
-	students, cases := make([]int64, n), make([]int64, n)
-	methods, payloads, files := make([]string, n), make([]string, n), make([][]byte, n)
+	if card >= 0 {
+		n--
+	}
+	chats, lanes, checkins, deliveries := make([]int64, 0, n), make([]int16, 0, n), make([]int64, 0, n), make([]int64, 0, n)
+	students, cases := make([]int64, 0, n), make([]int64, 0, n)
+	methods, payloads, files := make([]string, 0, n), make([]string, 0, n), make([][]byte, 0, n)
+	var cardChat int64
+	var cardMessage int
+	cardPayload := "" // none
 	for i, m := range r.Out {
 		p, err := json.Marshal(m)
 		if err != nil {
 			return nil, fmt.Errorf("encode message: %w", err)
 		}
-		chats[i], lanes[i], methods[i], payloads[i], files[i] = m.ChatID, int16(m.Lane), m.Kind, string(p), m.File
-		checkins[i], deliveries[i] = m.CheckinID, m.DeliveryID
-		students[i], cases[i] = m.about(r.StudentID)
+		if i == card {
+			cardChat, cardMessage, cardPayload = m.ChatID, m.EditMessageID, string(p)
+			continue
+		}
+		chats, lanes, methods, payloads, files = append(chats, m.ChatID), append(lanes, int16(m.Lane)), append(methods, m.Kind), append(payloads, string(p)), append(files, m.File)
+		checkins, deliveries = append(checkins, m.CheckinID), append(deliveries, m.DeliveryID)
+		sid, cid := m.about(r.StudentID)
+		students, cases = append(students, sid), append(cases, cid)
 	}
 	if err := alertStudents(ctx, q, students, cases); err != nil {
 		return nil, err
 	}
 	return []any{r.UpdateID, r.At, r.StudentID, r.CheckinID, r.Version, r.Step, r.Option, r.Text, r.Done, r.NextStep, r.VoiceFileID,
 		r.At.Add(claimLease), chats, lanes, methods, payloads, files, checkins, deliveries, s.bot, students, cases,
-		r.Owner.Role, r.Owner.ID, r.Owner.ChatID, r.KeyedByStep()}, nil
+		r.Owner.Role, r.Owner.ID, r.Owner.ChatID, r.KeyedByStep(), cardChat, cardMessage, cardPayload}, nil
+}
+
+// cardAt is the index in r.Out of the edit of the check-in's card that r
+// writes (a tap's: the answer and the next question), or -1: it is written
+// to the card's row (cards.go), every other message to the outbox.
+func (r Record) cardAt() int {
+	for i, m := range r.Out {
+		if m.isCardEdit() && m.CheckinID == r.CheckinID {
+			return i
+		}
+	}
+	return -1
 }
 
 // KeyedByStep says whether r's step is its key: a tap with an answer to a
@@ -117,10 +143,15 @@ func recordStatement(keyed bool) string {
 				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, student_id, alert_id, ord)
 			ORDER BY m.ord
 			RETURNING id
+		), k AS (
+			` + cardWrite + `
+		), x AS (
+			` + cardSupersede + `
 		)
 		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}'),
 			$26::bool AND NOT EXISTS (SELECT 1 FROM c) AND EXISTS (SELECT 1 FROM answers
-				WHERE checkin_id = $4::bigint AND step = $6 AND update_id = $1::bigint)`
+				WHERE checkin_id = $4::bigint AND step = $6 AND update_id = $1::bigint),
+			coalesce((SELECT version FROM k), 0)`
 }
 
 // statement is the statement that records r: tapSQL or recordSQL.
@@ -145,10 +176,13 @@ type outcome struct {
 	owned, handled, advanced bool
 	ids                      []int64
 	repeat                   bool // a tap (StepKeyed) whose answer is already at its step
+	card                     int  // the version of the card's edit written, 0 when none
 }
 
 // dest is where a scan of recordSQL's row puts it.
-func (o *outcome) dest() []any { return []any{&o.owned, &o.handled, &o.advanced, &o.ids, &o.repeat} }
+func (o *outcome) dest() []any {
+	return []any{&o.owned, &o.handled, &o.advanced, &o.ids, &o.repeat, &o.card}
+}
 
 // recorded reads the outcome of r from what recordSQL returned.
 func recorded(r Record, o outcome) (Recorded, error) {
@@ -161,7 +195,12 @@ func recorded(r Record, o outcome) (Recorded, error) {
 	if r.CheckinID != 0 && !o.advanced {
 		return Recorded{}, ErrStale
 	}
-	return Recorded{OutboxIDs: o.ids}, nil
+	res := Recorded{OutboxIDs: o.ids}
+	if card := r.cardAt(); card >= 0 { // its place in r.Out, without an outbox row
+		res.OutboxIDs = slices.Insert(slices.Clone(o.ids), card, 0)
+		res.CardVersion = o.card
+	}
+	return res, nil
 }
 
 // alertStudents fills in the student of each message that has none but is

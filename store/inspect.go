@@ -52,6 +52,39 @@ func (s *Store) OutboxRows(ctx context.Context) ([]OutboxRow, error) {
 	return out, nil
 }
 
+// CardRow is one check-in's card as stored (cards.go).
+type CardRow struct {
+	CheckinID, ChatID    int64
+	Version, SentVersion int
+	MessageID            int
+	ClaimedUntil         time.Time // zero: not claimed
+	Attempts             int
+	Error                string
+	Payload              string // the newest edit as JSON text
+}
+
+// CardRows returns every card, by check-in.
+func (s *Store) CardRows(ctx context.Context) ([]CardRow, error) {
+	rows, err := s.db.Query(ctx, `SELECT checkin_id, chat_id, version, sent_version, message_id,
+		coalesce(claimed_until, '0001-01-01'::timestamptz), attempts, coalesce(error, ''), payload::text
+		FROM cards ORDER BY checkin_id`)
+	if err != nil {
+		return nil, fmt.Errorf("card rows: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CardRow, error) {
+		var c CardRow
+		err := r.Scan(&c.CheckinID, &c.ChatID, &c.Version, &c.SentVersion, &c.MessageID, &c.ClaimedUntil, &c.Attempts, &c.Error, &c.Payload)
+		if c.ClaimedUntil.Year() == 1 {
+			c.ClaimedUntil = time.Time{}
+		}
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("card rows: %w", err)
+	}
+	return out, nil
+}
+
 // CheckinRow is one check-in as stored.
 type CheckinRow struct {
 	ID, StudentID int64
@@ -239,6 +272,12 @@ func (s *Store) LockOutbox(ctx context.Context) (release func(), err error) {
 // sent-mark or a claim holds them while it runs, until release is called.
 func (s *Store) HoldOutboxRows(ctx context.Context, ids []int64) (release func(), err error) {
 	return s.holdInTx(ctx, "hold outbox rows", `SELECT id FROM outbox WHERE id = ANY($1) ORDER BY id FOR UPDATE`, ids)
+}
+
+// HoldCards locks the cards of checkins as a tap's write holds its card,
+// until release is called.
+func (s *Store) HoldCards(ctx context.Context, checkins []int64) (release func(), err error) {
+	return s.holdInTx(ctx, "hold cards", `SELECT checkin_id FROM cards WHERE checkin_id = ANY($1) ORDER BY checkin_id FOR UPDATE`, checkins)
 }
 
 // holdInTx runs sql in a transaction of its own and keeps that open, with

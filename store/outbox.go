@@ -59,6 +59,10 @@ type Message struct {
 	// finds rows by these keys. Zero when it concerns no student.
 	StudentID int64 `json:"-"`
 	CaseID    int64 `json:"-"`
+	// Card is set (the edit's version) when the message is the edit of
+	// check-in CheckinID's card kept in the card's row, not in the outbox
+	// (cards.go); ID is then 0. Ref says where a message is kept.
+	Card int `json:"-"`
 }
 
 // about returns the student and case a message concerns, defaulting to the
@@ -256,14 +260,15 @@ func (s *Store) Retry(ctx context.Context, id int64, at time.Time, reason string
 	return nil
 }
 
-// DropPendingForChat fails every unsent message to chatID (the chat blocked the bot).
+// DropPendingForChat fails every unsent message to chatID, card edits too
+// (the chat blocked the bot).
 func (s *Store) DropPendingForChat(ctx context.Context, chatID int64, reason string) error {
 	_, err := s.db.Exec(ctx, `UPDATE outbox SET failed_at = $2, error = $3, claimed_until = NULL
 		WHERE chat_id = $1 AND sent_at IS NULL AND failed_at IS NULL`, chatID, s.now(), reason)
 	if err != nil {
 		return fmt.Errorf("drop pending: %w", err)
 	}
-	return nil
+	return s.dropCardsForChat(ctx, chatID, reason)
 }
 
 // ReleaseOutbox ends this process's lease on unsent messages ids.
@@ -292,17 +297,46 @@ func (s *Store) RenewOutbox(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// SentMessage is an outbox message Telegram took, and the message ID it got.
+// SentMessage is a message Telegram took, and the message ID it got: an
+// outbox row (ID), or with Card the edit of a check-in's card (ID the
+// check-in, Card the edit's version).
 type SentMessage struct {
 	ID        int64
 	MessageID int
+	Card      int
 }
 
-// MarkSentBatch marks many messages sent in one statement.
-func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) error {
-	ids := make([]int64, len(sent))
-	mids := make([]int32, len(sent))
-	for i, m := range sent {
+// SentAs is what marks m sent as Telegram's message messageID.
+func SentAs(m Message, messageID int) SentMessage {
+	r := m.Ref()
+	return SentMessage{ID: r.ID, MessageID: messageID, Card: r.Card}
+}
+
+// MarkSentBatch marks many messages sent: the outbox rows in one statement,
+// the card edits in another. It returns the card edits it could not mark
+// yet, to be marked with the next batch (markCardsSent).
+func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) ([]SentMessage, error) {
+	var rows, cards []SentMessage
+	for _, m := range sent {
+		if m.Card != 0 {
+			cards = append(cards, m)
+		} else {
+			rows = append(rows, m)
+		}
+	}
+	var left []SentMessage
+	if len(cards) > 0 {
+		var err error
+		if left, err = s.markCardsSent(ctx, cards); err != nil {
+			return cards, err
+		}
+	}
+	if len(rows) == 0 {
+		return left, nil
+	}
+	ids := make([]int64, len(rows))
+	mids := make([]int32, len(rows))
+	for i, m := range rows {
 		ids[i], mids[i] = m.ID, int32(m.MessageID)
 	}
 	// Planned anew each time (the unnamed statement, which needs none of
@@ -312,7 +346,7 @@ func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) error {
 	_, err := s.db.Exec(ctx, `UPDATE outbox o SET sent_at = $1, message_id = nullif(v.mid, 0), claimed_until = NULL
 		FROM unnest($2::bigint[], $3::int[]) AS v(id, mid) WHERE o.id = v.id`, pgx.QueryExecModeExec, s.now(), ids, mids)
 	if err != nil {
-		return fmt.Errorf("mark sent: %w", err)
+		return append(left, rows...), fmt.Errorf("mark sent: %w", err)
 	}
-	return nil
+	return left, nil
 }

@@ -61,7 +61,7 @@ func TestClaimOutboxFirstOfEachChatByLane(t *testing.T) {
 		}
 	}
 	// Once the first of chat 8 is sent, its second is next.
-	if err := st.MarkSentBatch(ctx, []store.SentMessage{{ID: got[0].ID, MessageID: 1}}); err != nil {
+	if _, err := st.MarkSentBatch(ctx, []store.SentMessage{{ID: got[0].ID, MessageID: 1}}); err != nil {
 		t.Fatal(err)
 	}
 	next, err := st.ClaimOutbox(ctx, 10)

@@ -54,11 +54,11 @@ func BenchmarkTap(b *testing.B) {
 		if err != nil {
 			b.Fatalf("tap %d: %v", i, err)
 		}
-		for _, id := range rec.OutboxIDs {
-			sent = append(sent, store.SentMessage{ID: id, MessageID: 12})
+		for _, m := range rec.Sendable(r.Out) {
+			sent = append(sent, store.SentAs(m, 12))
 		}
 		if len(sent) >= 8 || i == b.N-1 {
-			if err := st.MarkSentBatch(ctx, sent); err != nil {
+			if _, err := st.MarkSentBatch(ctx, sent); err != nil {
 				b.Fatal(err)
 			}
 			sent = sent[:0]

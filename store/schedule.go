@@ -303,6 +303,11 @@ func (s *Store) RemindCheckins(ctx context.Context, now, sentBefore time.Time, l
 			if _, err := tx.Exec(ctx, `UPDATE checkins SET reminded_at = $2 WHERE id = $1`, r.CheckinID, now); err != nil {
 				return fmt.Errorf("mark reminded: %w", err)
 			}
+			if r.CardMessageID != 0 { // its edit of the card carries the card's newest text
+				if err := supersedeCard(ctx, tx, r.CheckinID); err != nil {
+					return err
+				}
+			}
 			if _, err := insertOutboxAbout(ctx, tx, now, false, r.StudentID, msgs); err != nil {
 				return err
 			}

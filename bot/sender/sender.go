@@ -76,13 +76,14 @@ type Sender struct {
 
 	mu       sync.Mutex
 	lanes    [4][]store.Message
-	queued   map[int64]bool // outbox IDs held in memory
+	queued   map[store.Ref]bool // messages held in memory: outbox rows and card edits
 	chats    map[int64]*chatPace
 	chatLim  chatLimits
 	rate     *rateControl // the pace in all, and a global 429 pause
 	wake     chan struct{}
 	inflight sync.WaitGroup // requests to Telegram and the sweep
 	sweeping atomic.Bool
+	cardsAt  time.Time // the last claim of card edits (sweep)
 
 	text *textCall // nil: every call through go-telegram/bot
 
@@ -105,7 +106,7 @@ type Hooks struct {
 // New returns a sender; Run starts it.
 func New(cfg Config, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
-	return &Sender{cfg: cfg, tg: tg, st: st, log: log, now: time.Now, queued: map[int64]bool{}, chats: map[int64]*chatPace{},
+	return &Sender{cfg: cfg, tg: tg, st: st, log: log, now: time.Now, queued: map[store.Ref]bool{}, chats: map[int64]*chatPace{},
 		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), chatLim: newChatLimits(cfg.ChatBurst, cfg.ChatRate, cfg.ChatOff),
 		wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
 }
@@ -113,8 +114,8 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 // SetHooks sets what the sender asks of the bot. Call it before Run.
 func (s *Sender) SetHooks(h Hooks) { s.hooks = h }
 
-// HandMessages gives the sender outbox rows this process just wrote and
-// leased, so they go out without waiting for the next sweep.
+// HandMessages gives the sender outbox rows and card edits this process just
+// wrote and leased, so they go out without waiting for the next sweep.
 func (s *Sender) HandMessages(msgs []store.Message) { s.enqueue(msgs) }
 
 // Rate is the send rate the sender allows itself now (SEND_RATE, or where
@@ -124,10 +125,10 @@ func (s *Sender) Rate() float64 { return s.rate.Rate() }
 func (s *Sender) enqueue(msgs []store.Message) {
 	s.mu.Lock()
 	for _, m := range msgs {
-		if s.queued[m.ID] {
+		if s.queued[m.Ref()] {
 			continue
 		}
-		s.queued[m.ID] = true
+		s.queued[m.Ref()] = true
 		lane := min(max(m.Lane, 0), len(s.lanes)-1)
 		s.lanes[lane] = append(s.lanes[lane], m)
 	}
@@ -213,10 +214,10 @@ func (s *Sender) Run(ctx context.Context) {
 	s.ReleaseQueued()
 }
 
-// sentLater notes that outbox message id was sent; flushSent marks many at once.
-func (s *Sender) sentLater(id int64, messageID int) {
+// sentLater notes that m was sent as messageID; flushSent marks many at once.
+func (s *Sender) sentLater(m store.Message, messageID int) {
 	s.sentMu.Lock()
-	s.sentIDs = append(s.sentIDs, store.SentMessage{ID: id, MessageID: messageID})
+	s.sentIDs = append(s.sentIDs, store.SentAs(m, messageID))
 	s.sentMu.Unlock()
 }
 
@@ -230,14 +231,18 @@ func (s *Sender) flushSent(ctx context.Context) {
 	if len(batch) == 0 {
 		return
 	}
-	if err := s.st.MarkSentBatch(context.WithoutCancel(ctx), batch); err != nil {
-		s.log.ErrorContext(ctx, "mark sent", "messages", len(batch), "err", err)
-		s.sentMu.Lock()
-		s.sentIDs = append(s.sentIDs, batch...) // try again with the next batch
-		s.sentMu.Unlock()
-		return
+	left, err := s.st.MarkSentBatch(context.WithoutCancel(ctx), batch)
+	if err != nil {
+		s.log.ErrorContext(ctx, "mark sent", "messages", len(left), "err", err)
 	}
-	s.Wake() // the next message of those chats may be claimed now
+	if len(left) > 0 { // not marked (an error, or a card a tap's write held): with the next batch
+		s.sentMu.Lock()
+		s.sentIDs = append(s.sentIDs, left...)
+		s.sentMu.Unlock()
+	}
+	if err == nil {
+		s.Wake() // the next message of those chats may be claimed now
+	}
 }
 
 // flushLoop marks sent messages every few milliseconds until ctx ends.
@@ -258,38 +263,63 @@ func (s *Sender) flushLoop(ctx context.Context) {
 // replica takes one while it waits here for its turn.
 func (s *Sender) renewLeases(ctx context.Context) {
 	s.mu.Lock()
-	ids := make([]int64, 0, len(s.queued))
-	for id := range s.queued {
-		ids = append(ids, id)
-	}
+	ids, cards := splitRefs(s.queued)
 	s.mu.Unlock()
-	if len(ids) == 0 {
-		return
+	if len(ids) > 0 {
+		if err := s.st.RenewOutbox(ctx, ids); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "renew outbox leases", "err", err)
+		}
 	}
-	if err := s.st.RenewOutbox(ctx, ids); err != nil && ctx.Err() == nil {
-		s.log.WarnContext(ctx, "renew outbox leases", "err", err)
+	if len(cards) > 0 {
+		if err := s.st.RenewCards(ctx, cards); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "renew card leases", "err", err)
+		}
 	}
+}
+
+// splitRefs splits the messages held in memory into outbox rows and the
+// check-ins whose card edits they are.
+func splitRefs(held map[store.Ref]bool) (ids, cards []int64) {
+	for r := range held {
+		switch {
+		case r.Card != 0:
+			cards = append(cards, r.ID)
+		case r.ID > 0: // not a direct message (direct.go)
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, cards
 }
 
 // ReleaseQueued gives back the messages held in memory but not sent, so the
 // next sender (this one restarted, or another replica) takes them at once.
 func (s *Sender) ReleaseQueued() {
 	s.mu.Lock()
-	var ids []int64
+	held := map[store.Ref]bool{}
 	for i, l := range s.lanes {
 		for _, m := range l {
-			ids = append(ids, m.ID)
+			held[m.Ref()] = true
 		}
 		s.lanes[i] = nil
 	}
 	s.mu.Unlock()
-	if len(ids) == 0 {
-		return
-	}
+	s.releaseHeld(held)
+}
+
+// releaseHeld gives back the outbox rows and card edits held.
+func (s *Sender) releaseHeld(held map[store.Ref]bool) {
+	ids, cards := splitRefs(held)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.st.ReleaseOutbox(ctx, ids); err != nil {
-		s.log.Warn("release outbox", "err", err) // their lease runs out in seconds anyway
+	if len(ids) > 0 {
+		if err := s.st.ReleaseOutbox(ctx, ids); err != nil {
+			s.log.Warn("release outbox", "err", err) // their lease runs out in seconds anyway
+		}
+	}
+	if len(cards) > 0 {
+		if err := s.st.ReleaseCards(ctx, cards); err != nil {
+			s.log.Warn("release cards", "err", err)
+		}
 	}
 }
 
@@ -317,6 +347,20 @@ func (s *Sender) sweep(ctx context.Context) {
 		return
 	}
 	s.enqueue(msgs)
+	// Card edits are claimed only when their sender died or gave them back:
+	// about once a PollEvery is soon enough next to their lease.
+	if time.Since(s.cardsAt) < s.cfg.PollEvery || room <= len(msgs) {
+		return
+	}
+	s.cardsAt = time.Now()
+	cards, err := s.st.ClaimCards(ctx, room-len(msgs))
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.WarnContext(ctx, "claim cards", "err", err)
+		}
+		return
+	}
+	s.enqueue(cards)
 }
 
 // next picks the first message, by lane, whose chat may receive now, taking a
@@ -367,12 +411,12 @@ func (s *Sender) chat(id int64) *chatPace {
 // release gives a message back to the outbox (shutdown before it was sent).
 func (s *Sender) release(m store.Message) {
 	s.mu.Lock()
-	delete(s.queued, m.ID)
+	delete(s.queued, m.Ref())
 	if c, ok := s.chats[m.ChatID]; ok {
 		c.busy = false
 	}
 	s.mu.Unlock()
-	_ = s.st.ReleaseOutbox(context.Background(), []int64{m.ID})
+	s.releaseHeld(map[store.Ref]bool{m.Ref(): true})
 }
 
 // dropChat forgets the messages held in memory for chatID (it blocked the bot).
@@ -382,7 +426,7 @@ func (s *Sender) dropChat(chatID int64) {
 	for li, l := range s.lanes {
 		s.lanes[li] = slices.DeleteFunc(l, func(m store.Message) bool {
 			if m.ChatID == chatID {
-				delete(s.queued, m.ID)
+				delete(s.queued, m.Ref())
 				return true
 			}
 			return false
@@ -406,7 +450,7 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 		lane := min(max(m.Lane, 0), len(s.lanes)-1)
 		s.lanes[lane] = append([]store.Message{m}, s.lanes[lane]...)
 	} else {
-		delete(s.queued, m.ID)
+		delete(s.queued, m.Ref())
 	}
 	s.mu.Unlock()
 	s.Wake()
@@ -438,7 +482,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 				log.ErrorContext(ctx, "mark sent", "outbox_id", m.ID, "err", err)
 			}
 		} else {
-			s.sentLater(m.ID, msgID)
+			s.sentLater(m, msgID)
 		}
 		metricSent("ok")
 		s.accepted()
@@ -467,7 +511,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
 		metricSent("ok")
-		_ = s.st.MarkSent(ctx, m.ID, m.EditMessageID)
+		s.sentLater(m, m.EditMessageID)
 		s.done(m, false, 0, false)
 	case errors.Is(err, errEditGone) && m.DeliveryID != 0:
 		metricSent("error") // the coach deleted the alert: send it anew
@@ -479,7 +523,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	case errors.Is(err, tgbot.ErrorBadRequest) || errors.Is(err, errPermanent) || isClientError(err):
 		metricSent("error")
 		log.ErrorContext(ctx, "telegram refused a message", "err", err)
-		if err := s.st.MarkFailed(ctx, m.ID, err.Error()); err != nil {
+		if err := s.failed(ctx, m, err.Error()); err != nil {
 			log.ErrorContext(ctx, "mark failed", "err", err)
 		}
 		s.done(m, false, 0, false)
@@ -487,9 +531,25 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		metricSent("error")
 		backoff := min(time.Duration(1<<min(m.Attempts, 12))*time.Second, s.cfg.MaxBackoff)
 		log.WarnContext(ctx, "send failed, will retry", "err", err, "backoff", backoff)
-		if err := s.st.Retry(ctx, m.ID, s.st.Now().Add(backoff), err.Error()); err != nil {
+		if err := s.retry(ctx, m, s.st.Now().Add(backoff), err.Error()); err != nil {
 			log.ErrorContext(ctx, "schedule retry", "err", err)
 		}
 		s.done(m, false, 0, false)
 	}
+}
+
+// failed records that m cannot be sent: its outbox row, or its card edit.
+func (s *Sender) failed(ctx context.Context, m store.Message, reason string) error {
+	if m.Card != 0 {
+		return s.st.FailCard(ctx, m.CheckinID, m.Card, reason)
+	}
+	return s.st.MarkFailed(ctx, m.ID, reason)
+}
+
+// retry releases m to be tried again no earlier than at.
+func (s *Sender) retry(ctx context.Context, m store.Message, at time.Time, reason string) error {
+	if m.Card != 0 {
+		return s.st.RetryCard(ctx, m.CheckinID, m.Card, at, reason)
+	}
+	return s.st.Retry(ctx, m.ID, at, reason)
 }

@@ -220,6 +220,18 @@ func HoldOutboxRows(t testing.TB, st *store.Store, ids ...int64) (release func()
 	return release
 }
 
+// HoldCards locks the cards of checkins as a tap's write holds its card,
+// until the returned func is called (or the test ends).
+func HoldCards(t testing.TB, st *store.Store, checkins ...int64) (release func()) {
+	t.Helper()
+	release, err := st.HoldCards(context.Background(), checkins)
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	t.Cleanup(release)
+	return release
+}
+
 // Outbox returns every outbox row, oldest first.
 func Outbox(t testing.TB, st *store.Store) []store.OutboxRow {
 	t.Helper()
@@ -230,12 +242,28 @@ func Outbox(t testing.TB, st *store.Store) []store.OutboxRow {
 	return rows
 }
 
-// Pending counts the outbox rows neither sent nor failed for good.
+// Cards returns every check-in's card (st.CardRows).
+func Cards(t testing.TB, st *store.Store) []store.CardRow {
+	t.Helper()
+	rows, err := st.CardRows(context.Background())
+	if err != nil {
+		t.Fatalf("storetest: %v", err)
+	}
+	return rows
+}
+
+// Pending counts the outbox rows neither sent nor failed for good, and the
+// cards whose newest edit is not sent yet.
 func Pending(t testing.TB, st *store.Store) int {
 	t.Helper()
 	n := 0
 	for _, o := range Outbox(t, st) {
 		if !o.Sent && !o.Failed {
+			n++
+		}
+	}
+	for _, c := range Cards(t, st) {
+		if c.Version > c.SentVersion {
 			n++
 		}
 	}
