@@ -328,7 +328,7 @@ func (s *Store) MarkSentBatch(ctx context.Context, sent []SentMessage) ([]SentMe
 	if len(cards) > 0 {
 		var err error
 		if left, err = s.markCardsSent(ctx, cards); err != nil {
-			return cards, err
+			return sent, err // none marked: all again with the next batch
 		}
 	}
 	if len(rows) == 0 {

@@ -472,7 +472,7 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 	}
 	log := s.log
 	if err != nil {
-		log = s.log.With("outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind)
+		log = s.log.With("outbox_id", m.ID, "card_version", m.Card, "checkin_id", m.CheckinID, "chat_id", m.ChatID, "kind", m.Kind)
 	}
 	var tooMany *tgbot.TooManyRequestsError
 	switch {
@@ -511,7 +511,11 @@ func (s *Sender) deliver(ctx context.Context, m store.Message) {
 		s.done(m, false, 0, false)
 	case errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified"):
 		metricSent("ok")
-		s.sentLater(m, m.EditMessageID)
+		if m.Card != 0 {
+			s.sentLater(m, m.EditMessageID)
+		} else {
+			_ = s.st.MarkSent(ctx, m.ID, m.EditMessageID) // an alert's delivery learns it too
+		}
 		s.done(m, false, 0, false)
 	case errors.Is(err, errEditGone) && m.DeliveryID != 0:
 		metricSent("error") // the coach deleted the alert: send it anew
