@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,7 +14,7 @@ import (
 // answers so far and the next question (render/card.go). That edit is not an
 // outbox row but the card's own row in cards (migration 0020), written by the
 // tap's statement (fastpath.go) and updated in place by every later tap: a
-// tap then costs Postgres no new index entry, where an outbox row cost nine.
+// tap then costs Postgres no new index entry, where an outbox row cost seven.
 //
 // The row keeps what the outbox keeps for a message: the edit is leased to
 // the process that wrote it, which sends it at once; a sender that dies
@@ -26,7 +27,7 @@ import (
 // A card edit needs no place in its chat's order: it changes a message
 // already there. What comes after it and rests on it (the edit that takes a
 // card's buttons off when the question comes again as a new message) drops
-// the unsent edit in the same statement (cardSupersede, SupersedeCard), as
+// the unsent edit in the same statement (cardSupersede, supersedeCard), as
 // it carries the card's newest text.
 
 // isCardEdit reports whether m is the edit of a check-in's card by a tap:
@@ -158,11 +159,8 @@ func (s *Store) markCardsSent(ctx context.Context, sent []SentMessage) ([]SentMe
 	}
 	var left []SentMessage
 	for _, m := range sent {
-		for _, id := range busy {
-			if m.ID == id {
-				left = append(left, m)
-				break
-			}
+		if slices.Contains(busy, m.ID) {
+			left = append(left, m)
 		}
 	}
 	return left, nil

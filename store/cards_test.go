@@ -2,29 +2,20 @@ package store_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/lijntje/lijntje/clock"
 	"github.com/lijntje/lijntje/store"
 	"github.com/lijntje/lijntje/store/storetest"
 )
-
-// clock is a test's clock that it moves on by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // cardScene is a student halfway a check-in whose card is message 41 in
 // their chat, and the taps that answer its steps.
 type cardScene struct {
 	t       *testing.T
 	st      *store.Store
-	clock   *clock
+	clock   *clock.Clock
 	student store.Student
 	checkin int64
 	chat    int64
@@ -33,7 +24,7 @@ type cardScene struct {
 
 func newCardScene(t *testing.T) *cardScene {
 	t.Helper()
-	c := &clock{now: time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)} // a Saturday, 23:00
+	c := clock.Stopped(time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC)) // a Saturday, 23:00
 	st := storetest.New(t, store.WithClock(c.Now))
 	const chat = 7_412_000_001 // above 2^32, as many are
 	s, checkin := storetest.CheckinAt(t, st, chat, c.Now(), "mood")
@@ -61,7 +52,7 @@ func (sc *cardScene) tap(step, next, text string) store.Recorded {
 // that starts then would find of the cards.
 func (sc *cardScene) claimAfterLease() []store.Message {
 	sc.t.Helper()
-	sc.clock.Add(10 * time.Second)
+	sc.clock.Advance(10 * time.Second)
 	msgs, err := sc.st.ClaimCards(context.Background(), 100)
 	if err != nil {
 		sc.t.Fatal(err)
@@ -232,7 +223,7 @@ func TestWhatCarriesTheCardDropsItsUnsentEdit(t *testing.T) {
 		t.Fatalf("card %d %q after a tap on the new card, want its edit", id, text)
 	}
 	// … and a reminder, later, drops that edit if it is still unsent.
-	sc.clock.Add(30 * time.Hour)
+	sc.clock.Advance(30 * time.Hour)
 	reminded, err := sc.st.RemindCheckins(ctx, sc.clock.Now(), sc.clock.Now(), 10, func(rm store.Reminder) ([]store.Message, error) {
 		if rm.CardMessageID != 77 || rm.CardText != "Wil je Sanne spreken?" {
 			t.Errorf("the reminder found card %d %q, want the tap's edit", rm.CardMessageID, rm.CardText)
@@ -287,7 +278,7 @@ func TestACardGoesWithItsChatAndItsAnswers(t *testing.T) {
 	if _, err := sc.st.MarkSentBatch(ctx, []store.SentMessage{{ID: sc.checkin, Card: 1, MessageID: 41}}); err != nil {
 		t.Fatal(err)
 	}
-	sc.clock.Add(7 * 24 * time.Hour) // the next week's check-in, open
+	sc.clock.Advance(7 * 24 * time.Hour) // the next week's check-in, open
 	open := storetest.OpenCheckin(t, sc.st, sc.student.ID)
 	if _, err := sc.st.DB().Exec(ctx, `INSERT INTO cards (checkin_id, chat_id, message_id, seq, not_before, payload, sent_version)
 		VALUES ($1, $2, 50, 1, now(), '{"k":"edit"}', 1)`, open, sc.chat); err != nil {
@@ -316,7 +307,7 @@ func TestACardEditRetriedOrGivenUp(t *testing.T) {
 	if got := sc.claimAfterLease(); len(got) != 0 { // 10 s on: still waiting
 		t.Fatalf("claimed %+v before its retry time", got)
 	}
-	sc.clock.Add(time.Minute)
+	sc.clock.Advance(time.Minute)
 	got := sc.claimAfterLease()
 	if len(got) != 1 || got[0].Card != 1 || got[0].Attempts != 1 {
 		t.Fatalf("claimed %+v after its retry time, want version 1, its first claim", got)

@@ -1,7 +1,7 @@
 -- A check-in's card as one row, updated in place by each tap (cards.go),
 -- instead of an outbox row per tap's edit. The outbox row cost every tap
--- nine index entries (five when written, four more when marked sent, as a
--- new row version); this row has two, written once per check-in (its first
+-- seven index entries (four when written, three more when marked sent, as
+-- a new row version: pg_waldump, docs/benchmark.md); this row has two, written once per check-in (its first
 -- tap), and each later tap and sent-mark changes no indexed column: a HOT
 -- update on a page kept half empty for it.
 --
