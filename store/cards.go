@@ -127,28 +127,33 @@ func (s *Store) ClaimCards(ctx context.Context, limit int) ([]Message, error) {
 
 // markCardsSent marks card edits sent (ID the check-in, Card the version,
 // MessageID the message Telegram answered with: the card, or the new message
-// its question went in when the card was gone). A card that a tap's write
-// holds just then is passed over rather than waited for, so a sent-mark
-// never waits for a lock and is never part of a deadlock with a batch of
-// taps (group.go): those are returned, to be marked with the next batch.
+// its question went in when the card was gone). Only an edit that is still
+// the card's newest is marked: once a newer one is written (the student's
+// tap on the question it brought), an older edit's mark would change nothing
+// that counts, so it is passed over without a write, and a statement that
+// marks none commits without one. A card that a tap's write holds just then
+// is passed over rather than waited for, so a sent-mark never waits for a
+// lock and is never part of a deadlock with a batch of taps (group.go):
+// those are returned, to be marked with the next batch.
 func (s *Store) markCardsSent(ctx context.Context, sent []SentMessage) ([]SentMessage, error) {
 	ids := make([]int64, len(sent))
 	vers, mids := make([]int32, len(sent)), make([]int32, len(sent))
 	for i, m := range sent {
 		ids[i], vers[i], mids[i] = m.ID, int32(m.Card), int32(m.MessageID)
 	}
-	rows, err := s.db.Query(ctx, `WITH held AS (
-			SELECT checkin_id FROM cards WHERE checkin_id = ANY($1) FOR UPDATE SKIP LOCKED
+	rows, err := s.db.Query(ctx, `WITH v AS (
+			SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[]) AS v(id, ver, mid)
+		), held AS (
+			SELECT c.checkin_id FROM cards c JOIN v ON c.checkin_id = v.id
+			WHERE c.version = v.ver AND c.sent_version < v.ver FOR UPDATE OF c SKIP LOCKED
 		), marked AS (
-			UPDATE cards c SET sent_version = greatest(c.sent_version, v.ver),
-				message_id = CASE WHEN v.mid <> 0 AND v.ver = c.version THEN v.mid ELSE c.message_id END,
-				claimed_until = CASE WHEN v.ver >= c.version THEN NULL ELSE c.claimed_until END,
-				error = NULL
-			FROM unnest($1::bigint[], $2::int[], $3::int[]) AS v(id, ver, mid)
-			WHERE c.checkin_id = v.id AND c.checkin_id IN (SELECT checkin_id FROM held)
+			UPDATE cards c SET sent_version = v.ver, message_id = CASE WHEN v.mid <> 0 THEN v.mid ELSE c.message_id END,
+				claimed_until = NULL, error = NULL
+			FROM v WHERE c.checkin_id = v.id AND c.version = v.ver AND c.checkin_id IN (SELECT checkin_id FROM held)
 			RETURNING c.checkin_id
 		)
-		SELECT checkin_id FROM cards WHERE checkin_id = ANY($1) AND checkin_id NOT IN (SELECT checkin_id FROM held)`,
+		SELECT c.checkin_id FROM cards c JOIN v ON c.checkin_id = v.id
+		WHERE c.version = v.ver AND c.sent_version < v.ver AND c.checkin_id NOT IN (SELECT checkin_id FROM held)`,
 		ids, vers, mids)
 	if err != nil {
 		return sent, fmt.Errorf("mark cards sent: %w", err)

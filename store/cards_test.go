@@ -74,7 +74,8 @@ func (sc *cardScene) card() (int, string) {
 // row, not the outbox, leased to the writer; the next tap replaces it in the
 // same row. A sender that starts after the writer died finds only the newest
 // edit, once the lease has run out, and it stays to be sent until that
-// newest edit is marked sent: a sent-mark of an older one does not count.
+// newest edit is marked sent: a sent-mark of an older one does not count,
+// and does not write the card's row.
 func TestATapsEditIsTheCardsOneRow(t *testing.T) {
 	t.Parallel()
 	sc := newCardScene(t)
@@ -113,9 +114,13 @@ func TestATapsEditIsTheCardsOneRow(t *testing.T) {
 		t.Fatalf("claimed twice within the lease: %+v", again)
 	}
 
-	// Telegram took the first edit late: the second is still to be sent.
+	// Telegram took the first edit late: the second is still to be sent, and
+	// the older edit's mark, which changes nothing that counts, writes nothing.
 	if left, err := sc.st.MarkSentBatch(ctx, []store.SentMessage{{ID: sc.checkin, Card: 1, MessageID: 41}}); err != nil || len(left) != 0 {
 		t.Fatalf("mark version 1 sent: %v %v", left, err)
+	}
+	if c := storetest.Cards(t, sc.st)[0]; c.SentVersion != 0 || c.ClaimedUntil.IsZero() {
+		t.Fatalf("the older edit's mark wrote the card (%+v): want it passed over, the newest edit still leased", c)
 	}
 	if got := sc.claimAfterLease(); len(got) != 1 || got[0].Card != 2 {
 		t.Fatalf("after the older edit was marked sent, claimed %+v, want version 2 still", got)

@@ -87,9 +87,30 @@ type Sender struct {
 
 	text *textCall // nil: every call through go-telegram/bot
 
-	sentMu  sync.Mutex
-	sentIDs []store.SentMessage // sent, to be marked in one statement
+	sentMu    sync.Mutex
+	sentIDs   []store.SentMessage // outbox rows sent, to be marked in one statement
+	cardMarks []cardMark          // card edits sent, to be marked a while later (cardMarkAfter)
+	wall      func() time.Time    // the wall clock of cardMarks (tests: their own)
 }
+
+// cardMark is a card edit Telegram took, noted at (the wall clock, as the
+// flush's ticker: not the store's clock, which tests stop and move on).
+type cardMark struct {
+	m  store.SentMessage
+	at time.Time
+}
+
+// cardMarkAfter is how long the sent-mark of a card's edit waits. A card's
+// edit is needed only until the next one: the student's tap on the question
+// it brought writes the card's next edit, and from then on the older edit's
+// mark changes nothing (markCardsSent passes over it without a write). A
+// student who answers within this time so costs no write of the card's row
+// for the edit before, and the marks that remain share a statement.
+// Until its mark the edit stays leased to this process (claimLease, 8 s from
+// its write or its last renewal), so no other replica sends it; if this
+// process dies in between, another sends the card's newest edit once the
+// lease has ended, which Telegram finds unchanged: no second message.
+const cardMarkAfter = 2 * time.Second
 
 // Hooks are what the sender asks of the bot. Each may be nil.
 type Hooks struct {
@@ -108,7 +129,7 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, tg: tg, st: st, log: log, now: time.Now, queued: map[store.Ref]bool{}, chats: map[int64]*chatPace{},
 		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), chatLim: newChatLimits(cfg.ChatBurst, cfg.ChatRate, cfg.ChatOff),
-		wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil)}
+		wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil), wall: time.Now}
 }
 
 // SetHooks sets what the sender asks of the bot. Call it before Run.
@@ -210,23 +231,36 @@ func (s *Sender) Run(ctx context.Context) {
 		})
 	}
 	s.inflight.Wait()
-	s.flushSent(context.Background())
+	s.flushSent(context.Background(), true)
 	s.ReleaseQueued()
 }
 
 // sentLater notes that m was sent as messageID; flushSent marks many at once.
 func (s *Sender) sentLater(m store.Message, messageID int) {
+	sent := store.SentAs(m, messageID)
 	s.sentMu.Lock()
-	s.sentIDs = append(s.sentIDs, store.SentAs(m, messageID))
+	if sent.Card != 0 {
+		s.cardMarks = append(s.cardMarks, cardMark{sent, s.wall()})
+	} else {
+		s.sentIDs = append(s.sentIDs, sent)
+	}
 	s.sentMu.Unlock()
 }
 
-// flushSent marks the noted messages sent, in one statement. Until then a
-// message stays leased to this sender, so no one else sends it.
-func (s *Sender) flushSent(ctx context.Context) {
+// flushSent marks the noted messages sent, in one statement: every outbox
+// row, and the card edits noted cardMarkAfter ago or earlier, once the
+// oldest is that old (all of them when all is set). Until then a message
+// stays leased to this sender, so no one else sends it.
+func (s *Sender) flushSent(ctx context.Context, all bool) {
 	s.sentMu.Lock()
 	batch := s.sentIDs
 	s.sentIDs = nil
+	if n := s.dueCardMarks(all); n > 0 {
+		for _, c := range s.cardMarks[:n] {
+			batch = append(batch, c.m)
+		}
+		s.cardMarks = slices.Delete(s.cardMarks, 0, n)
+	}
 	s.sentMu.Unlock()
 	if len(batch) == 0 {
 		return
@@ -236,13 +270,45 @@ func (s *Sender) flushSent(ctx context.Context) {
 		s.log.ErrorContext(ctx, "mark sent", "messages", len(left), "err", err)
 	}
 	if len(left) > 0 { // not marked (an error, or a card a tap's write held): with the next batch
+		var rows, cards []store.SentMessage
+		for _, m := range left {
+			if m.Card != 0 {
+				cards = append(cards, m)
+			} else {
+				rows = append(rows, m)
+			}
+		}
+		due := s.wall().Add(-cardMarkAfter) // due at once, as they were
 		s.sentMu.Lock()
-		s.sentIDs = append(s.sentIDs, left...)
+		s.sentIDs = append(s.sentIDs, rows...)
+		front := make([]cardMark, len(cards))
+		for i, m := range cards {
+			front[i] = cardMark{m, due}
+		}
+		s.cardMarks = append(front, s.cardMarks...)
 		s.sentMu.Unlock()
 	}
 	if err == nil {
 		s.Wake() // the next message of those chats may be claimed now
 	}
+}
+
+// dueCardMarks says how many of the oldest card marks to mark now (under
+// sentMu): none until the oldest is cardMarkAfter old, then all that are at
+// least half that old, so the marks that remain go in few statements.
+func (s *Sender) dueCardMarks(all bool) int {
+	if all {
+		return len(s.cardMarks)
+	}
+	now := s.wall()
+	if len(s.cardMarks) == 0 || now.Sub(s.cardMarks[0].at) < cardMarkAfter {
+		return 0
+	}
+	n := 0
+	for n < len(s.cardMarks) && now.Sub(s.cardMarks[n].at) >= cardMarkAfter/2 {
+		n++
+	}
+	return n
 }
 
 // flushLoop marks sent messages every few milliseconds until ctx ends.
@@ -254,7 +320,7 @@ func (s *Sender) flushLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			s.flushSent(ctx)
+			s.flushSent(ctx, false)
 		}
 	}
 }
