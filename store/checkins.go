@@ -260,8 +260,14 @@ func previousAnswers(ctx context.Context, q pgx.Tx, studentID, checkinID int64) 
 
 // queuePreviousAnswers queues previousAnswers' read on b, to fill prev.
 func queuePreviousAnswers(b *pgx.Batch, studentID, checkinID int64, prev map[string]string) {
+	// The student's check-ins newest first (checkins_student_idx), each
+	// probed for an answer (answers_checkin_step_idx): a few index reads, not
+	// a read of every answer the student ever gave. A check-in's answers are
+	// its student's own (recordCore writes them only so).
 	b.Queue(`SELECT step, coalesce(option, '') FROM answers WHERE checkin_id = (
-			SELECT max(checkin_id) FROM answers WHERE student_id = $1 AND checkin_id < $2)`, studentID, checkinID).
+			SELECT c.id FROM checkins c WHERE c.student_id = $1 AND c.id < $2
+			  AND EXISTS (SELECT 1 FROM answers a WHERE a.checkin_id = c.id)
+			ORDER BY c.id DESC LIMIT 1)`, studentID, checkinID).
 		Query(scanEach("previous answers", func(r pgx.Rows) error {
 			var step, opt string
 			if err := r.Scan(&step, &opt); err != nil {

@@ -122,11 +122,14 @@ func TestEachOpenedCheckinStartsFromItsOwnStudentsHistory(t *testing.T) {
 		h := &history{chat: 6_100_000_000 + int64(i)*7919, work: fmt.Sprintf("opt-%d", i), // chats above 2^32
 			answered: now.Add(-time.Duration(i+1) * 24 * time.Hour)}
 		h.student = storetest.LinkedStudent(t, st, store.NewStudent{Name: fmt.Sprintf("Student %d", i), CoachID: coach.ID}, h.chat).ID
-		// An earlier check-in they answered, and one before it with another answer.
+		// An earlier check-in they answered, one before it with another
+		// answer, and one after it that they let expire without an answer.
 		ids := storetest.CheckinRows(t, st,
 			store.NewCheckinRow{StudentID: h.student, FlowID: "checkin", Slot: h.answered.Add(-14 * 24 * time.Hour),
 				Due: h.answered.Add(-14 * 24 * time.Hour), Status: "completed"},
-			store.NewCheckinRow{StudentID: h.student, FlowID: "checkin", Slot: h.answered, Due: h.answered, Status: "completed"})
+			store.NewCheckinRow{StudentID: h.student, FlowID: "checkin", Slot: h.answered, Due: h.answered, Status: "completed"},
+			store.NewCheckinRow{StudentID: h.student, FlowID: "checkin", Slot: h.answered.Add(12 * time.Hour),
+				Due: h.answered.Add(12 * time.Hour), Status: "expired"})
 		storetest.AnswerRows(t, st,
 			store.NewAnswerRow{StudentID: h.student, CheckinID: ids[0], Step: "work", Option: "older", At: h.answered.Add(-14 * 24 * time.Hour)},
 			store.NewAnswerRow{StudentID: h.student, CheckinID: ids[1], Step: "work", Option: h.work, At: h.answered})
@@ -193,7 +196,7 @@ func TestEachOpenedCheckinStartsFromItsOwnStudentsHistory(t *testing.T) {
 			t.Fatalf("student %d: planned check-in %d for chat %d, want %d for %d", h.student, d.CheckinID, d.ChatID, h.checkin, h.chat)
 		}
 		if len(d.Previous) != 1 || d.Previous["work"] != h.work {
-			t.Fatalf("student %d: previous answers %v, want work=%s (their last check-in)", h.student, d.Previous, h.work)
+			t.Fatalf("student %d: previous answers %v, want work=%s (their last check-in with answers)", h.student, d.Previous, h.work)
 		}
 		if at := d.LastAsked["work"]; !at.Equal(h.answered) || len(d.LastAsked) != 1 {
 			t.Fatalf("student %d: last asked %v, want work at %v", h.student, d.LastAsked, h.answered)
