@@ -98,14 +98,21 @@ func (r Record) KeyedByStep() bool { return r.StepKeyed && r.CheckinID != 0 && r
 // recordSQL is recordCore's one statement (its arguments: recordArgs);
 // tapSQL is the same statement for a tap keyed by its step (KeyedByStep),
 // which records no mark: without the mark's insert, Postgres has one table
-// and its indexes fewer to open and lock for each tap.
+// and its indexes fewer to open and lock for each tap. cardTapSQL is tapSQL
+// for the tap whose one reply is the edit of its check-in's card (nearly
+// every tap): it has no outbox insert and no supersede of the card, so
+// Postgres does not open the outbox and its seven indexes, nor the cards a
+// second time, for each such tap (an insert's indexes are opened and locked
+// when the statement starts, even when it inserts nothing).
 var (
-	recordSQL = recordStatement(false)
-	tapSQL    = recordStatement(true)
+	recordSQL  = recordStatement(false, false)
+	tapSQL     = recordStatement(true, false)
+	cardTapSQL = recordStatement(true, true)
 )
 
-// recordStatement gives recordSQL, or tapSQL when keyed.
-func recordStatement(keyed bool) string {
+// recordStatement gives recordSQL, tapSQL when keyed, or cardTapSQL when
+// keyed and cardOnly.
+func recordStatement(keyed, cardOnly bool) string {
 	// The mark: the update as handled, unless keyed ($26) or without an ID.
 	mark := `u AS (
 			INSERT INTO processed_updates (bot_id, update_id, handled_at) SELECT $20, $1, $2 FROM w WHERE w.owned AND $1::bigint <> 0 AND NOT $26::bool
@@ -135,7 +142,26 @@ func recordStatement(keyed bool) string {
 			INSERT INTO answers (student_id, checkin_id, flow_version, step, option, text, voice_file_id, answered_at, update_id)
 			SELECT $3, nullif($4::bigint, 0), nullif($5, ''), $6, nullif($7, ''), nullif($8, ''), nullif($11, ''), $2, nullif($1::bigint, 0)
 			FROM ok WHERE $6 <> ''
-		), o AS (
+		), ` + outboxAndSupersede(cardOnly) + `, k AS (
+			` + cardWrite + `
+		)
+		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), ` + outboxIDs(cardOnly) + `,
+			$26::bool AND NOT EXISTS (SELECT 1 FROM c) AND EXISTS (SELECT 1 FROM answers
+				WHERE checkin_id = $4::bigint AND step = $6 AND update_id = $1::bigint),
+			coalesce((SELECT version FROM k), 0)`
+}
+
+// outboxAndSupersede gives recordSQL's CTEs that write the outbox rows and
+// drop the card's unsent edit (cardSupersede); for cardTapSQL, which writes
+// neither, a CTE that only names their arguments (Postgres must learn every
+// argument's type; a CTE no one reads does not run).
+func outboxAndSupersede(cardOnly bool) string {
+	if cardOnly {
+		return `o AS (
+			SELECT $13::bigint[], $14::smallint[], $15::text[], $16::text[], $17::bytea[], $18::bigint[], $19::bigint[], $21::bigint[], $22::bigint[]
+		)`
+	}
+	return `o AS (
 			INSERT INTO outbox (chat_id, lane, method, payload, file, not_before, claimed_until, checkin_id, delivery_id, student_id, alert_id)
 			SELECT m.chat_id, m.lane, m.method, m.payload::jsonb, m.file, $2, $12, nullif(m.checkin_id, 0), nullif(m.delivery_id, 0),
 				nullif(m.student_id, 0), nullif(m.alert_id, 0)
@@ -143,20 +169,25 @@ func recordStatement(keyed bool) string {
 				WITH ORDINALITY AS m(chat_id, lane, method, payload, file, checkin_id, delivery_id, student_id, alert_id, ord)
 			ORDER BY m.ord
 			RETURNING id
-		), k AS (
-			` + cardWrite + `
 		), x AS (
 			` + cardSupersede + `
-		)
-		SELECT (SELECT owned FROM w), EXISTS (SELECT 1 FROM h), EXISTS (SELECT 1 FROM c), coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}'),
-			$26::bool AND NOT EXISTS (SELECT 1 FROM c) AND EXISTS (SELECT 1 FROM answers
-				WHERE checkin_id = $4::bigint AND step = $6 AND update_id = $1::bigint),
-			coalesce((SELECT version FROM k), 0)`
+		)`
 }
 
-// statement is the statement that records r: tapSQL or recordSQL.
+// outboxIDs gives the IDs of the outbox rows recordSQL wrote, in order.
+func outboxIDs(cardOnly bool) string {
+	if cardOnly {
+		return `'{}'::bigint[]`
+	}
+	return `coalesce((SELECT array_agg(id ORDER BY id) FROM o), '{}')`
+}
+
+// statement is the statement that records r: cardTapSQL, tapSQL or recordSQL.
 func (r Record) statement() string {
-	if r.KeyedByStep() {
+	switch {
+	case r.KeyedByStep() && len(r.Out) == 1 && r.cardAt() == 0:
+		return cardTapSQL
+	case r.KeyedByStep():
 		return tapSQL
 	}
 	return recordSQL

@@ -119,6 +119,20 @@ func TestRecordStatementPlannedOnce(t *testing.T) {
 			t.Fatalf("tap %d: %v", i, err)
 		}
 	}
+	// And so does the statement of a tap whose one reply is the card's edit.
+	const cardChat = 7_812_345_680
+	carder, cardCheckin := storetest.CheckinAt(t, st, cardChat, now, "s0")
+	for i := range 12 {
+		r := store.Record{UpdateID: int64(900_000_201 + i), StudentID: carder.ID, CheckinID: cardCheckin, Version: "v1",
+			Step: fmt.Sprintf("s%d", i), Option: "ok", NextStep: fmt.Sprintf("s%d", i+1), At: now, StepKeyed: true,
+			Owner: store.Owner{Role: store.RoleStudent, ID: carder.ID, ChatID: cardChat},
+			Out: []store.Message{{ChatID: cardChat, Kind: store.KindEdit, EditMessageID: 13, CheckinID: cardCheckin,
+				Text: "Dank je. Volgende vraag."}}}
+		res, err := st.RecordUpdate(ctx, r)
+		if err != nil || res.CardVersion != i+1 {
+			t.Fatalf("card tap %d: version %d, %v", i, res.CardVersion, err)
+		}
+	}
 	rows, err := pool.Query(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH w AS%'`)
 	if err != nil {
 		t.Fatal(err)
@@ -130,8 +144,8 @@ func TestRecordStatementPlannedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(plans) != 2 {
-		t.Fatalf("%d statements write an update, want 2 (one for taps)", len(plans))
+	if len(plans) != 3 {
+		t.Fatalf("%d statements write an update, want 3 (one for taps, one for taps that edit the card)", len(plans))
 	}
 	for _, p := range plans {
 		if generic, custom := p[0], p[1]; generic == 0 || custom > 5 {
