@@ -76,7 +76,8 @@ func startDemo(t *testing.T, addr string, args ...string) (string, <-chan error,
 		started = true
 		return u, done, stop
 	case err := <-done:
-		done <- err // for the cleanup
+		t.Logf("the demo on %s ended as it started: %v", addr, err) // why, when a caller wanted it running
+		done <- err                                                 // for the cleanup
 		return "", closedWith(err), stop
 	case <-time.After(30 * time.Second):
 		t.Fatal("demo did not start within 30s")
