@@ -86,8 +86,8 @@ func TestBenchTinyWebhookAtARate(t *testing.T) {
 			r.Completed, r.Updates, r.AnswersStored, r.Duplicates)
 	}
 	if r.CallsPerCheckin != 9 || r.AllCallsPerCheckin != r.CallsPerCheckin+8 {
-		t.Errorf("%.2f sends and edits and %.2f calls in all per check-in; want 9, and 8 more (answerCallbackQuery, no getUpdates)",
-			r.CallsPerCheckin, r.AllCallsPerCheckin)
+		t.Errorf("%.2f sends and edits and %.2f calls in all per check-in (%d of them answered 429); want 9, and 8 more (answerCallbackQuery, no getUpdates)",
+			r.CallsPerCheckin, r.AllCallsPerCheckin, r.TooMany429Hot)
 	}
 	if r.LatencyMs.N != r.Updates {
 		t.Errorf("%d latencies for %d updates", r.LatencyMs.N, r.Updates)
