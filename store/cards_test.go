@@ -36,11 +36,7 @@ func newCardScene(t *testing.T) *cardScene {
 func (sc *cardScene) tap(step, next, text string) store.Recorded {
 	sc.t.Helper()
 	sc.update++
-	r := store.Record{UpdateID: sc.update, StudentID: sc.student.ID, CheckinID: sc.checkin, Version: "v1", Step: step, Option: "1",
-		NextStep: next, Done: next == "", At: sc.clock.Now(), StepKeyed: true,
-		Owner: store.Owner{Role: store.RoleStudent, ID: sc.student.ID, ChatID: sc.chat},
-		Out: []store.Message{{ChatID: sc.chat, Lane: store.LaneInteractive, Kind: store.KindEdit, EditMessageID: 41, Text: text,
-			Buttons: [][]store.Button{{{Text: "Ja", Data: "a:1:x:y"}}}, CheckinID: sc.checkin}}}
+	r := storetest.CardTap(sc.student, sc.chat, sc.checkin, sc.update, step, next, text, sc.clock.Now())
 	res, err := sc.st.RecordUpdate(context.Background(), r)
 	if err != nil {
 		sc.t.Fatalf("tap on %s: %v", step, err)

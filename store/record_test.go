@@ -123,11 +123,8 @@ func TestRecordStatementPlannedOnce(t *testing.T) {
 	const cardChat = 7_812_345_680
 	carder, cardCheckin := storetest.CheckinAt(t, st, cardChat, now, "s0")
 	for i := range 12 {
-		r := store.Record{UpdateID: int64(900_000_201 + i), StudentID: carder.ID, CheckinID: cardCheckin, Version: "v1",
-			Step: fmt.Sprintf("s%d", i), Option: "ok", NextStep: fmt.Sprintf("s%d", i+1), At: now, StepKeyed: true,
-			Owner: store.Owner{Role: store.RoleStudent, ID: carder.ID, ChatID: cardChat},
-			Out: []store.Message{{ChatID: cardChat, Kind: store.KindEdit, EditMessageID: 13, CheckinID: cardCheckin,
-				Text: "Dank je. Volgende vraag."}}}
+		r := storetest.CardTap(carder, cardChat, cardCheckin, int64(900_000_201+i), fmt.Sprintf("s%d", i), fmt.Sprintf("s%d", i+1),
+			"Dank je. Volgende vraag.", now)
 		res, err := st.RecordUpdate(ctx, r)
 		if err != nil || res.CardVersion != i+1 {
 			t.Fatalf("card tap %d: version %d, %v", i, res.CardVersion, err)

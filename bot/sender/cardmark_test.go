@@ -42,11 +42,7 @@ func newCardTaps(t *testing.T) *cardTaps {
 func (ct *cardTaps) tap(step, next string) store.Message {
 	ct.t.Helper()
 	ct.update++
-	edit := store.Message{ChatID: ct.chat, Lane: store.LaneInteractive, Kind: store.KindEdit, EditMessageID: 41, Text: "volgende vraag",
-		CheckinID: ct.checkin}
-	r := store.Record{UpdateID: ct.update, StudentID: ct.student.ID, CheckinID: ct.checkin, Version: "v1", Step: step, Option: "1",
-		NextStep: next, At: ct.clock.Now(), StepKeyed: true, Out: []store.Message{edit},
-		Owner: store.Owner{Role: store.RoleStudent, ID: ct.student.ID, ChatID: ct.chat}}
+	r := storetest.CardTap(ct.student, ct.chat, ct.checkin, ct.update, step, next, "volgende vraag", ct.clock.Now())
 	res, err := ct.st.RecordUpdate(context.Background(), r)
 	if err != nil {
 		ct.t.Fatalf("tap on %s: %v", step, err)

@@ -270,22 +270,17 @@ func (s *Sender) flushSent(ctx context.Context, all bool) {
 		s.log.ErrorContext(ctx, "mark sent", "messages", len(left), "err", err)
 	}
 	if len(left) > 0 { // not marked (an error, or a card a tap's write held): with the next batch
-		var rows, cards []store.SentMessage
+		due := s.wall().Add(-cardMarkAfter) // card marks due at once, as they were: ahead of the others
+		var cards []cardMark
+		s.sentMu.Lock()
 		for _, m := range left {
 			if m.Card != 0 {
-				cards = append(cards, m)
+				cards = append(cards, cardMark{m, due})
 			} else {
-				rows = append(rows, m)
+				s.sentIDs = append(s.sentIDs, m)
 			}
 		}
-		due := s.wall().Add(-cardMarkAfter) // due at once, as they were
-		s.sentMu.Lock()
-		s.sentIDs = append(s.sentIDs, rows...)
-		front := make([]cardMark, len(cards))
-		for i, m := range cards {
-			front[i] = cardMark{m, due}
-		}
-		s.cardMarks = append(front, s.cardMarks...)
+		s.cardMarks = append(cards, s.cardMarks...)
 		s.sentMu.Unlock()
 	}
 	if err == nil {

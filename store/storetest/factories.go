@@ -83,6 +83,18 @@ func CheckinAt(t testing.TB, st *store.Store, chatID int64, now time.Time, step 
 	return s, convs[0].CheckinID
 }
 
+// CardTap is the record of update, a tap by student s (chat) that answers
+// step of checkin with option 1, as the bot writes it: its one reply edits
+// the check-in's card (message 41) into text, with the next step's button;
+// an empty next is the check-in's last step.
+func CardTap(s store.Student, chat, checkin, update int64, step, next, text string, at time.Time) store.Record {
+	return store.Record{UpdateID: update, StudentID: s.ID, CheckinID: checkin, Version: "v1", Step: step, Option: "1",
+		NextStep: next, Done: next == "", At: at, StepKeyed: true,
+		Owner: store.Owner{Role: store.RoleStudent, ID: s.ID, ChatID: chat},
+		Out: []store.Message{{ChatID: chat, Lane: store.LaneInteractive, Kind: store.KindEdit, EditMessageID: 41, Text: text,
+			Buttons: [][]store.Button{{{Text: "Ja", Data: "a:1:x:y"}}}, CheckinID: checkin}}}
+}
+
 // StudentsDue adds an active student linked to each chat, all of coachID,
 // each with a check-in due at at.
 func StudentsDue(t testing.TB, st *store.Store, coachID int64, chats []int64, at time.Time) {
