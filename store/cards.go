@@ -72,9 +72,13 @@ func (res Recorded) Sendable(out []Message) []Message {
 // until $12, once the answer has been applied (ok). It returns the version.
 const cardWrite = `INSERT INTO cards (checkin_id, chat_id, message_id, seq, not_before, claimed_until, payload)
 			SELECT $4, $27, $28, nextval('outbox_id_seq'), $2, $12, nullif($29::text, '')::jsonb FROM ok WHERE $29::text <> ''
-			ON CONFLICT (checkin_id) DO UPDATE SET version = cards.version + 1, message_id = EXCLUDED.message_id, seq = EXCLUDED.seq,
-				not_before = EXCLUDED.not_before, claimed_until = EXCLUDED.claimed_until, attempts = 0, error = NULL, payload = EXCLUDED.payload
+			` + cardNewer + `
 			RETURNING version`
+
+// cardNewer makes a card's new edit its newest version: the end of the
+// insert of cardWrite and of cardTapsSQL's.
+const cardNewer = `ON CONFLICT (checkin_id) DO UPDATE SET version = cards.version + 1, message_id = EXCLUDED.message_id, seq = EXCLUDED.seq,
+				not_before = EXCLUDED.not_before, claimed_until = EXCLUDED.claimed_until, attempts = 0, error = NULL, payload = EXCLUDED.payload`
 
 // cardSupersede is the CTE of recordSQL that drops the card's unsent edit
 // when an answer to the check-in writes no card edit (typed or spoken): its

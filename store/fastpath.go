@@ -185,7 +185,7 @@ func outboxIDs(cardOnly bool) string {
 // statement is the statement that records r: cardTapSQL, tapSQL or recordSQL.
 func (r Record) statement() string {
 	switch {
-	case r.KeyedByStep() && len(r.Out) == 1 && r.cardAt() == 0:
+	case r.isCardTap():
 		return cardTapSQL
 	case r.KeyedByStep():
 		return tapSQL

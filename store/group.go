@@ -62,6 +62,33 @@ func (s *Store) groupWrite(ctx context.Context, r Record, args []any) (Recorded,
 	}
 }
 
+// scanCardTaps reads cardTapsSQL's rows into the outcomes of the writes at
+// places taps of rows.
+func scanCardTaps(br pgx.BatchResults, taps []int, rows []outcome) error {
+	res, err := br.Query()
+	if err != nil {
+		return fmt.Errorf("record taps: %w", err)
+	}
+	defer res.Close()
+	n := 0
+	for res.Next() {
+		if n == len(taps) {
+			return fmt.Errorf("record taps: more rows than the %d taps", len(taps))
+		}
+		if err := res.Scan(rows[taps[n]].dest()...); err != nil {
+			return fmt.Errorf("record taps: %w", err)
+		}
+		n++
+	}
+	if err := res.Err(); err != nil {
+		return fmt.Errorf("record taps: %w", err)
+	}
+	if n != len(taps) {
+		return fmt.Errorf("record taps: %d rows for %d taps", n, len(taps))
+	}
+	return nil
+}
+
 // runBatch writes batch in one round trip and one commit and sets each
 // update's outcome; when the batch fails, it writes each on its own.
 func (s *Store) runBatch(ctx context.Context, batch []*turn[*write]) {
@@ -73,15 +100,41 @@ func (s *Store) runBatch(ctx context.Context, batch []*turn[*write]) {
 		return
 	}
 	b := &pgx.Batch{}
-	for _, t := range batch {
-		b.Queue(t.work.r.statement(), t.work.args...)
+	taps := pickCardTaps(batch) // first, in one statement
+	var tapArgs []any
+	if len(taps) > 0 {
+		writes := make([]*write, len(taps))
+		for j, i := range taps {
+			writes[j] = batch[i].work
+		}
+		var ok bool
+		if tapArgs, ok = cardTapsArgs(writes); ok {
+			b.Queue(cardTapsSQL, tapArgs...)
+		} else {
+			taps = nil
+		}
+	}
+	together := make([]bool, len(batch))
+	for _, i := range taps {
+		together[i] = true
+	}
+	for i, t := range batch {
+		if !together[i] {
+			b.Queue(t.work.r.statement(), t.work.args...)
+		}
 	}
 	rows := make([]outcome, len(batch))
 	br := s.db.SendBatch(ctx, b)
 	var err error
+	if len(taps) > 0 {
+		err = scanCardTaps(br, taps, rows)
+	}
 	for i := range batch {
-		if err = br.QueryRow().Scan(rows[i].dest()...); err != nil {
+		if err != nil {
 			break
+		}
+		if !together[i] {
+			err = br.QueryRow().Scan(rows[i].dest()...)
 		}
 	}
 	if cerr := br.Close(); err == nil {

@@ -76,21 +76,8 @@ func TestABatchJudgesEachUpdateAsIfAlone(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 
-	batched, rs, want := mixedBatch(t)
-	got := make([]store.Recorded, len(rs))
-	errs := make([]error, len(rs))
-	calls := make([]func(), len(rs))
-	for i, r := range rs {
-		calls[i] = func() { got[i], errs[i] = batched.RecordUpdate(ctx, r) }
-	}
-	together(t, func() func() { return batched.HoldWrites(false) }, batched.QueuedWrites, calls)
-
-	alone, rs2, _ := mixedBatch(t)
-	got2 := make([]store.Recorded, len(rs2))
-	errs2 := make([]error, len(rs2))
-	for i, r := range rs2 {
-		got2[i], errs2[i] = alone.RecordUpdate(ctx, r)
-	}
+	w := writeBothWays(t, mixedBatch)
+	batched, alone, rs, want, got, got2, errs, errs2 := w.batched, w.alone, w.rs, w.want, w.got, w.got2, w.errs, w.errs2
 
 	for i := range rs {
 		if !errors.Is(errs[i], want[i]) { // want nil: no error
@@ -116,6 +103,39 @@ func TestABatchJudgesEachUpdateAsIfAlone(t *testing.T) {
 	if commits != 1 {
 		t.Errorf("the batch's answers were written in %d transactions, want 1", commits)
 	}
+}
+
+// bothWays is a scene's updates written once together, as one batch, and
+// once alone, one after another, each on a store of its own that the scene
+// made the same way.
+type bothWays struct {
+	batched, alone *store.Store
+	rs             []store.Record
+	want           []error          // the outcome each must get (nil: written)
+	got, got2      []store.Recorded // batched, alone
+	errs, errs2    []error          // batched, alone
+}
+
+// writeBothWays makes scene twice and writes its updates both ways.
+func writeBothWays(t *testing.T, scene func(*testing.T) (*store.Store, []store.Record, []error)) bothWays {
+	t.Helper()
+	ctx := context.Background()
+	var w bothWays
+	w.batched, w.rs, w.want = scene(t)
+	w.got, w.errs = make([]store.Recorded, len(w.rs)), make([]error, len(w.rs))
+	calls := make([]func(), len(w.rs))
+	for i, r := range w.rs {
+		calls[i] = func() { w.got[i], w.errs[i] = w.batched.RecordUpdate(ctx, r) }
+	}
+	together(t, func() func() { return w.batched.HoldWrites(false) }, w.batched.QueuedWrites, calls)
+
+	var rs []store.Record
+	w.alone, rs, _ = scene(t)
+	w.got2, w.errs2 = make([]store.Recorded, len(rs)), make([]error, len(rs))
+	for i, r := range rs {
+		w.got2[i], w.errs2[i] = w.alone.RecordUpdate(ctx, r)
+	}
+	return w
 }
 
 // replies are the chat and text of the outbox rows of rec, in order.

@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,6 +64,75 @@ func BenchmarkTap(b *testing.B) {
 				b.Fatal(err)
 			}
 			sent = sent[:0]
+		}
+	}
+	b.StopTimer()
+	if after, ok := proccpu.Of(backend); ok && measured {
+		b.ReportMetric(float64((after-before).Microseconds())/float64(b.N), "pg-µs/tap")
+	}
+}
+
+// BenchmarkTapsTogether is BenchmarkTap for taps that arrive together, as
+// on a busy evening: eight taps of eight students, written as one batch
+// (group.go) on one connection, then their replies' sent-mark. It reports
+// the Postgres backend's CPU per tap (pg-µs/tap).
+func BenchmarkTapsTogether(b *testing.B) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC) // a Saturday, 23:00
+	pool, st := oneSession(b, now)
+	const students, together = 200, 8
+	type scene struct {
+		s       store.Student
+		chat    int64
+		checkin int64
+		step    int
+	}
+	scenes := make([]scene, students)
+	for i := range scenes {
+		chat := int64(7_400_000_000 + i) // above 2^32, as many are
+		s, checkin := storetest.CheckinAt(b, st, chat, now, "s0")
+		scenes[i] = scene{s: s, chat: chat, checkin: checkin}
+	}
+	var backend int
+	if err := pool.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+		b.Fatal(err)
+	}
+	before, measured := proccpu.Of(backend)
+	update := int64(4_200_000_000)
+	b.ResetTimer()
+	for i := 0; i < b.N; i += together {
+		n := min(together, b.N-i)
+		recs := make([]store.Record, n)
+		for j := range recs {
+			sc := &scenes[(i+j)%students]
+			update++
+			recs[j] = storetest.CardTap(sc.s, sc.chat, sc.checkin, update, fmt.Sprintf("s%d", sc.step), fmt.Sprintf("s%d", sc.step+1),
+				"Dank je. Volgende vraag.", now)
+			sc.step++
+		}
+		res := make([]store.Recorded, n)
+		errs := make([]error, n)
+		release := st.HoldWrites(false)
+		var wg sync.WaitGroup
+		for j := range recs {
+			wg.Go(func() { res[j], errs[j] = st.RecordUpdate(ctx, recs[j]) })
+		}
+		for st.QueuedWrites() < n {
+			runtime.Gosched()
+		}
+		release()
+		wg.Wait()
+		var sent []store.SentMessage
+		for j, err := range errs {
+			if err != nil {
+				b.Fatalf("tap %d: %v", i+j, err)
+			}
+			for _, m := range res[j].Sendable(recs[j].Out) {
+				sent = append(sent, store.SentAs(m, 41))
+			}
+		}
+		if _, err := st.MarkSentBatch(ctx, sent); err != nil {
+			b.Fatal(err)
 		}
 	}
 	b.StopTimer()
