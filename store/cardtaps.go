@@ -1,6 +1,7 @@
 package store
 
 import (
+	"math"
 	"time"
 )
 
@@ -99,9 +100,33 @@ func pickCardTaps(batch []*turn[*write]) []int {
 	return picked
 }
 
+// cardTapsOf gives the places in batch of the taps that cardTapsSQL
+// records together (pickCardTaps), its arguments for them, and for each
+// place in batch whether it is one of them.
+func cardTapsOf(batch []*turn[*write]) (taps []int, args []any, together []bool) {
+	together = make([]bool, len(batch))
+	taps = pickCardTaps(batch)
+	if len(taps) == 0 {
+		return nil, nil, together
+	}
+	writes := make([]*write, len(taps))
+	for j, i := range taps {
+		writes[j] = batch[i].work
+	}
+	args, ok := cardTapsArgs(writes)
+	if !ok {
+		return nil, nil, together
+	}
+	for _, i := range taps {
+		together[i] = true
+	}
+	return taps, args, together
+}
+
 // cardTapsArgs gives cardTapsSQL's arguments for writes, which
 // pickCardTaps picked; ok is false when a write's arguments are not
-// recordArgs' (then they go one by one).
+// recordArgs' or its card's message ID does not fit Postgres's integer
+// (then they go one by one, and such a write fails on its own).
 func cardTapsArgs(writes []*write) (args []any, ok bool) {
 	n := len(writes)
 	update, student, checkin, owner, ownerChat, cardChat := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
@@ -113,7 +138,7 @@ func cardTapsArgs(writes []*write) (args []any, ok bool) {
 		chat, ok1 := w.args[argCardChat].(int64)
 		msg, ok2 := w.args[argCardMessage].(int)
 		p, ok3 := w.args[argCardPayload].(string)
-		if !ok1 || !ok2 || !ok3 {
+		if !ok1 || !ok2 || !ok3 || msg < math.MinInt32 || msg > math.MaxInt32 {
 			return nil, false
 		}
 		update[i], student[i], checkin[i], owner[i], ownerChat[i], cardChat[i] = r.UpdateID, r.StudentID, r.CheckinID, r.Owner.ID, r.Owner.ChatID, chat

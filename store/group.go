@@ -100,23 +100,9 @@ func (s *Store) runBatch(ctx context.Context, batch []*turn[*write]) {
 		return
 	}
 	b := &pgx.Batch{}
-	taps := pickCardTaps(batch) // first, in one statement
-	var tapArgs []any
+	taps, tapArgs, together := cardTapsOf(batch) // first, in one statement
 	if len(taps) > 0 {
-		writes := make([]*write, len(taps))
-		for j, i := range taps {
-			writes[j] = batch[i].work
-		}
-		var ok bool
-		if tapArgs, ok = cardTapsArgs(writes); ok {
-			b.Queue(cardTapsSQL, tapArgs...)
-		} else {
-			taps = nil
-		}
-	}
-	together := make([]bool, len(batch))
-	for _, i := range taps {
-		together[i] = true
+		b.Queue(cardTapsSQL, tapArgs...)
 	}
 	for i, t := range batch {
 		if !together[i] {
