@@ -123,7 +123,7 @@ func TestRecordStatementPlannedOnce(t *testing.T) {
 	const cardChat = 7_812_345_680
 	carder, cardCheckin := storetest.CheckinAt(t, st, cardChat, now, "s0")
 	for i := range 12 {
-		r := storetest.CardTap(carder, cardChat, cardCheckin, int64(900_000_201+i), fmt.Sprintf("s%d", i), fmt.Sprintf("s%d", i+1),
+		r := storetest.CardTap(carder, cardChat, cardCheckin, int64(6_900_000_201+i), fmt.Sprintf("s%d", i), fmt.Sprintf("s%d", i+1),
 			"Dank je. Volgende vraag.", now)
 		res, err := st.RecordUpdate(ctx, r)
 		if err != nil || res.CardVersion != i+1 {

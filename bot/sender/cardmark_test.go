@@ -30,7 +30,7 @@ func newCardTaps(t *testing.T) *cardTaps {
 	st := storetest.New(t, store.WithClock(c.Now))
 	const chat = 7_412_000_002 // above 2^32, as many are
 	s, checkin := storetest.CheckinAt(t, st, chat, c.Now(), "mood")
-	ct := &cardTaps{t: t, st: st, clock: c, wall: time.Date(2026, 11, 28, 23, 0, 0, 0, time.UTC), student: s, checkin: checkin,
+	ct := &cardTaps{t: t, st: st, clock: c, wall: c.Now(), student: s, checkin: checkin,
 		chat: chat, update: 4_300_000_100}
 	ct.s = New(Config{}, nil, st, storetest.Logger(t))
 	ct.s.wall = func() time.Time { return ct.wall }
