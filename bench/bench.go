@@ -157,6 +157,17 @@ type Result struct {
 		FloorOpsPerSec     float64 `json:"floor_ops_per_sec"`
 		RatioTotal         float64 `json:"ratio_total"`   // Lijntje per update / floor per op, all processes
 		RatioProcess       float64 `json:"ratio_process"` // the same for this process only
+		// HarnessUsPerUpdate is the benchmark's own process during the
+		// throughput phase, when Lijntje runs in a child (OwnProcess): the
+		// Telegram double and the simulated students, which share the
+		// machine's cores with Lijntje, Postgres and Redis but are not
+		// counted in the figures above.
+		HarnessUsPerUpdate float64 `json:"harness_us_per_update,omitempty"`
+		// CoresBusy is the CPU of every process measured (Lijntje's,
+		// Postgres's backends, Redis, and the harness) over the throughput
+		// phase's wall time: near the machine's cpus, the phase was bound by
+		// the machine's cores.
+		CoresBusy float64 `json:"cores_busy"`
 	} `json:"cpu"`
 
 	// Work is what Postgres and Redis did per update of the throughput
@@ -584,7 +595,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	progress("throughput: a check-in for all %d students, answered as soon as asked (rate %v)", o.Students, o.Rate)
 	meter := &cpuMeter{st: p.Store, db: o.DB, redis: findPid("redis-server"), backend: map[int]time.Duration{}, process: processCPU}
 	if child != nil {
-		meter.process = child.cpu
+		meter.process, meter.harness = child.cpu, processCPU
 	}
 	runtime.GC()
 	heap := startHeapSampler()
@@ -614,6 +625,7 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 	}
 	ok := wait(ctx, finished, o.Timeout)
 	cpu1 := meter.sample(ctx)
+	phaseWall := time.Since(phaseStart)
 	if o.CPUProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -655,6 +667,8 @@ func run(ctx context.Context, o Options, base app.Config, log *slog.Logger, prog
 		r.CPU.PostgresUsPerUpd = us(used.postgres) / n
 		r.CPU.RedisUsPerUpdate = us(used.redis) / n
 		r.CPU.TotalUsPerUpdate = us(used.process+used.postgres+used.redis) / n
+		r.CPU.HarnessUsPerUpdate = us(used.harness) / n
+		r.CPU.CoresBusy = us(used.process+used.postgres+used.redis+used.harness) / us(phaseWall)
 		r.Work.Counted = used.workOK
 		r.Work.PostgresTxPerUpdate = float64(used.work.WriteTransactions) / n
 		r.Work.WALBytesPerUpdate = float64(used.work.WALBytes) / n
@@ -899,6 +913,11 @@ func printBench(w io.Writer, o Options, r *Result) {
 		r.CPU.TotalUsPerUpdate, r.CPU.ProcessUsPerUpdate, r.CPU.PostgresUsPerUpd, r.CPU.RedisUsPerUpdate)
 	p("  I/O floor per op             %.0f µs (process %.0f, Postgres %.0f, Redis %.0f), %.0f ops/s",
 		r.CPU.FloorTotalUsOp, r.CPU.FloorProcessUsOp, r.CPU.FloorPostgresUsOp, r.CPU.FloorRedisUsOp, r.CPU.FloorOpsPerSec)
+	if r.OwnProcess {
+		p("  not counted above            %.0f µs per update in this process (the Telegram double and the simulated students)",
+			r.CPU.HarnessUsPerUpdate)
+	}
+	p("  cores busy (throughput)      %.2f of %d, every process measured", r.CPU.CoresBusy, r.Machine.CPUs)
 	p("  cost / floor                 %.2f× (the process alone %.2f×)", r.CPU.RatioTotal, r.CPU.RatioProcess)
 	if r.Work.Counted {
 		p("  work per update (floor op)   Postgres %.2f write transactions (%.2f), %.0f WAL bytes (%.0f); Redis %.2f commands (%.2f), %.2f reads (%.2f)",

@@ -50,18 +50,22 @@ type cpuMeter struct {
 	redis   int // pid of redis-server, 0 when not local
 	backend map[int]time.Duration
 	process func() time.Duration // Lijntje's process: this one (processCPU) or a child's
+	// harness is this process when Lijntje runs in a child: the double and
+	// the simulated students (nil: Lijntje runs here, the harness with it).
+	harness func() time.Duration
 }
 
 // cpuSample is the CPU time used so far, and the servers' own counts of
 // their work (workOK: read).
 type cpuSample struct {
 	process, postgres, redis time.Duration
+	harness                  time.Duration // the double and the students, when not in process
 	work                     store.Work
 	workOK                   bool
 }
 
 func (s cpuSample) sub(o cpuSample) cpuSample {
-	return cpuSample{s.process - o.process, s.postgres - o.postgres, s.redis - o.redis,
+	return cpuSample{s.process - o.process, s.postgres - o.postgres, s.redis - o.redis, s.harness - o.harness,
 		s.work.Sub(o.work), s.workOK && o.workOK}
 }
 
@@ -89,6 +93,9 @@ func findPid(comm string) int {
 // lost (pgxpool keeps its connections, so there are few).
 func (c *cpuMeter) sample(ctx context.Context) cpuSample {
 	s := cpuSample{process: c.process()}
+	if c.harness != nil {
+		s.harness = c.harness()
+	}
 	var err error
 	s.work, err = c.st.Work(ctx)
 	s.workOK = err == nil

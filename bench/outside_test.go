@@ -37,6 +37,10 @@ func TestBenchOwnProcess(t *testing.T) {
 		t.Errorf("unmeasured CPU: serve %.0f µs and its Postgres %.0f µs per update, floor worker %.0f µs and its Postgres %.0f µs per op",
 			c.ProcessUsPerUpdate, c.PostgresUsPerUpd, c.FloorProcessUsOp, c.FloorPostgresUsOp)
 	}
+	if c.HarnessUsPerUpdate <= 0 || c.CoresBusy <= 0 {
+		t.Errorf("unmeasured: this process (the double and the students) %.0f µs per update, %.2f cores busy",
+			c.HarnessUsPerUpdate, c.CoresBusy)
+	}
 	if r.Memory.ServeVmHWMMB <= 0 {
 		t.Error("the serve child's memory was not read")
 	}
