@@ -62,9 +62,14 @@ type Options struct {
 	// (tests, --in-process, --cpuprofile): everything in this process.
 	Program   string
 	InProcess bool // --in-process: ignore Program
-	// FloorWorker > 0 makes this process a floor worker of another run (internal).
+	// FloorWorker > 0 makes this process a floor worker of another run
+	// (internal); FloorRate > 0 paces its operations (internal).
 	FloorWorker int
-	WaveOpts    WaveOptions
+	FloorRate   float64
+	// FloorPaced is how long the floor runs again, paced at Rate, to time
+	// its operations beside the updates' latency (only with Rate > 0; 0: 10 s).
+	FloorPaced time.Duration
+	WaveOpts   WaveOptions
 	// Progress gets progress lines (unless JSON) and the application's
 	// errors; nil: none.
 	Progress io.Writer
@@ -85,7 +90,7 @@ func Run(ctx context.Context, cfg app.Config, o Options, out io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(errs, &slog.HandlerOptions{Level: slog.LevelError}))
 	if o.FloorWorker > 0 {
-		return floorWorker(ctx, cfg, o.FloorWorker, out)
+		return floorWorker(ctx, cfg, o.FloorWorker, o.FloorRate, out)
 	}
 	var r any
 	var err error
@@ -133,9 +138,14 @@ type Result struct {
 	// The latency's two parts (since the fourteenth session): the update
 	// waiting in the double for Lijntje's next getUpdates (or webhook post),
 	// and from there to the reply.
-	IntakeWaitMs  LatencySummary `json:"intake_wait_ms"`
-	HandlingMs    LatencySummary `json:"handling_ms"`
-	TooMany429Hot int            `json:"throughput_429s"`
+	IntakeWaitMs LatencySummary `json:"intake_wait_ms"`
+	HandlingMs   LatencySummary `json:"handling_ms"`
+	// FloorLatencyMs (with --rate, since the nineteenth session): the floor's
+	// bare operations run again at the offered rate, each timed from when it
+	// was due to its send's answer. It is what the machine's own I/O takes
+	// at that rate, to read latency_ms against.
+	FloorLatencyMs *LatencySummary `json:"floor_latency_ms,omitempty"`
+	TooMany429Hot  int             `json:"throughput_429s"`
 	// CallsPerCheckin is the Telegram calls that deliver a message (sends and
 	// edits) per completed check-in, the opener included; AllCallsPerCheckin
 	// counts every call (answerCallbackQuery, getUpdates) too.
@@ -155,8 +165,14 @@ type Result struct {
 		FloorRedisUsOp     float64 `json:"floor_redis_us_per_op"`
 		FloorTotalUsOp     float64 `json:"floor_total_us_per_op"`
 		FloorOpsPerSec     float64 `json:"floor_ops_per_sec"`
-		RatioTotal         float64 `json:"ratio_total"`   // Lijntje per update / floor per op, all processes
-		RatioProcess       float64 `json:"ratio_process"` // the same for this process only
+		// FloorAtRateTotalUsOp (with --rate): the floor's CPU per op, all
+		// processes, when its operations come at the offered rate.
+		FloorAtRateTotalUsOp float64 `json:"floor_at_rate_total_us_per_op,omitempty"`
+		// RatioTotalAtRate (with --rate): total_us_per_update against
+		// floor_at_rate_total_us_per_op, both at the offered rate.
+		RatioTotalAtRate float64 `json:"ratio_total_at_rate,omitempty"`
+		RatioTotal       float64 `json:"ratio_total"`   // Lijntje per update / floor per op, all processes
+		RatioProcess     float64 `json:"ratio_process"` // the same for this process only
 		// HarnessUsPerUpdate is the benchmark's own process during the
 		// throughput phase, when Lijntje runs in a child (OwnProcess): the
 		// Telegram double and the simulated students, which share the
@@ -760,13 +776,30 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 		chats = append(chats, c)
 	}
 	w.setPhase("floor", 0)
+	paced := 0
+	if o.Rate > 0 {
+		span := o.FloorPaced
+		if span <= 0 {
+			span = 10 * time.Second
+		}
+		paced = max(int(o.Rate*span.Seconds()), 1)
+	}
 	if o.Program != "" { // in a process of its own, like Lijntje's
 		meter.process = func() time.Duration { return 0 } // the worker reports its own
-		rep, used, err := runFloorChild(ctx, o.Program, p.Cfg, o.RedisPrefix, n, chats, meter, o.Progress)
+		rep, used, err := runFloorChild(ctx, o.Program, p.Cfg, o.RedisPrefix, n, 0, chats, meter, o.Progress)
 		if err != nil {
 			return err
 		}
 		floorFigures(r, used, n, time.Duration(rep.Seconds*float64(time.Second)))
+		if paced == 0 {
+			return nil
+		}
+		rep, used, err = runFloorChild(ctx, o.Program, p.Cfg, o.RedisPrefix, paced, o.Rate, chats, meter, o.Progress)
+		if err != nil {
+			return err
+		}
+		r.FloorLatencyMs = rep.LatencyMs
+		floorAtRate(r, used, paced)
 		return nil
 	}
 	client, err := bot.NewClient(tg.Token(), tg.URL, nil)
@@ -782,6 +815,17 @@ func benchFloor(ctx context.Context, p *app.Parts, tg *telegramtest.Server, w *b
 		return fmt.Errorf("bench: %d bare operations failed", failed)
 	}
 	floorFigures(r, cpu1.sub(cpu0), n, el)
+	if paced == 0 {
+		return nil
+	}
+	lat, failed := floorPaced(ctx, p.Store, client, chats, paced, o.Rate)
+	used := meter.sample(ctx).sub(cpu1)
+	if failed > 0 {
+		return fmt.Errorf("bench: %d bare operations at the offered rate failed", failed)
+	}
+	l := summarize(lat)
+	r.FloorLatencyMs = &l
+	floorAtRate(r, used, paced)
 	return nil
 }
 
@@ -796,17 +840,74 @@ func floorOps(ctx context.Context, st *store.Store, client *bot.Client, chats []
 		go func() {
 			defer wg.Done()
 			for i := next.Add(1); i <= int64(n); i = next.Add(1) {
-				if k, _ := st.FloorWrite(ctx, i); k > 0 {
-					failed.Add(int64(k))
-				}
-				if err := bot.SendPlain(ctx, client, chats[int(i)%len(chats)], "floor"); err != nil {
-					failed.Add(1)
-				}
+				failed.Add(floorOp(ctx, st, client, chats, i))
 			}
 		}()
 	}
 	wg.Wait()
 	return failed.Load()
+}
+
+// floorPaced runs n bare operations at rate a second, each on a goroutine
+// of its own as updates come, and returns how long each took from when it
+// was due (so a machine that is late to start one shows), and how many of
+// their parts failed. Their IDs follow floorOps' (floorPacedIDs on).
+func floorPaced(ctx context.Context, st *store.Store, client *bot.Client, chats []int64, n int, rate float64) ([]time.Duration, int64) {
+	var failed atomic.Int64
+	lat := make([]time.Duration, 0, n)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	interval := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	for i := range n {
+		due := start.Add(time.Duration(i) * interval)
+		if d := time.Until(due); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
+		if ctx.Err() != nil {
+			failed.Add(int64(n - i))
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			failed.Add(floorOp(ctx, st, client, chats, floorPacedIDs+int64(i)))
+			took := time.Since(due)
+			mu.Lock()
+			lat = append(lat, took)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return lat, failed.Load()
+}
+
+// floorPacedIDs is the first ID of the paced floor's rows, above any run's
+// full-speed floor.
+const floorPacedIDs = 1 << 40
+
+// floorOp is one bare operation; it returns how many of its parts failed.
+func floorOp(ctx context.Context, st *store.Store, client *bot.Client, chats []int64, i int64) int64 {
+	k, _ := st.FloorWrite(ctx, i)
+	failed := int64(k)
+	if err := bot.SendPlain(ctx, client, chats[int(i%int64(len(chats)))], "floor"); err != nil {
+		failed++
+	}
+	return failed
+}
+
+// floorAtRate sets the figures of n bare operations at the offered rate
+// from what they used.
+func floorAtRate(r *Result, used cpuSample, n int) {
+	r.CPU.FloorAtRateTotalUsOp = us(used.process+used.postgres+used.redis) / float64(n)
+	if r.CPU.FloorAtRateTotalUsOp > 0 {
+		r.CPU.RatioTotalAtRate = r.CPU.TotalUsPerUpdate / r.CPU.FloorAtRateTotalUsOp
+	}
 }
 
 // floorFigures sets the floor's figures and the ratios from what n bare
@@ -913,12 +1014,19 @@ func printBench(w io.Writer, o Options, r *Result) {
 		r.CPU.TotalUsPerUpdate, r.CPU.ProcessUsPerUpdate, r.CPU.PostgresUsPerUpd, r.CPU.RedisUsPerUpdate)
 	p("  I/O floor per op             %.0f µs (process %.0f, Postgres %.0f, Redis %.0f), %.0f ops/s",
 		r.CPU.FloorTotalUsOp, r.CPU.FloorProcessUsOp, r.CPU.FloorPostgresUsOp, r.CPU.FloorRedisUsOp, r.CPU.FloorOpsPerSec)
+	if l := r.FloorLatencyMs; l != nil {
+		p("  I/O floor at that rate       %.0f µs per op at %v ops/s; latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)",
+			r.CPU.FloorAtRateTotalUsOp, o.Rate, l.P50, l.P90, l.P99, l.Max, l.N)
+	}
 	if r.OwnProcess {
 		p("  not counted above            %.0f µs per update in this process (the Telegram double and the simulated students)",
 			r.CPU.HarnessUsPerUpdate)
 	}
 	p("  cores busy (throughput)      %.2f of %d, every process measured", r.CPU.CoresBusy, r.Machine.CPUs)
 	p("  cost / floor                 %.2f× (the process alone %.2f×)", r.CPU.RatioTotal, r.CPU.RatioProcess)
+	if r.CPU.RatioTotalAtRate > 0 {
+		p("  cost / floor at that rate    %.2f×", r.CPU.RatioTotalAtRate)
+	}
 	if r.Work.Counted {
 		p("  work per update (floor op)   Postgres %.2f write transactions (%.2f), %.0f WAL bytes (%.0f); Redis %.2f commands (%.2f), %.2f reads (%.2f)",
 			r.Work.PostgresTxPerUpdate, r.Work.FloorPostgresTxPerOp, r.Work.WALBytesPerUpdate, r.Work.FloorWALBytesPerOp,

@@ -54,6 +54,9 @@ func TestBenchTiny(t *testing.T) {
 		t.Errorf("%d latencies for %d updates", r.LatencyMs.N, r.Updates)
 	}
 	checkLatencyParts(t, r)
+	if r.FloorLatencyMs != nil || r.CPU.FloorAtRateTotalUsOp != 0 || r.CPU.RatioTotalAtRate != 0 {
+		t.Errorf("a floor at a rate without --rate: %+v, %.0f µs per op", r.FloorLatencyMs, r.CPU.FloorAtRateTotalUsOp)
+	}
 	if r.Send.Messages != 20 || r.Send.TooMany != 0 {
 		t.Errorf("send phase: %d messages, %d 429s; want 20 and none", r.Send.Messages, r.Send.TooMany)
 	}
@@ -75,9 +78,10 @@ func TestBenchTiny(t *testing.T) {
 
 // TestBenchTinyWebhookAtARate runs the benchmark at a tiny size with the
 // updates posted to Lijntje's webhook, at an offered rate: every answer
-// stored, nothing twice, one answerCallbackQuery per tap and no getUpdates.
+// stored, nothing twice, one answerCallbackQuery per tap and no getUpdates;
+// and the floor's operations timed at that rate too.
 func TestBenchTinyWebhookAtARate(t *testing.T) {
-	r := runTiny(t, func(o *Options) { o.Webhook, o.Rate = true, 200 })
+	r := runTiny(t, func(o *Options) { o.Webhook, o.Rate, o.FloorPaced = true, 200, time.Second })
 	if r.Intake != "webhook" || r.OfferedRate != 200 {
 		t.Errorf("intake %q at %v a second, want webhook at 200", r.Intake, r.OfferedRate)
 	}
@@ -93,6 +97,23 @@ func TestBenchTinyWebhookAtARate(t *testing.T) {
 		t.Errorf("%d latencies for %d updates", r.LatencyMs.N, r.Updates)
 	}
 	checkLatencyParts(t, r)
+	checkFloorAtRate(t, r, 200)
+}
+
+// checkFloorAtRate checks that a run at an offered rate timed n of the
+// floor's operations at that rate, and measured what they cost.
+func checkFloorAtRate(t *testing.T, r Result, n int) {
+	t.Helper()
+	l := r.FloorLatencyMs
+	if l == nil {
+		t.Fatal("no latency of the floor at the offered rate")
+	}
+	if l.N != n || l.P50 <= 0 || l.P99 < l.P50 || l.Max < l.P99 {
+		t.Errorf("the floor at the offered rate: %+v; want %d operations timed", *l, n)
+	}
+	if r.CPU.FloorAtRateTotalUsOp <= 0 || r.CPU.RatioTotalAtRate <= 0 {
+		t.Errorf("the floor at the offered rate: %.0f µs per op, cost ratio %.2f", r.CPU.FloorAtRateTotalUsOp, r.CPU.RatioTotalAtRate)
+	}
 }
 
 // runTiny runs the benchmark with 20 students on a database of its own,

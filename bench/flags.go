@@ -27,6 +27,7 @@ func Flags(fs *flag.FlagSet) func() (Options, error) {
 	fs.DurationVar(&o.Timeout, "timeout", 2*time.Minute, "longest wait for the check-ins of one phase")
 	fs.BoolVar(&o.InProcess, "in-process", false, "run Lijntje inside the benchmark's process (its CPU then includes the double's and the simulated students'); --cpuprofile implies it")
 	fs.IntVar(&o.FloorWorker, "floor-worker", 0, "internal: be the floor's worker process of another run")
+	fs.Float64Var(&o.FloorRate, "floor-rate", 0, "internal: the floor worker's operations a second (0: as fast as it can)")
 	fs.BoolVar(&o.Webhook, "webhook", false, "Lijntje takes its updates through its webhook (the double posts them, at most 40 at a time, as Telegram does) instead of long polling")
 	fs.BoolVar(&o.Wave, "wave", false, "run only the wave mode: interactive replies, a crisis and an alert during a wave of due check-ins")
 	w := &o.WaveOpts

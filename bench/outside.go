@@ -163,19 +163,22 @@ type floorReport struct {
 	Failed  int64   `json:"failed"`
 	Seconds float64 `json:"seconds"`
 	CPUUs   float64 `json:"cpu_us"` // the worker's own CPU over its operations
+	// LatencyMs: each operation's time from when it was due (paced only).
+	LatencyMs *LatencySummary `json:"latency_ms,omitempty"`
 }
 
 // runFloorChild runs n bare operations in a child process (`program bench
-// --floor-worker n`): between its "ready" and its report it does nothing
+// --floor-worker n`), at rate a second when rate > 0: between its "ready" and its report it does nothing
 // else, and it waits for its stdin to close before it ends, so meter sees
 // its Postgres backends from before the operations to after them.
-func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix string, n int, chats []int64, meter *cpuMeter, stderr io.Writer) (floorReport, cpuSample, error) {
+func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix string, n int, rate float64, chats []int64, meter *cpuMeter, stderr io.Writer) (floorReport, cpuSample, error) {
 	var rep floorReport
 	ids := make([]string, len(chats))
 	for i, c := range chats {
 		ids[i] = strconv.FormatInt(c, 10)
 	}
-	cmd := exec.CommandContext(ctx, program, "bench", "--floor-worker", strconv.Itoa(n))
+	cmd := exec.CommandContext(ctx, program, "bench", "--floor-worker", strconv.Itoa(n),
+		"--floor-rate", strconv.FormatFloat(rate, 'f', -1, 64))
 	cmd.Env = append(childEnv(cfg, prefix, "127.0.0.1:0", "", 100000), floorChatsEnv+"="+strings.Join(ids, ","))
 	log := &errorLines{w: stderr}
 	cmd.Stderr = log
@@ -214,8 +217,9 @@ func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix s
 }
 
 // floorWorker is the child side of runFloorChild: n bare operations
-// (floorOps) and a JSON report of its own CPU.
-func floorWorker(ctx context.Context, cfg app.Config, n int, out io.Writer) error {
+// (floorOps, or floorPaced at rate a second) and a JSON report of its own
+// CPU (and of the paced operations' latency).
+func floorWorker(ctx context.Context, cfg app.Config, n int, rate float64, out io.Writer) error {
 	var chats []int64
 	for _, f := range strings.Split(os.Getenv(floorChatsEnv), ",") {
 		if c, err := strconv.ParseInt(f, 10, 64); err == nil {
@@ -241,8 +245,17 @@ func floorWorker(ctx context.Context, cfg app.Config, n int, out io.Writer) erro
 		return fmt.Errorf("bench: floor worker: no go: %w", err)
 	}
 	start, cpu0 := time.Now(), processCPU()
-	failed := floorOps(ctx, p.Store, client, chats, n)
-	rep := floorReport{Ops: n, Failed: failed, Seconds: time.Since(start).Seconds(), CPUUs: us(processCPU() - cpu0)}
+	var failed int64
+	var lat *LatencySummary
+	if rate > 0 {
+		var took []time.Duration
+		took, failed = floorPaced(ctx, p.Store, client, chats, n, rate)
+		l := summarize(took)
+		lat = &l
+	} else {
+		failed = floorOps(ctx, p.Store, client, chats, n)
+	}
+	rep := floorReport{Ops: n, Failed: failed, Seconds: time.Since(start).Seconds(), CPUUs: us(processCPU() - cpu0), LatencyMs: lat}
 	if err := json.NewEncoder(out).Encode(rep); err != nil {
 		return err
 	}

@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBenchOwnProcess runs the tiny benchmark as `lijntje bench` does by
 // default: Lijntje as its own `lijntje serve`, configured through the
 // environment, and the floor in a `lijntje bench --floor-worker`. Every answer
 // is stored, and both children's CPU and their Postgres backends' CPU are
-// measured (a child whose meters were missed shows 0).
+// measured (a child whose meters were missed shows 0). At an offered rate,
+// the floor worker also times its operations at that rate.
 func TestBenchOwnProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the lijntje program")
@@ -24,7 +26,7 @@ func TestBenchOwnProcess(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	r := runTiny(t, func(o *Options) { o.Program = program })
+	r := runTiny(t, func(o *Options) { o.Program, o.Rate, o.FloorPaced = program, 200, time.Second })
 	if !r.OwnProcess {
 		t.Error("Lijntje did not run as its own process")
 	}
@@ -44,6 +46,7 @@ func TestBenchOwnProcess(t *testing.T) {
 	if r.Memory.ServeVmHWMMB <= 0 {
 		t.Error("the serve child's memory was not read")
 	}
+	checkFloorAtRate(t, r, 200)
 }
 
 // A serve child that cannot start: the benchmark says why, in the child's
