@@ -74,20 +74,26 @@ type Sender struct {
 	log   *slog.Logger
 	now   func() time.Time // the pacing's clock (tests inject one)
 
-	mu       sync.Mutex
-	lanes    [4][]store.Message
-	queued   map[store.Ref]bool // messages held in memory: outbox rows and card edits
-	chats    map[int64]*chatPace
-	chatLim  chatLimits
-	rate     *rateControl // the pace in all, and a global 429 pause
-	wake     chan struct{}
-	inflight sync.WaitGroup // requests to Telegram and the sweep
-	sweeping atomic.Bool
-	cardsAt  time.Time // the last claim of card edits (sweep)
+	mu      sync.Mutex
+	lanes   [4][]store.Message
+	queued  map[store.Ref]bool // messages held in memory: outbox rows and card edits
+	chats   map[int64]*chatPace
+	chatLim chatLimits
+	rate    *rateControl // the pace in all, and a global 429 pause
+	wake    chan struct{}
+	// sweepWanted: the outbox may hold rows to claim, since Wake was called
+	// (a notification of rows written, an outbox row's sent-mark, the bot's
+	// word). Without it the sender claims only every PollEvery: a tap's edit
+	// handed over (HandMessages) or a send done wakes it, but frees no row.
+	sweepWanted atomic.Bool
+	inflight    sync.WaitGroup // requests to Telegram and the sweep
+	sweeping    atomic.Bool
+	cardsAt     time.Time // the last claim of card edits (sweep)
 
 	text *textCall // nil: every call through go-telegram/bot
 
 	sentMu    sync.Mutex
+	flushWake chan struct{}       // sentLater noted a message: the flush loop looks again
 	sentIDs   []store.SentMessage // outbox rows sent, to be marked in one statement
 	cardMarks []cardMark          // card edits sent, to be marked a while later (cardMarkAfter)
 	wall      func() time.Time    // the wall clock of cardMarks (tests: their own)
@@ -129,7 +135,7 @@ func New(cfg Config, tg *tgbot.Bot, st *store.Store, log *slog.Logger) *Sender {
 	cfg.defaults()
 	return &Sender{cfg: cfg, tg: tg, st: st, log: log, now: time.Now, queued: map[store.Ref]bool{}, chats: map[int64]*chatPace{},
 		rate: newRateControl(cfg.Rate, cfg.RateMax, cfg.Auto), chatLim: newChatLimits(cfg.ChatBurst, cfg.ChatRate, cfg.ChatOff),
-		wake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil), wall: time.Now}
+		wake: make(chan struct{}, 1), flushWake: make(chan struct{}, 1), text: newTextCall(cfg.APIURL, cfg.Token, nil), wall: time.Now}
 }
 
 // SetHooks sets what the sender asks of the bot. Call it before Run.
@@ -154,11 +160,18 @@ func (s *Sender) enqueue(msgs []store.Message) {
 		s.lanes[lane] = append(s.lanes[lane], m)
 	}
 	s.mu.Unlock()
-	s.Wake()
+	s.poke()
 }
 
-// Wake makes the sender look again now.
+// Wake makes the sender look again now, and claim from the outbox what has
+// become claimable (rows written elsewhere, or let go).
 func (s *Sender) Wake() {
+	s.sweepWanted.Store(true)
+	s.poke()
+}
+
+// poke makes the sender look again at what it holds in memory.
+func (s *Sender) poke() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -181,7 +194,7 @@ func (s *Sender) Run(ctx context.Context) {
 			lastRenew = time.Now()
 		}
 		sweepIn := time.Duration(0) // a sweep is wanted but waits for minSweepGap
-		if since := time.Since(lastSweep); since >= s.cfg.PollEvery || s.pending() < s.cfg.InFlight {
+		if since := time.Since(lastSweep); since >= s.cfg.PollEvery || s.sweepWanted.Load() && s.pending() < s.cfg.InFlight {
 			// The sweep claims from Postgres on its own goroutine: a slow claim
 			// (a wave of thousands of rows) must not hold up the messages
 			// already here, such as a tap's reply handed over by the fast path.
@@ -190,6 +203,7 @@ func (s *Sender) Run(ctx context.Context) {
 				sweepIn = minSweepGap - since
 			case s.sweeping.CompareAndSwap(false, true):
 				lastSweep = time.Now()
+				s.sweepWanted.Store(false) // a Wake from here on asks for another
 				s.inflight.Add(1)
 				go func() {
 					defer s.inflight.Done()
@@ -239,12 +253,21 @@ func (s *Sender) Run(ctx context.Context) {
 func (s *Sender) sentLater(m store.Message, messageID int) {
 	sent := store.SentAs(m, messageID)
 	s.sentMu.Lock()
+	// The flush loop needs a wake-up only when this mark is due before any
+	// it waits for: the first outbox row, or the first mark of all.
+	first := len(s.sentIDs) == 0 && (sent.Card == 0 || len(s.cardMarks) == 0)
 	if sent.Card != 0 {
 		s.cardMarks = append(s.cardMarks, cardMark{sent, s.wall()})
 	} else {
 		s.sentIDs = append(s.sentIDs, sent)
 	}
 	s.sentMu.Unlock()
+	if first {
+		select {
+		case s.flushWake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // flushSent marks the noted messages sent, in one statement: every outbox
@@ -265,6 +288,7 @@ func (s *Sender) flushSent(ctx context.Context, all bool) {
 	if len(batch) == 0 {
 		return
 	}
+	rows := slices.ContainsFunc(batch, func(m store.SentMessage) bool { return m.Card == 0 })
 	left, err := s.st.MarkSentBatch(context.WithoutCancel(ctx), batch)
 	if err != nil {
 		s.log.ErrorContext(ctx, "mark sent", "messages", len(left), "err", err)
@@ -283,8 +307,8 @@ func (s *Sender) flushSent(ctx context.Context, all bool) {
 		s.cardMarks = append(cards, s.cardMarks...)
 		s.sentMu.Unlock()
 	}
-	if err == nil {
-		s.Wake() // the next message of those chats may be claimed now
+	if err == nil && rows {
+		s.Wake() // the next outbox row of those chats may be claimed now (a card's mark frees none)
 	}
 }
 
@@ -306,18 +330,52 @@ func (s *Sender) dueCardMarks(all bool) int {
 	return n
 }
 
-// flushLoop marks sent messages every few milliseconds until ctx ends.
+// flushEvery is the longest an outbox row waits to be marked sent once
+// Telegram took it: a chat's next message waits for the mark.
+const flushEvery = 10 * time.Millisecond
+
+// flushLoop marks sent messages until ctx ends: outbox rows flushEvery after
+// the first of them was noted, card edits once the oldest has waited
+// cardMarkAfter. With nothing noted it sleeps until sentLater wakes it, so
+// an idle Lijntje is not woken a hundred times a second (on a machine whose
+// system calls are dear, each wake-up also sets the Go runtime's sysmon
+// polling for a millisecond).
 func (s *Sender) flushLoop(ctx context.Context) {
-	t := time.NewTicker(10 * time.Millisecond)
-	defer t.Stop()
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	var armed time.Time // when t fires; zero: not armed
 	for {
+		if d, ok := s.flushDue(); ok {
+			if at := time.Now().Add(d); armed.IsZero() || at.Before(armed) {
+				t.Reset(d)
+				armed = at
+			}
+		}
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
+		case <-s.flushWake:
 		case <-t.C:
+			armed = time.Time{}
 			s.flushSent(ctx, false)
 		}
 	}
+}
+
+// flushDue says how long until flushSent has something to mark: flushEvery
+// when an outbox row waits, else until the oldest card mark is due (at
+// least flushEvery); ok is false when nothing waits.
+func (s *Sender) flushDue() (time.Duration, bool) {
+	s.sentMu.Lock()
+	defer s.sentMu.Unlock()
+	switch {
+	case len(s.sentIDs) > 0:
+		return flushEvery, true
+	case len(s.cardMarks) > 0:
+		return max(flushEvery, cardMarkAfter-s.wall().Sub(s.cardMarks[0].at)), true
+	}
+	return 0, false
 }
 
 // renewLeases extends the lease of every message held in memory, so no other
@@ -514,7 +572,7 @@ func (s *Sender) done(m store.Message, requeue bool, pause time.Duration, global
 		delete(s.queued, m.Ref())
 	}
 	s.mu.Unlock()
-	s.Wake()
+	s.poke() // a slot is free; what it makes claimable comes with its mark (flushSent)
 }
 
 // accepted tells the rate that Telegram took a message.
