@@ -273,7 +273,10 @@ func (s *Store) DropPendingForChat(ctx context.Context, chatID int64, reason str
 
 // ReleaseOutbox ends this process's lease on unsent messages ids.
 func (s *Store) ReleaseOutbox(ctx context.Context, ids []int64) error {
-	_, err := s.db.Exec(ctx, `UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1) AND sent_at IS NULL`, ids)
+	// Given back, the rows are for any sender: wake them, as a new row does
+	// (the senders claim on a notification, or at their next poll).
+	_, err := s.db.Exec(ctx, `WITH r AS (UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1) AND sent_at IS NULL RETURNING 1)
+		SELECT pg_notify($2, '') WHERE EXISTS (SELECT 1 FROM r)`, ids, OutboxChannel)
 	if err != nil {
 		return fmt.Errorf("release outbox: %w", err)
 	}

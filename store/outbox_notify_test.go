@@ -11,7 +11,9 @@ import (
 
 // TestOutboxRowsWakeTheSenders: a row any sender may claim notifies
 // lijntje_outbox when its transaction commits, and ListenOutbox hears it; a
-// row inserted already leased to its own sender (the fast path) wakes nobody.
+// row inserted already leased to its own sender (the fast path) wakes nobody
+// until that sender gives it back (a sender stopping): then it does, since
+// the senders claim on a notification or at their next poll.
 func TestOutboxRowsWakeTheSenders(t *testing.T) {
 	t.Parallel()
 	st := storetest.New(t)
@@ -65,6 +67,23 @@ func TestOutboxRowsWakeTheSenders(t *testing.T) {
 	}
 	if p := next("marker"); p != "marker" {
 		t.Fatalf("two notifications for one transaction (%q)", p)
+	}
+
+	// A leased row given back (a sender stopping) is for any sender now.
+	var leased []int64
+	for _, o := range storetest.Outbox(t, st) {
+		if !o.ClaimedUntil.IsZero() && !o.Sent {
+			leased = append(leased, o.ID)
+		}
+	}
+	if len(leased) != 1 {
+		t.Fatalf("%d leased rows, want the one written leased", len(leased))
+	}
+	if err := st.ReleaseOutbox(ctx, leased); err != nil {
+		t.Fatal(err)
+	}
+	if p := next("release"); p != "" {
+		t.Fatalf("payload %q after a release, want empty (the marker came first: no notification)", p)
 	}
 
 	// ListenOutbox wakes on such a commit.
