@@ -55,7 +55,8 @@ func TestBenchTiny(t *testing.T) {
 	}
 	checkLatencyParts(t, r)
 	if r.FloorLatencyMs != nil || r.CPU.FloorAtRateTotalUsOp != 0 || r.CPU.RatioTotalAtRate != 0 {
-		t.Errorf("a floor at a rate without --rate: %+v, %.0f µs per op", r.FloorLatencyMs, r.CPU.FloorAtRateTotalUsOp)
+		t.Errorf("a floor at a rate without --rate: %+v, %.0f µs per op, cost ratio %.2f",
+			r.FloorLatencyMs, r.CPU.FloorAtRateTotalUsOp, r.CPU.RatioTotalAtRate)
 	}
 	if r.Send.Messages != 20 || r.Send.TooMany != 0 {
 		t.Errorf("send phase: %d messages, %d 429s; want 20 and none", r.Send.Messages, r.Send.TooMany)

@@ -168,9 +168,10 @@ type floorReport struct {
 }
 
 // runFloorChild runs n bare operations in a child process (`program bench
-// --floor-worker n`), at rate a second when rate > 0: between its "ready" and its report it does nothing
-// else, and it waits for its stdin to close before it ends, so meter sees
-// its Postgres backends from before the operations to after them.
+// --floor-worker n`), at rate a second when rate > 0. Between its "ready"
+// and its report it does nothing else, and it waits for its stdin to close
+// before it ends, so meter sees its Postgres backends from before the
+// operations to after them.
 func runFloorChild(ctx context.Context, program string, cfg app.Config, prefix string, n int, rate float64, chats []int64, meter *cpuMeter, stderr io.Writer) (floorReport, cpuSample, error) {
 	var rep floorReport
 	ids := make([]string, len(chats))

@@ -36,10 +36,7 @@ func TestAlertRenderErrorIsRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { s.Run(rctx); close(done) }()
-	defer func() { stop(); <-done }()
+	runSender(t, s)
 	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	if _, err := u.WaitFor(wctx, func(m telegramtest.Sent) bool { return m.Text == "🆘 CRISIS: Noor" }); err != nil {

@@ -26,10 +26,7 @@ func TestRowsGoOutWithoutWaitingForThePoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := New(Config{Rate: 10, RateMax: 10, PollEvery: time.Hour}, tg, st, storetest.Logger(t))
-	rctx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { s.Run(rctx); close(done) }()
-	defer func() { stop(); <-done }()
+	runSender(t, s)
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	wait := func(u *telegramtest.User, text string) {
@@ -70,6 +67,15 @@ func TestRowsGoOutWithoutWaitingForThePoll(t *testing.T) {
 	for i, u := range users {
 		wait(u, fmt.Sprintf("vraag %d", i))
 	}
+}
+
+// runSender runs s until the test ends, and waits for it to stop.
+func runSender(t *testing.T, s *Sender) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
 }
 
 // TestACardsMarkAsksForNoClaim: a tap's edit of its card is handed to the
